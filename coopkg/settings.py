@@ -1,0 +1,72 @@
+"""Typed settings, read from the environment (prefix ``COOPKG_``) and validated at start-up.
+
+Every field is documented in docs/settings.md; a test fails when one is missing there.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreKind(str, Enum):
+    embedded = "embedded"
+    remote = "remote"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPKG_", extra="ignore")
+
+    home: Path = Field(Path("data"), description="Data directory: the store, indexes and caches.")
+    corpus_dir: Path = Field(Path("corpus"), description="Curated corpus directory compiled by `coopkg build`.")
+    base_iri: str = Field(
+        "https://w3id.org/coopkg/id/",
+        description="Base of every IRI the knowledge base mints (cases, actors, vocabularies). Must end with '/'.",
+    )
+    store: StoreKind = Field(StoreKind.embedded, description="`embedded` (Oxigraph on disk under home) or `remote` (SPARQL 1.1 server).")
+    sparql_query_url: str | None = Field(None, description="Remote store: SPARQL 1.1 query endpoint URL.")
+    sparql_update_url: str | None = Field(None, description="Remote store: SPARQL 1.1 update endpoint URL.")
+    remote_timeout: float = Field(30.0, gt=0, description="Remote store: HTTP timeout in seconds.")
+    snapshots_keep: int = Field(2, ge=1, le=20, description="Embedded store: how many store snapshots to keep on disk after a write.")
+    shacl: bool = Field(True, description="Validate compiled graphs against ontology/shapes.ttl during `build`.")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _check_base_iri(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an absolute http(s) IRI, e.g. https://example.org/id/")
+        if not value.endswith("/"):
+            raise ValueError("must end with '/', e.g. https://example.org/id/")
+        if any(c in value for c in ' <>"{}|\\^`'):
+            raise ValueError("must not contain spaces or any of <>\"{}|\\^`")
+        return value
+
+    @model_validator(mode="after")
+    def _check_remote(self) -> "Settings":
+        if self.store is StoreKind.remote and not (self.sparql_query_url and self.sparql_update_url):
+            raise ValueError("COOPKG_STORE=remote needs COOPKG_SPARQL_QUERY_URL and COOPKG_SPARQL_UPDATE_URL")
+        return self
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "store"
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; the message says which variable is wrong and why."""
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            env = f"COOPKG_{field.upper()}" if field != "settings" else "COOPKG_*"
+            lines.append(f"{env}: {err['msg']}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,205 @@
+"""Embedded Oxigraph store on disk, written copy-on-write through snapshots.
+
+Layout under the store directory::
+
+    snapshots/000007/   an Oxigraph (RocksDB) database
+    current -> snapshots/000007
+    write.lock          held by the one writer
+
+Readers open ``current`` read-only. A writer takes the lock, makes a cheap backup of the current
+snapshot (RocksDB checkpoint: hard links), applies every change to that private copy, flushes it,
+then points ``current`` at it with an atomic rename. A crash at any moment leaves ``current`` on
+the previous, complete snapshot; the half-written one is removed by the next writer.
+"""
+from __future__ import annotations
+
+import fcntl
+import gc
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from .store import GRAPH_FORMATS, RESULT_FORMATS, Changes, QueryError, SelectResult, StoreError, chunks
+from .terms import from_ox, quads
+
+_RESULT_OX = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_OX = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class EmbeddedStore:
+    def __init__(self, root: Path, *, write: bool = False, keep: int = 2):
+        self.root = Path(root)
+        self.keep = keep
+        self._lock_file = None
+        if write:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._lock_file = open(self.root / "write.lock", "w")
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._lock_file.close()
+                raise StoreError(f"another coopkg process is writing to {self.root}; wait for it to finish") from None
+        self._store = self._open_current()
+
+    # -- opening ----------------------------------------------------------------------------
+    @property
+    def current_path(self) -> Path | None:
+        link = self.root / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def _open_current(self) -> ox.Store:
+        path = self.current_path
+        if path is None:
+            return ox.Store()  # nothing built yet: an empty in-memory store answers queries
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+
+    def close(self) -> None:
+        self._store = None
+        gc.collect()
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- reading ----------------------------------------------------------------------------
+    def _query(self, query: str):
+        try:
+            return self._store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def select(self, query: str) -> SelectResult:
+        result = self._query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in result]
+        return SelectResult(names, rows)
+
+    def ask(self, query: str) -> bool:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str) -> list[tuple]:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result]
+
+    def raw_query(self, query: str, fmt: str) -> tuple[bytes, str]:
+        """Run any query and serialise its result: a result format for SELECT/ASK, an RDF
+        format for CONSTRUCT/DESCRIBE. Returns (bytes, media type)."""
+        result = self._query(query)
+        if isinstance(result, ox.QueryTriples):
+            fmt = fmt if fmt in _GRAPH_OX else "turtle"
+            return result.serialize(format=_GRAPH_OX[fmt]), GRAPH_FORMATS[fmt]
+        fmt = fmt if fmt in _RESULT_OX else "json"
+        return result.serialize(format=_RESULT_OX[fmt]), RESULT_FORMATS[fmt]
+
+    def named_graphs(self) -> set[URIRef]:
+        return {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def size(self) -> int:
+        return len(self._store)
+
+    def dump(self, fmt: str) -> bytes:
+        if fmt in ("nq", "trig"):
+            return self._store.dump(format=_GRAPH_OX[fmt])
+        # Triple formats: the union of all graphs.
+        return self._query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=_GRAPH_OX[fmt])
+
+    # -- writing ----------------------------------------------------------------------------
+    def apply(self, changes: Changes, progress=None) -> None:
+        if self._lock_file is None:
+            raise StoreError("store opened read-only; open it with write=True to change it")
+        snapshots = self.root / "snapshots"
+        snapshots.mkdir(parents=True, exist_ok=True)
+        self._remove_stale(snapshots)
+        numbers = [int(p.name) for p in snapshots.iterdir() if p.name.isdigit()]
+        target = snapshots / f"{max(numbers, default=0) + 1:06d}"
+        try:
+            if self.current_path is not None:
+                self._store.backup(str(target))
+                new = ox.Store(str(target))
+            else:
+                new = ox.Store(str(target))
+            for graph in sorted(changes.drop | set(changes.replace)):
+                node = ox.NamedNode(str(graph))
+                if new.contains_named_graph(node):
+                    new.remove_graph(node)
+            for graph, triples in changes.replace.items():
+                for batch in chunks(quads(triples, graph), 50_000):
+                    new.bulk_extend(batch)
+                    if progress:
+                        progress(len(batch))
+            for update in changes.updates:
+                try:
+                    new.update(update)
+                except SyntaxError as exc:
+                    raise QueryError(f"SPARQL update syntax error: {exc}") from None
+            new.flush()
+            del new
+            gc.collect()
+        except BaseException:
+            gc.collect()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        self._switch(target)
+
+    def _switch(self, target: Path) -> None:
+        link = self.root / "current"
+        tmp = self.root / "current.tmp"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(os.path.relpath(target, self.root), tmp)
+        os.replace(tmp, link)  # atomic on POSIX
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self._store = None
+        gc.collect()
+        self._store = self._open_current()
+        self._remove_stale(target.parent)
+
+    def _remove_stale(self, snapshots: Path) -> None:
+        """Delete snapshots older than the ``keep`` newest ones, and any unfinished one."""
+        current = self.current_path
+        dirs = sorted((p for p in snapshots.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+        if current is None:
+            keep = set()
+        else:
+            older = [p for p in dirs if int(p.name) <= int(current.name)]
+            keep = {p.resolve() for p in older[-self.keep:]}
+        for p in dirs:
+            if p.resolve() not in keep:
+                shutil.rmtree(p, ignore_errors=True)

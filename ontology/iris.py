@@ -1,0 +1,121 @@
+"""Deterministic minting of the IRIs the knowledge base creates.
+
+Every data IRI is ``<base><kind>/<id>[/<sub-kind>/<sub-id>]``, where ``base`` is the
+``COOPKG_BASE_IRI`` setting. Ids come from the corpus (kebab-case), so building twice gives the
+same IRIs. This module and ``namespace.py`` are the only places where IRIs are spelled out.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from .namespace import COOP
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """ASCII kebab-case slug of a French text ("Comité de pilotage" -> "comite-de-pilotage")."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = _SLUG_RE.sub("-", folded).strip("-")
+    return slug[:max_length].rstrip("-") or "x"
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+class Minter:
+    """Mints the IRIs of one knowledge base (one base IRI)."""
+
+    # kind name -> path segment
+    KINDS = {
+        "case": "case",
+        "actor": "actor",
+        "territory": "territory",
+        "lever": "lever",
+        "axis": "axis",
+        "concept": "concept",
+        "theme": "theme",
+        "level": "level",
+        "role": "role",
+        "territory_type": "territory-type",
+        "scale": "scale",
+        "source": "source",
+        "graph": "graph",
+    }
+
+    def __init__(self, base: str):
+        if not base.endswith("/"):
+            raise ValueError(f"base IRI must end with '/': {base!r}")
+        self.base = base
+
+    def __repr__(self) -> str:
+        return f"Minter({self.base!r})"
+
+    def iri(self, kind: str, ident: str) -> URIRef:
+        return URIRef(f"{self.base}{self.KINDS[kind]}/{ident}")
+
+    # Entities described by corpus files -------------------------------------------------
+    def case(self, ident: str) -> URIRef:
+        return self.iri("case", ident)
+
+    def participation(self, case_id: str, actor_id: str) -> URIRef:
+        return URIRef(f"{self.case(case_id)}/participation/{actor_id}")
+
+    def instrument(self, case_id: str, slug: str) -> URIRef:
+        return URIRef(f"{self.case(case_id)}/instrument/{slug}")
+
+    def governance_body(self, case_id: str, slug: str) -> URIRef:
+        return URIRef(f"{self.case(case_id)}/governance/{slug}")
+
+    def passage(self, source_id: str, section: str, quote: str | None) -> URIRef:
+        key = short_hash(f"{section}\n{quote or ''}")
+        return URIRef(f"{self.iri('source', source_id)}/passage/{slugify(section, 40)}-{key}")
+
+    def graph(self, relative_path: str) -> URIRef:
+        """Named graph holding what one source file compiles to."""
+        return URIRef(f"{self.base}graph/{relative_path}")
+
+    # Graphs with a fixed role ------------------------------------------------------------
+    @property
+    def ontology_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/ontology")
+
+    @property
+    def inferred_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/inferred")
+
+    @property
+    def meta_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/meta")
+
+    def owns(self, iri: str) -> bool:
+        return iri.startswith(self.base)
+
+
+# Schemes each vocabulary kind belongs to.
+SCHEME_OF_KIND = {
+    "lever": COOP.LeverScheme,
+    "axis": COOP.LeverScheme,
+    "concept": COOP.NotionScheme,
+    "theme": COOP.ThemeScheme,
+    "level": COOP.LevelScheme,
+    "role": COOP.RoleScheme,
+    "territory_type": COOP.TerritoryTypeScheme,
+    "scale": COOP.ScaleScheme,
+}
+
+CLASS_OF_KIND = {
+    "lever": COOP.Lever,
+    "axis": COOP.Axis,
+    "concept": COOP.CooperationConcept,
+    "theme": COOP.Theme,
+    "level": COOP.CooperationLevel,
+    "role": COOP.Role,
+    "territory_type": COOP.TerritoryType,
+    "scale": COOP.Scale,
+}
