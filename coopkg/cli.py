@@ -194,6 +194,15 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo()
 
 
+def _register_bench() -> None:
+    from benchmarks.cli import bench
+
+    cli.add_command(bench)
+
+
+_register_bench()
+
+
 @cli.group()
 def dev() -> None:
     """Maintainer commands."""

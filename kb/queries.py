@@ -17,7 +17,8 @@ _DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | re.M
 def with_prefixes(query: str) -> str:
     """Prepend the standard PREFIX declarations the query does not declare itself."""
     declared = {m.group(1) or "" for m in _DECLARED.finditer(query)}
-    header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
+    # One line, no newline: error positions reported by the engine keep the user's line numbers.
+    header = "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items() if p not in declared)
     return header + query
 
 

@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests never read ../shared: they use the repository's corpus or files under tests/."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coopkg.settings import load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private, writable copy of the repository corpus."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):
+    def factory(corpus_dir: Path = CORPUS, **overrides):
+        return load_settings(home=tmp_path / "data", corpus_dir=corpus_dir, **overrides)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory):
+    """Settings of a knowledge base built once from the repository corpus (read-only use)."""
+    from kb.build import build
+
+    home = tmp_path_factory.mktemp("kb")
+    settings = load_settings(home=home / "data", corpus_dir=CORPUS)
+    build(settings)
+    return settings
