@@ -24,9 +24,12 @@ class Checker:
         self.sf = sf
         self.issues = issues
         self.ok = True
+        self._missing: set[tuple] = set()  # paths already reported as missing keys
 
     def error(self, path: tuple, message: str) -> None:
         self.ok = False
+        if path in self._missing:
+            return
         self.issues.append(Issue(self.sf.display, self.sf.data.line(*path), field_name(path), message))
 
     def mapping(self, path: tuple, value: Any, allowed: set[str], required: set[str]) -> bool:
@@ -38,6 +41,7 @@ class Checker:
                 self.error(path + (key,), f"unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}")
         for key in sorted(required - value.keys()):
             self.error(path, f"missing required key {key!r}")
+            self._missing.add(path + (key,))
         return True
 
     def string(self, path: tuple, value: Any, *, required: bool = True, max_length: int = 2000) -> str | None:

@@ -79,6 +79,7 @@ class _Loader:
         self.entries: dict[str, dict[str, Entry]] = {}
         self.entry_files: dict[str, list[Entry]] = {}
         self.refs: list[_Ref] = []
+        self.broken_cases: set[str] = set()  # case files that failed: references to them are not reported again
 
     # -- plumbing ---------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -304,16 +305,21 @@ class _Loader:
         rel = self.rel(path)
         sf = load_markdown_file(path, rel, self.issues, self.display(path))
         if sf is None:
+            self.broken_cases.add(path.stem)
             return
         self.files[rel] = sf
         checker = Checker(sf, self.issues)
         fields = check_case(self, checker, sf, path.stem)
         if fields is not None:
             self.add(checker, "case", fields["id"], (), fields)
+        else:
+            self.broken_cases.add(path.stem)
 
     def check_refs(self) -> None:
         for ref in self.refs:
             known = self.entries.get(ref.kind, {})
+            if ref.kind == "case" and ref.value in self.broken_cases:
+                continue
             if ref.value not in known:
                 ref.checker.error(ref.path, f"unknown {KIND_NAMES[ref.kind]} {ref.value!r}. {_suggest_entries(ref.value, known, ref.kind)}")
 

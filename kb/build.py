@@ -104,6 +104,10 @@ def build(settings, *, force: bool = False, progress: Callable[[str, int, int], 
                 progress("compile", i, len(names))
         corpus_prefix = str(minter.graph("corpus/"))
         removed = {g for g in manifest if str(g).startswith(corpus_prefix) and g not in hashes}
+        if report.full:  # e.g. a new base IRI: nothing written by an earlier build may survive
+            stale = store.named_graphs() - set(hashes) - {minter.ontology_graph, minter.inferred_graph, minter.meta_graph}
+        else:
+            stale = set()
         report.removed = sorted(str(g)[len(corpus_prefix):] for g in removed)
         report.timings["compile"] = time.perf_counter() - t
 
@@ -117,7 +121,7 @@ def build(settings, *, force: bool = False, progress: Callable[[str, int, int], 
             validate({**registries, **graphs}, origins)
             report.timings["shacl"] = time.perf_counter() - t
 
-        changes = Changes(drop=removed)
+        changes = Changes(drop=removed | stale)
         changes.replace.update(graphs)
         if report.full:
             changes.replace[minter.ontology_graph] = list(onto)

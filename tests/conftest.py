@@ -38,3 +38,13 @@ def built_settings(tmp_path_factory):
     settings = load_settings(home=home / "data", corpus_dir=CORPUS)
     build(settings)
     return settings
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="Rewrite the golden files under tests/golden/ from the current output instead of comparing.")
+
+
+@pytest.fixture
+def regen_golden(request) -> bool:
+    return request.config.getoption("--regen-golden")
