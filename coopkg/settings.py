@@ -45,6 +45,16 @@ class Settings(BaseSettings):
             raise ValueError("must not contain spaces or any of <>\"{}|\\^`")
         return value
 
+    @field_validator("sparql_query_url", "sparql_update_url")
+    @classmethod
+    def _check_endpoint(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. http://127.0.0.1:7878/query")
+        return value
+
     @model_validator(mode="after")
     def _check_remote(self) -> "Settings":
         if self.store is StoreKind.remote and not (self.sparql_query_url and self.sparql_update_url):

@@ -28,6 +28,7 @@ import http.client
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from rdflib import BNode, Literal, URIRef
@@ -94,8 +95,22 @@ def merge_updates(updates: list[str]) -> tuple[str, list[str]]:
     return "".join(f"{key} <{iri}>\n" for key, iri in declared.items()), bodies
 
 
+def _check_url(url) -> str:
+    parsed = urllib.parse.urlparse(url or "")
+    try:
+        parsed.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StoreError(f"invalid SPARQL endpoint URL {url!r} (COOPKG_SPARQL_QUERY_URL / COOPKG_SPARQL_UPDATE_URL): "
+                         "expected an http(s) URL such as http://127.0.0.1:7878/query")
+    return url
+
+
 class RemoteStore:
     def __init__(self, query_url: str, update_url: str, timeout: float = 30.0):
+        _check_url(query_url)
+        _check_url(update_url)
         self.query_url = query_url
         self.update_url = update_url
         self.timeout = timeout
@@ -131,14 +146,21 @@ class RemoteStore:
                 raise QueryError(f"the SPARQL server at {url} rejected the request ({exc.code}): {detail}") from None
             raise StoreError(f"the SPARQL server at {url} failed ({exc.code}): {detail}") from None
         except TimeoutError:
-            raise StoreError(f"the SPARQL server at {url} did not answer within {self.timeout:g}s "
-                             "(COOPKG_REMOTE_TIMEOUT)") from None
+            raise StoreError(self._timed_out(url)) from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise StoreError(self._timed_out(url)) from None
             raise StoreError(f"cannot reach the SPARQL server at {url}: {exc.reason}") from None
         except (OSError, http.client.HTTPException) as exc:
             raise StoreError(f"cannot reach the SPARQL server at {url}: {exc or type(exc).__name__}") from None
-        except ValueError as exc:  # not an http(s) URL
+        except ValueError as exc:  # a URL _check_url let through but urllib refuses
             raise StoreError(f"invalid SPARQL endpoint URL {url!r}: {exc}") from None
+
+    def _timed_out(self, url: str) -> str:
+        message = f"the SPARQL server at {url} did not answer within {self.timeout:g}s (COOPKG_REMOTE_TIMEOUT)"
+        if url == self.update_url:
+            message += "; the server may still apply the write: run the build again once it answers"
+        return message
 
     def _query(self, query: str, accept: str) -> tuple[bytes, str]:
         return self._post(self.query_url, query.encode("utf-8"), "application/sparql-query", accept)

@@ -104,6 +104,10 @@ def test_bad_settings_are_refused_at_start(monkeypatch):
     monkeypatch.setenv("COOPKG_STORE", "remote")
     result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 2 and "COOPKG_SPARQL_QUERY_URL" in result.output
+    monkeypatch.setenv("COOPKG_SPARQL_QUERY_URL", "127.0.0.1:7878/query")
+    monkeypatch.setenv("COOPKG_SPARQL_UPDATE_URL", "http://127.0.0.1:7878/update")
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 2 and "COOPKG_SPARQL_QUERY_URL: Value error, must be an absolute http(s) URL" in result.output
 
 
 def test_invalid_corpus_exit_code(monkeypatch, tmp_path, corpus_copy):
