@@ -179,3 +179,22 @@ def test_changing_the_base_iri_rebuilds_everything(make_settings):
         assert not store.ask("ASK { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/coopkg/id/')) }")
     finally:
         store.close()
+
+
+def test_leftover_of_a_killed_writer_is_ignored_then_removed(make_settings, corpus_copy):
+    """A writer killed mid-way (SIGKILL: no cleanup) leaves a half-written snapshot that
+    `current` never points to; readers ignore it and the next writer deletes it."""
+    settings = make_settings(corpus_copy)
+    build(settings)
+    before = quads(settings)
+    snapshots = settings.store_dir / "snapshots"
+    current = (settings.store_dir / "current").resolve()
+    orphan = snapshots / f"{int(current.name) + 1:06d}"
+    orphan.mkdir()
+    (orphan / "garbage.sst").write_bytes(b"half written")
+    assert quads(settings) == before  # readers are not affected
+    path = corpus_copy / "cases" / f"{CASE}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    build(settings)
+    assert not (orphan / "garbage.sst").exists()
+    assert (settings.store_dir / "current").resolve() != current
