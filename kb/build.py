@@ -22,7 +22,7 @@ from ontology.iris import Minter
 from ontology.model import ontology_graph
 from ontology.namespace import COOP, PROV
 
-from .inference import inference_updates
+from .inference import inference
 from .store import Changes, TripleStore, open_store
 from .validation import validate
 
@@ -132,7 +132,7 @@ def build(settings, *, force: bool = False, progress: Callable[[str, int, int], 
                 *(((graph, COOP.fileName, Literal(origins[graph])), (graph, RDF.type, PROV.Entity)) if graph in origins else ()),
             )
         ]
-        changes.updates = inference_updates(onto, minter.ontology_graph, minter.inferred_graph)
+        changes.derived = [inference(onto, minter.ontology_graph, minter.inferred_graph)]
         report.triples_written = changes.triple_count()
 
         t = time.perf_counter()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -155,11 +156,16 @@ class EmbeddedStore:
                 node = ox.NamedNode(str(graph))
                 if new.contains_named_graph(node):
                     new.remove_graph(node)
-            for graph, triples in changes.replace.items():
-                for batch in chunks(quads(triples, graph), 50_000):
-                    new.bulk_extend(batch)
-                    if progress:
-                        progress(len(batch))
+            # One stream across all graphs, in large batches: each bulk_extend call writes its
+            # own RocksDB files, so one call per graph (per corpus file) fragments the store and
+            # is ~40x slower (docs/benchmarks.md).
+            stream = itertools.chain.from_iterable(quads(t, g) for g, t in changes.replace.items())
+            for batch in chunks(stream, 500_000):
+                new.bulk_extend(batch)
+                if progress:
+                    progress(len(batch))
+            for derivation in changes.derived:
+                self._recompute(new, derivation)
             for update in changes.updates:
                 try:
                     new.update(update)
@@ -173,6 +179,22 @@ class EmbeddedStore:
             shutil.rmtree(target, ignore_errors=True)
             raise
         self._switch(target)
+
+    @staticmethod
+    def _recompute(store: ox.Store, derivation) -> None:
+        """Bring a derived graph up to date by writing only what changed."""
+        graph = ox.NamedNode(str(derivation.graph))
+        wanted: set = set()
+        for rule in derivation.rules:
+            try:
+                result = store.query(rule.construct())
+            except SyntaxError as exc:
+                raise QueryError(f"inference rule syntax error: {exc}") from None
+            wanted.update(ox.Quad(t.subject, t.predicate, t.object, graph) for t in result)
+        present = set(store.quads_for_pattern(None, None, None, graph))
+        for quad in present - wanted:
+            store.remove(quad)
+        store.extend(wanted - present)
 
     def _switch(self, target: Path) -> None:
         link = self.root / "current"

@@ -13,8 +13,15 @@ The updates rebuild one named graph (``<base>graph/inferred``) from everything e
 
 The rules are read from the ontology graph, so adding an axiom of these kinds to coopkg.ttl needs
 no code change. tests/test_reasoning.py checks that HermiT infers the same types.
+
+Each rule is a (template, where) pair that reads only asserted graphs (never the inferred graph
+itself). The embedded store evaluates them as CONSTRUCT queries and writes only the difference
+with the previous inferred graph (an incremental build touches a handful of triples); a remote
+store gets ``DROP GRAPH`` + ``INSERT … WHERE`` updates (:func:`as_updates`).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -33,43 +40,53 @@ def _n(term: URIRef) -> str:
     return f"<{term}>"
 
 
-def inference_updates(ontology: Graph, ontology_graph: URIRef, inferred_graph: URIRef) -> list[str]:
-    inf, onto = _n(inferred_graph), _n(ontology_graph)
-    ups = [f"DROP SILENT GRAPH {inf}"]
+@dataclass(frozen=True)
+class Rule:
+    template: str  # triple patterns of the conclusion
+    where: str  # graph pattern over asserted graphs
 
+    def construct(self) -> str:
+        return f"{PREFIXES}CONSTRUCT {{ {self.template} }} WHERE {{ {self.where} }}"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A named graph whose whole content is derived by ``rules`` from the rest of the store."""
+
+    graph: URIRef
+    rules: tuple[Rule, ...]
+
+    def as_updates(self) -> list[str]:
+        g = _n(self.graph)
+        return [f"DROP SILENT GRAPH {g}"] + [
+            f"{PREFIXES}INSERT {{ GRAPH {g} {{ {r.template} }} }} WHERE {{ {r.where} }}" for r in self.rules
+        ]
+
+
+def inference(ontology: Graph, ontology_graph: URIRef, inferred_graph: URIRef) -> Derivation:
+    onto = _n(ontology_graph)
+    asserted = f"FILTER(?g != {_n(inferred_graph)})"
+
+    def graph(var: str, pattern: str) -> str:
+        return f"GRAPH {var} {{ {pattern} }} FILTER({var} != {_n(inferred_graph)})"
+
+    rules: list[Rule] = []
     for prop, chain in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         first, second = list(ontology.items(chain))
-        ups.append(
-            f"INSERT {{ GRAPH {inf} {{ ?a {_n(prop)} ?c }} }} WHERE {{ "
-            f"GRAPH ?g1 {{ ?a {_n(first)} ?b }} GRAPH ?g2 {{ ?b {_n(second)} ?c }} }}"
-        )
+        rules.append(Rule(f"?a {_n(prop)} ?c", graph("?g1", f"?a {_n(first)} ?b") + " " + graph("?g2", f"?b {_n(second)} ?c")))
     for prop in sorted(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
-        ups.append(f"INSERT {{ GRAPH {inf} {{ ?b {_n(prop)} ?a }} }} WHERE {{ GRAPH ?g {{ ?a {_n(prop)} ?b }} }}")
-
-    ups.append(
-        f"INSERT {{ GRAPH {inf} {{ ?s ?super ?o }} }} WHERE {{ "
-        f"GRAPH {onto} {{ ?p rdfs:subPropertyOf+ ?super }} GRAPH ?g {{ ?s ?p ?o }} }}"
-    )
-    ups.append(
-        f"INSERT {{ GRAPH {inf} {{ ?x rdf:type ?super }} }} WHERE {{ "
-        f"GRAPH ?g {{ ?x rdf:type ?c }} FILTER(?g != {onto}) "
-        f"GRAPH {onto} {{ ?c rdfs:subClassOf+ ?super }} FILTER(isIRI(?super)) }}"
-    )
-    ups.append(f"INSERT {{ GRAPH {inf} {{ ?b skos:narrower ?a }} }} WHERE {{ GRAPH ?g {{ ?a skos:broader ?b }} }}")
-    ups.append(f"INSERT {{ GRAPH {inf} {{ ?s skos:hasTopConcept ?c }} }} WHERE {{ GRAPH ?g {{ ?c skos:topConceptOf ?s }} }}")
-
+        rules.append(Rule(f"?b {_n(prop)} ?a", f"GRAPH ?g {{ ?a {_n(prop)} ?b }} {asserted}"))
+    rules.append(Rule("?s ?super ?o", f"GRAPH {onto} {{ ?p rdfs:subPropertyOf+ ?super }} GRAPH ?g {{ ?s ?p ?o }} {asserted}"))
+    rules.append(Rule("?x rdf:type ?super", f"GRAPH ?g {{ ?x rdf:type ?c }} FILTER(?g != {onto}) {asserted} "
+                                            f"GRAPH {onto} {{ ?c rdfs:subClassOf+ ?super }} FILTER(isIRI(?super))"))
+    rules.append(Rule("?b skos:narrower ?a", f"GRAPH ?g {{ ?a skos:broader ?b }} {asserted}"))
+    rules.append(Rule("?s skos:hasTopConcept ?c", f"GRAPH ?g {{ ?c skos:topConceptOf ?s }} {asserted}"))
     for root, scheme in ((COOP.Actor, COOP.ActorTypeScheme), (COOP.CooperationInstrument, COOP.InstrumentTypeScheme)):
-        ups.append(
-            f"INSERT {{ GRAPH {inf} {{ ?c rdf:type skos:Concept ; skos:inScheme {_n(scheme)} ; skos:prefLabel ?label ; "
-            f"skos:definition ?def ; skos:altLabel ?alt . }} }} WHERE {{ GRAPH {onto} {{ "
-            f"?c rdfs:subClassOf* {_n(root)} ; rdf:type owl:Class ; rdfs:label ?label . "
-            f"OPTIONAL {{ ?c skos:definition ?def }} OPTIONAL {{ ?c skos:altLabel ?alt }} }} }}"
-        )
-        ups.append(
-            f"INSERT {{ GRAPH {inf} {{ ?c skos:broader ?sup . ?sup skos:narrower ?c }} }} WHERE {{ GRAPH {onto} {{ "
-            f"?c rdfs:subClassOf ?sup . ?sup rdfs:subClassOf* {_n(root)} . ?c rdf:type owl:Class }} }}"
-        )
-        ups.append(
-            f"INSERT {{ GRAPH {inf} {{ {_n(root)} skos:topConceptOf {_n(scheme)} . {_n(scheme)} skos:hasTopConcept {_n(root)} }} }} WHERE {{ }}"
-        )
-    return [PREFIXES + u for u in ups]
+        rules.append(Rule(
+            f"?c rdf:type skos:Concept ; skos:inScheme {_n(scheme)} ; skos:prefLabel ?label ; skos:definition ?def ; skos:altLabel ?alt .",
+            f"GRAPH {onto} {{ ?c rdfs:subClassOf* {_n(root)} ; rdf:type owl:Class ; rdfs:label ?label . "
+            f"OPTIONAL {{ ?c skos:definition ?def }} OPTIONAL {{ ?c skos:altLabel ?alt }} }}"))
+        rules.append(Rule("?c skos:broader ?sup . ?sup skos:narrower ?c",
+                          f"GRAPH {onto} {{ ?c rdfs:subClassOf ?sup . ?sup rdfs:subClassOf* {_n(root)} . ?c rdf:type owl:Class }}"))
+        rules.append(Rule(f"{_n(root)} skos:topConceptOf {_n(scheme)} . {_n(scheme)} skos:hasTopConcept {_n(root)}", ""))
+    return Derivation(inferred_graph, tuple(rules))

@@ -15,7 +15,7 @@ Oxigraph does, apply it atomically::
     DROP SILENT GRAPH <g1> ;      every replaced or dropped graph
     INSERT DATA { GRAPH <g1> { … } GRAPH <g2> { … } } ;   ONE block, so that a blank node shared by
                                   two graphs stays one node (a label may not span two blocks)
-    <inference update> ; …        Changes.updates, their leading PREFIX/BASE lines removed
+    <inference update> ; …        Changes.derived as updates, their leading PREFIX/BASE lines removed
 
 The prologues are hoisted because Oxigraph (0.5) rejects a ``PREFIX`` after ``;`` although the
 SPARQL grammar allows it. Updates must therefore agree on their prefixes (a prefix declared twice
@@ -231,7 +231,7 @@ class RemoteStore:
 
     # -- writing ----------------------------------------------------------------------------
     def apply(self, changes: Changes, progress=None) -> None:
-        prologue, updates = merge_updates(changes.updates)
+        prologue, updates = merge_updates([u for d in changes.derived for u in d.as_updates()] + changes.updates)
         ops = [f"DROP SILENT GRAPH {_nt(graph)}" for graph in sorted(changes.drop | set(changes.replace))]
         blocks = []
         for graph, triples in changes.replace.items():

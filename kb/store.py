@@ -50,14 +50,16 @@ class SelectResult:
 
 @dataclass
 class Changes:
-    """An atomic write: graphs to replace (or create), graphs to drop, then SPARQL updates."""
+    """An atomic write: graphs to replace (or create), graphs to drop, then derived graphs to
+    recompute from the result (kb.inference.Derivation), then raw SPARQL updates."""
 
     replace: dict[URIRef, list] = field(default_factory=dict)  # graph -> triples
     drop: set[URIRef] = field(default_factory=set)
-    updates: list[str] = field(default_factory=list)
+    derived: list = field(default_factory=list)  # kb.inference.Derivation
+    updates: list[str] = field(default_factory=list)  # raw SPARQL updates, run last
 
     def is_empty(self) -> bool:
-        return not (self.replace or self.drop or self.updates)
+        return not (self.replace or self.drop or self.derived or self.updates)
 
     def triple_count(self) -> int:
         return sum(len(t) for t in self.replace.values())

@@ -98,6 +98,10 @@ def test_editing_one_case_recompiles_only_it(make_settings, corpus_copy):
         assert not store.ask(f"ASK {{ <https://w3id.org/coopkg/id/case/{CASE}> ?p ?o }}")
     finally:
         store.close()
+    # The incrementally maintained store (inferred graph included) equals a fresh build.
+    fresh = settings.model_copy(update={"home": settings.home.parent / "fresh"})
+    build(fresh)
+    assert_isomorphic(dump(settings), dump(fresh), "incremental vs fresh build")
 
 
 def test_invalid_corpus_leaves_store_unchanged(make_settings, corpus_copy):
