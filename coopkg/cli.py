@@ -194,13 +194,15 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo()
 
 
-def _register_bench() -> None:
+def _register_subgroups() -> None:
     from benchmarks.cli import bench
+    from search.cli import model
 
     cli.add_command(bench)
+    cli.add_command(model)
 
 
-_register_bench()
+_register_subgroups()
 
 
 @cli.group()

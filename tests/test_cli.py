@@ -30,7 +30,7 @@ QUERY = "SELECT ?c ?l WHERE { ?c a coop:CooperationCase ; rdfs:label ?l } ORDER 
 def test_help_on_every_command(run):
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("build", "validate", "sparql", "export", "stats", "bench", "dev"):
+    for command in ("build", "validate", "sparql", "export", "stats", "bench", "model", "dev"):
         assert command in result.output
         assert run(command, "--help").exit_code == 0
 

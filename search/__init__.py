@@ -1,0 +1,1 @@
+"""Search: embedding model preparation (and, later, dense + lexical hybrid retrieval)."""
