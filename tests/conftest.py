@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests never read ../shared: they use the repository's corpus or files under tests/."""
+"""Shared fixtures. Tests use only the repository's corpus and files under tests/ (never the seeds)."""
 from __future__ import annotations
 
 import shutil

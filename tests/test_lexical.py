@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import pytest
 
@@ -291,9 +290,7 @@ def test_odd_queries_do_not_crash(expander):
     assert index.search("de la et") == []          # only stop words
     assert index.search("charte", k=0) == []
     long_query = ("mutualisation des moyens entre PNR et communauté de communes 🤝 " * 200)[:10_000]
-    t = time.perf_counter()
     hits = index.search(long_query, k=5)
-    assert time.perf_counter() - t < 2.0
     assert 0 < len(hits) <= 5
     assert LexicalIndex(expander).search("charte") == []   # empty index
 

