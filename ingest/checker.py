@@ -84,8 +84,6 @@ class Checker:
             text = self.string(path + (i,) if isinstance(value, list) else path, item, max_length=max_length)
             if text is not None:
                 out.append(text)
-        if len(out) < min_items and len(items) >= min_items:
-            pass  # item-level errors already recorded
         if len(items) < min_items:
             self.error(path, f"needs at least {min_items} item{'s' if min_items > 1 else ''}, found {len(items)}")
         return out
