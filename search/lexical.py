@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .expansion import Expander, Expansion
+from .persist import read_meta, staging_dir, swap_in
 from .text import ANALYZER_VERSION, analyze, index_terms, tokenize
 
 FORMAT_VERSION = 1
@@ -412,11 +411,7 @@ class LexicalIndex:
         """Write the index to ``directory`` (replaced atomically)."""
         directory = Path(directory)
         self.compact()
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = directory.parent / f".{directory.name}.tmp-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
+        tmp = staging_dir(directory)
         lengths = np.asarray([len(d) for d in self._post_docs], dtype=np.int64)
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -438,30 +433,11 @@ class LexicalIndex:
             "terms": len(self._terms), "params": {"k1": self.k1, "b": self.b, "tail": self.tail},
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        with open(tmp / "meta.json", "w", encoding="utf-8") as f:
-            json.dump(meta, f, indent=1)
-        old = None
-        if directory.exists():
-            old = directory.parent / f".{directory.name}.old-{os.getpid()}"
-            directory.rename(old)
-        tmp.rename(directory)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return directory
+        return swap_in(tmp, directory, meta)
 
     @staticmethod
     def read_meta(directory: str | Path) -> dict:
-        path = Path(directory) / "meta.json"
-        try:
-            with open(path, encoding="utf-8") as f:
-                meta = json.load(f)
-        except FileNotFoundError:
-            raise LexicalIndexError(f"no lexical index in {directory} ({path.name} is missing): build it first") from None
-        except (OSError, ValueError) as exc:
-            raise LexicalIndexError(f"cannot read {path}: {exc}") from None
-        if not isinstance(meta, dict) or meta.get("kind") != "coopkg-lexical-bm25":
-            raise LexicalIndexError(f"{path} does not describe a coopkg lexical index")
-        return meta
+        return read_meta(directory, "coopkg-lexical-bm25", "lexical index", LexicalIndexError)
 
     @classmethod
     def load(cls, directory: str | Path, *, expected_corpus_hash: str | None = None,

@@ -29,7 +29,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import sqlite3
 import time
 import unicodedata
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+
+from .persist import read_meta, staging_dir, swap_in
 
 FORMAT_VERSION = 1
 META_KIND = "coopkg-dense-faiss"
@@ -281,39 +282,16 @@ class VectorIndex:
         directory = Path(directory)
         if self._tombstones:
             self.compact()
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = directory.parent / f".{directory.name}.tmp-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
+        tmp = staging_dir(directory)
         _faiss().write_index(self._index, str(tmp / "vectors.faiss"))
         with open(tmp / "ids.json", "w", encoding="utf-8") as f:
             json.dump({"next": self._next, "ids": [[label, key] for label, key in self._keys.items()]}, f,
                       ensure_ascii=False)
-        with open(tmp / "meta.json", "w", encoding="utf-8") as f:
-            json.dump(self.meta(), f, indent=1)
-        old = None
-        if directory.exists():
-            old = directory.parent / f".{directory.name}.old-{os.getpid()}"
-            directory.rename(old)
-        tmp.rename(directory)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return directory
+        return swap_in(tmp, directory, self.meta())
 
     @staticmethod
     def read_meta(directory: str | Path) -> dict:
-        path = Path(directory) / "meta.json"
-        try:
-            with open(path, encoding="utf-8") as f:
-                meta = json.load(f)
-        except FileNotFoundError:
-            raise VectorIndexError(f"no dense index in {directory} ({path.name} is missing): build it first") from None
-        except (OSError, ValueError) as exc:
-            raise VectorIndexError(f"cannot read {path}: {exc}") from None
-        if not isinstance(meta, dict) or meta.get("kind") != META_KIND:
-            raise VectorIndexError(f"{path} does not describe a coopkg dense index")
-        return meta
+        return read_meta(directory, META_KIND, "dense index", VectorIndexError)
 
     @classmethod
     def load(cls, directory: str | Path, *, expected_model_id: str | None, expected_dimension: int | None,
