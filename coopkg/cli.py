@@ -279,10 +279,10 @@ def tune_fusion(ctx: click.Context, file: Path, folds: int, output: Path | None)
     result = cross_validate(points, table, folds=folds)
     data = {"file": str(file), "queries": result.queries, "grid_points": result.points, "folds": folds,
             "best": result.best.as_dict(), "best_scores": result.best_scores, "cv_heldout": result.cv_heldout,
-            "fold_choices": result.fold_choices, "top_points": result.top_points}
+            "fold_choices": result.fold_choices, "top_points": result.top_points, "variants": result.variants}
     if output:
         output.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    click.echo(json.dumps({k: data[k] for k in ("queries", "grid_points", "best", "best_scores", "cv_heldout")}, indent=1))
+    click.echo(json.dumps({k: data[k] for k in ("queries", "grid_points", "best", "best_scores", "cv_heldout", "variants")}, indent=1))
 
 
 def main() -> None:

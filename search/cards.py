@@ -4,8 +4,9 @@
 :class:`search.contract.Result` except ``score`` and ``why``: label, summary, level, period, actors
 (with their most specific types and their roles in the case), instruments (with their most
 specific types), levers, concepts, themes, territories (with type, départements and régions) and
-sources (documents with the passages the case cites). Seven queries per chunk of cases, each with
-a ``VALUES ?case`` block; lists are sorted deterministically (levers by rank, the rest by label or id).
+sources (documents with the passages the case cites). Nine queries per chunk of cases, with
+``VALUES`` blocks of case (or passage) IRIs; lists are sorted deterministically (levers by rank,
+the rest by label or id).
 """
 from __future__ import annotations
 
@@ -17,52 +18,61 @@ from .contract import ActorRef, InstrumentRef, Ref, SourcePassage, SourceRef, Te
 from .facets import COOP_NS, case_id, case_iri_prefix, fold, valid_case_id
 
 CHUNK = 200  # case IRIs per VALUES block
+LIST_FIELDS = ("actors", "instruments", "levers", "concepts", "themes", "territories", "sources")
 
-_CORE = """SELECT ?case ?label ?summary ?start ?end ?note ?level ?level_id ?level_label WHERE {
-  VALUES_CASES ?case a coop:CooperationCase ; rdfs:label ?label . FILTER(LANG(?label) IN ("fr", ""))
+_CORE = """SELECT DISTINCT ?case ?label ?summary ?start ?end ?note ?level ?level_id ?level_label WHERE {
+  VALUES_BLOCK ?case a coop:CooperationCase ; rdfs:label ?label . FILTER(LANG(?label) IN ("fr", ""))
   OPTIONAL { ?case dcterms:abstract ?summary FILTER(LANG(?summary) IN ("fr", "")) }
   OPTIONAL { ?case coop:startYear ?start } OPTIONAL { ?case coop:endYear ?end }
   OPTIONAL { ?case coop:periodNote ?note FILTER(LANG(?note) IN ("fr", "")) }
   OPTIONAL { ?case coop:cooperationLevel ?level . ?level skos:notation ?level_id ; skos:prefLabel ?level_label
              FILTER(LANG(?level_label) = "fr") }
 }"""
-_VOCAB = """SELECT ?case ?kind ?x ?id ?label ?rank WHERE {
-  VALUES_CASES
-  VALUES (?prop ?kind) { (coop:mobilisesLever "levers") (coop:illustratesConcept "concepts") (coop:hasTheme "themes") }
-  ?case ?prop ?x . ?x skos:notation ?id ; skos:prefLabel ?label . FILTER(LANG(?label) = "fr")
+_VOCAB = """SELECT DISTINCT ?case ?kind ?x ?id ?label ?rank WHERE {
+  { VALUES_BLOCK ?case coop:mobilisesLever ?x BIND("levers" AS ?kind) }
+  UNION { VALUES_BLOCK ?case coop:illustratesConcept ?x BIND("concepts" AS ?kind) }
+  UNION { VALUES_BLOCK ?case coop:hasTheme ?x BIND("themes" AS ?kind) }
+  ?x skos:notation ?id ; skos:prefLabel ?label . FILTER(LANG(?label) = "fr")
   OPTIONAL { ?x coop:rank ?rank }
 }"""
-_ACTORS = """SELECT ?case ?actor ?label ?role ?role_id ?role_label WHERE {
-  VALUES_CASES ?case coop:hasParticipation ?p . ?p coop:participant ?actor .
+_ACTORS = """SELECT DISTINCT ?case ?actor ?label ?role ?role_id ?role_label WHERE {
+  VALUES_BLOCK ?case coop:hasParticipation ?p . ?p coop:participant ?actor .
   ?actor rdfs:label ?label . FILTER(LANG(?label) IN ("fr", ""))
-  OPTIONAL { ?p coop:role ?role . ?role skos:notation ?role_id ; skos:prefLabel ?role_label FILTER(LANG(?role_label) = "fr") }
+  OPTIONAL { ?p coop:role ?role . ?role skos:notation ?role_id ; skos:prefLabel ?role_label
+             FILTER(LANG(?role_label) = "fr") }
 }"""
-_INSTRUMENTS = """SELECT ?case ?instrument ?label WHERE {
-  VALUES_CASES ?case coop:usesInstrument ?instrument .
+_INSTRUMENTS = """SELECT DISTINCT ?case ?instrument ?label WHERE {
+  VALUES_BLOCK ?case coop:usesInstrument ?instrument .
   OPTIONAL { ?instrument rdfs:label ?label FILTER(LANG(?label) IN ("fr", "")) }
 }"""
 # Most specific coop types of the actors and instruments: types are materialised up the class
 # tree, so a type is most specific when no other type of the individual is its subclass.
 _TYPES = """SELECT DISTINCT ?x ?type ?type_id ?type_label WHERE {
-  { VALUES_CASES ?case coop:involves ?x } UNION { VALUES_CASES ?case coop:usesInstrument ?x }
+  { VALUES_BLOCK ?case coop:involves ?x } UNION { VALUES_BLOCK ?case coop:usesInstrument ?x }
   ?x a ?type . FILTER(STRSTARTS(STR(?type), "COOP_NS"))
   FILTER NOT EXISTS { ?x a ?sub . ?sub rdfs:subClassOf ?type . FILTER(?sub != ?type) }
   OPTIONAL { ?type skos:notation ?type_id }
   OPTIONAL { ?type rdfs:label ?type_label FILTER(LANG(?type_label) = "fr") }
 }"""
-_TERRITORIES = """SELECT ?case ?t ?label ?kind ?x ?x_label WHERE {
-  VALUES_CASES ?case coop:territory ?t . ?t rdfs:label ?label . FILTER(LANG(?label) IN ("fr", ""))
+_TERRITORIES = """SELECT DISTINCT ?case ?t ?label ?kind ?x ?x_label WHERE {
+  VALUES_BLOCK ?case coop:territory ?t . ?t rdfs:label ?label . FILTER(LANG(?label) IN ("fr", ""))
   OPTIONAL {
-    VALUES (?prop ?kind) { (coop:territoryType "type") (coop:inDepartement "departements") (coop:inRegion "regions") }
-    ?t ?prop ?x . ?x rdfs:label ?x_label . FILTER(LANG(?x_label) = "fr")
+    { ?t coop:territoryType ?x BIND("type" AS ?kind) } UNION { ?t coop:inDepartement ?x BIND("departements" AS ?kind) }
+    UNION { ?t coop:inRegion ?x BIND("regions" AS ?kind) }
+    ?x rdfs:label ?x_label . FILTER(LANG(?x_label) = "fr")
   }
 }"""
-_SOURCES = """SELECT ?case ?doc ?title ?file ?passage ?section ?quote WHERE {
-  VALUES_CASES ?case dcterms:source ?doc .
+_SOURCES = """SELECT DISTINCT ?case ?doc ?title ?file WHERE {
+  VALUES_BLOCK ?case dcterms:source ?doc .
   OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) IN ("fr", "")) }
   OPTIONAL { ?doc coop:fileName ?file }
-  OPTIONAL { ?case coop:evidence ?passage . ?passage coop:inDocument ?doc .
-             OPTIONAL { ?passage coop:section ?section } OPTIONAL { ?passage coop:quote ?quote } }
+}"""
+# A passage's triples are stored in the graph of every case file that cites it, so the union
+# default graph repeats them once per citing case: read (case, passage) pairs first, then each
+# property of the passages alone (a join of the properties would multiply the repetitions).
+_PASSAGES = """SELECT DISTINCT ?case ?passage WHERE { VALUES_BLOCK ?case coop:evidence ?passage }"""
+_PASSAGE_PROPS = """SELECT DISTINCT ?passage ?prop ?value WHERE {
+  VALUES_BLOCK VALUES ?prop { coop:inDocument coop:section coop:quote } ?passage ?prop ?value
 }"""
 
 
@@ -74,9 +84,10 @@ def _s(term) -> str:
     return "" if term is None else str(term)
 
 
-def _select(store, template: str, case_iris: list[str]) -> list[dict]:
-    block = "VALUES ?case { " + " ".join(f"<{i}>" for i in case_iris) + " }"
-    query = template.replace("VALUES_CASES", block).replace("COOP_NS", COOP_NS)
+def _select(store, template: str, iris: list[str], var: str = "case") -> list[dict]:
+    """Run a query template with ``VALUES ?var { iris }`` in place of each VALUES_BLOCK."""
+    block = f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris) + " }"
+    query = template.replace("VALUES_BLOCK", block).replace("COOP_NS", COOP_NS)
     return store.select(with_prefixes(query)).dicts()
 
 
@@ -118,7 +129,8 @@ def _chunk_cards(store, iris: list[str]) -> dict[str, dict]:
             continue
         level = Ref(id=str(r["level_id"]), iri=str(r["level"]), label=str(r["level_label"])) if r["level"] else None
         cards[cid] = {"id": cid, "iri": str(r["case"]), "label": str(r["label"]), "summary": _s(r["summary"]),
-                      "level": level, "period": period_text(r["start"], r["end"], _s(r["note"]))}
+                      "level": level, "period": period_text(r["start"], r["end"], _s(r["note"])),
+                      **{key: [] for key in LIST_FIELDS}}
     if not cards:
         return {}
     types = _types(store, iris)
@@ -140,13 +152,14 @@ def _vocab(store, iris) -> dict[str, dict[str, list[Ref]]]:
     for r in _select(store, _VOCAB, iris):
         rank = int(r["rank"]) if r["rank"] is not None else 10**6
         found[case_id(r["case"])][str(r["kind"])][str(r["x"])] = (rank, str(r["id"]), str(r["label"]))
-    out = {}
-    for cid, kinds in found.items():
-        out[cid] = {}
-        for kind, refs in kinds.items():
-            key = (lambda item: (item[1][0], item[1][1])) if kind == "levers" else (lambda item: (fold(item[1][2]), item[1][1]))
-            out[cid][kind] = [Ref(id=i, iri=iri, label=label) for iri, (_, i, label) in sorted(refs.items(), key=key)]
-    return out
+    def order(kind: str, value: tuple) -> tuple:  # levers by rank, concepts and themes by label
+        rank, vid, label = value
+        return (rank, vid) if kind == "levers" else (fold(label), vid)
+
+    return {cid: {kind: [Ref(id=vid, iri=iri, label=label)
+                         for iri, (_, vid, label) in sorted(refs.items(), key=lambda item: order(kind, item[1]))]
+                  for kind, refs in kinds.items()}
+            for cid, kinds in found.items()}
 
 
 def _types(store, iris) -> dict[str, list[tuple[str, str]]]:
@@ -219,8 +232,17 @@ def _sources(store, iris) -> dict[str, list[SourceRef]]:
             doc["title"].add(str(r["title"]))
         if r["file"] is not None:
             doc["file"].add(str(r["file"]))
-        if r["passage"] is not None:
-            doc["passages"][str(r["passage"])] = (_s(r["section"]), _s(r["quote"]))
+    cited = [(case_id(r["case"]), str(r["passage"])) for r in _select(store, _PASSAGES, iris)]
+    props: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    passages = sorted({p for _, p in cited})
+    for start in range(0, len(passages), CHUNK):
+        for r in _select(store, _PASSAGE_PROPS, passages[start:start + CHUNK], var="passage"):
+            props[str(r["passage"])][str(r["prop"]).rsplit("#", 1)[-1]].add(str(r["value"]))
+    for cid, p in cited:
+        for doc_iri in props[p]["inDocument"]:
+            doc = found[cid].get(doc_iri)
+            if doc is not None:  # the compiler states dcterms:source for every document a passage is in
+                doc["passages"][p] = (min(props[p]["section"], default=""), min(props[p]["quote"], default=""))
     out = {}
     for cid, docs in found.items():
         out[cid] = [SourceRef(id=_last(iri), iri=iri, title=min(d["title"]) if d["title"] else _last(iri),

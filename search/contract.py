@@ -122,7 +122,8 @@ class EntityMatch(BaseModel):
     text: str = Field(description="the words of the query, or the query itself for an embedding match")
     start: int | None = None
     end: int | None = None
-    kind: str = Field(description="instrument-type, actor-type, lever, axis, concept, theme, actor, territory, other")
+    kind: str = Field(description="instrument-type, actor-type, lever, axis, concept, theme, actor, departement, "
+                                  "region, territory (another territory), territory-type, other")
     id: str
     iri: str | None = None
     label: str

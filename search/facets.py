@@ -72,6 +72,7 @@ assert set(FILTER_FACETS) <= set(FACETS), "every field of contract.Facets needs 
 ENTITY_PRIORITY: tuple[str, ...] = tuple(FACETS)
 
 _LABEL_PROPS = {"prefLabel", "label"}
+_SLOTS = ("fr", "other", "alt", "notation", "code", "rank")
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,14 @@ class FacetCatalog:
         props = store.select(with_prefixes(f"""
             SELECT DISTINCT ?facet ?v ?p ?o WHERE {{
               {members}
-              VALUES ?p {{ skos:notation skos:prefLabel rdfs:label skos:altLabel coop:officialCode coop:rank }}
-              ?v ?p ?o . FILTER(LANG(?o) IN ("fr", "en", ""))
+              ?v ?p ?o .  # FILTER, not VALUES ?p: Oxigraph would scan every triple of these properties
+              FILTER(?p IN (skos:notation, skos:prefLabel, rdfs:label, skos:altLabel, coop:officialCode, coop:rank))
+              FILTER(LANG(?o) IN ("fr", "en", ""))
             }}""")).rows
         n_cases = _value_counts(store) if counts else {}
         raw: dict[tuple[str, str], dict] = {}
         for facet, v, p, o in sorted(props, key=lambda r: tuple(str(x) for x in r)):
-            slot = raw.setdefault((str(facet), str(v)), {"fr": [], "other": [], "alt": [], "notation": [], "code": [], "rank": []})
+            slot = raw.setdefault((str(facet), str(v)), {k: [] for k in _SLOTS})
             prop = _last_segment(str(p))
             lang = (getattr(o, "language", None) or "").lower()
             if prop == "notation":
@@ -301,6 +303,16 @@ class FacetCatalog:
             parts.append(_period_pattern(*parse_period(facets.period)))
         rows = store.select(with_prefixes("SELECT DISTINCT ?case WHERE {\n" + "\n".join(parts) + "\n}")).rows
         return {case_id(r[0]) for r in rows}
+
+    def cases_with(self, store, facet: str, value_id: str) -> set[str]:
+        """Ids of the cases having one value of one facet (the ``territory`` pseudo facet included)."""
+        self._check_facet(facet)
+        value = self.value(facet, value_id)
+        if value is None:
+            return set()
+        query = (f"SELECT DISTINCT ?case WHERE {{ {_iri_values('v', [value.iri])} ?case {FACETS[facet].path} ?v . "
+                 "?case a coop:CooperationCase . }")
+        return {case_id(r[0]) for r in store.select(with_prefixes(query)).rows}
 
     def case_values(self, store, case_ids) -> dict[str, dict[str, set[str]]]:
         """For each existing case: facet → ids of its values (all facets but ``period``; the root

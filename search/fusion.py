@@ -10,11 +10,11 @@ from typing import Literal, Mapping
 @dataclass(frozen=True)
 class FusionParams:
     method: Literal["convex", "rrf"] = "convex"
-    dense_weight: float = 0.5  # convex: weight of the dense score (1 − it for the lexical one)
+    dense_weight: float = 0.8  # convex: weight of the dense score (1 − it for the lexical one)
     rrf_k: float = 60.0  # rrf: rank offset
-    entity_weight: float = 0.15  # boost per share of the query's named concepts/types/levers/themes the case has
-    place_weight: float = 0.3  # boost per share of the query's named places and actors the case has
-    vocab_weight: float = 0.05  # boost for concepts/levers/themes close to the query by embedding
+    entity_weight: float = 0.2  # boost per share of the query's named concepts/types/levers/themes the case has
+    place_weight: float = 0.9  # boost per share of the query's named places and actors the case has
+    vocab_weight: float = 0.15  # boost for concepts/levers/themes close to the query by embedding
     vocab_min: float = 0.82  # minimum cosine for such an embedding match
     vocab_top: int = 2  # at most this many embedding matches
     case_vector_weight: float = 0.5  # dense score = w·case vector + (1 − w)·best passage

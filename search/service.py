@@ -23,6 +23,7 @@ SIMILAR_FACETS = {"instrument": 1.0, "lever": 1.0, "concept": 1.0, "actor_type":
                   "theme": 0.5}
 SIMILAR_DENSE_WEIGHT = 0.5
 VALUES_CACHE_MAX = 50_000
+POSTINGS_CACHE_MAX = 10_000
 PLACE_FACETS = frozenset({"region", "departement", "territory", "actor"})
 ENTITY_KINDS = {"instrument": "instrument-type", "actor_type": "actor-type", "territory_type": "territory-type"}
 
@@ -50,10 +51,11 @@ class SearchService:
         self.store = store
         self.index = index
         self.embedder = embedder
-        self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store)
+        self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store, counts=False)
         self.params = params or FusionParams()
         self._case_vectors: dict[str, list[str]] = {}
         self._values_cache: dict[str, dict[str, set[str]]] = {}
+        self._postings: dict[tuple[str, str], frozenset[str]] = {}
         for vid in index.dense.ids:
             self._case_vectors.setdefault(vid.split("#", 1)[0], []).append(vid)
 
@@ -202,11 +204,24 @@ class SearchService:
                 passages[cid] = best[cid][1]
         return scores, passages
 
+    def cases_with(self, facet: str, value_id: str) -> frozenset[str]:
+        """Cases having a facet value (memoised: few distinct values are ever asked for)."""
+        key = (facet, value_id)
+        hit = self._postings.get(key)
+        if hit is None:
+            if len(self._postings) >= POSTINGS_CACHE_MAX:
+                self._postings.clear()
+            hit = self._postings[key] = frozenset(self.catalog.cases_with(self.store, facet, value_id))
+        return hit
+
+    def _has(self, case_id: str, entity: EntityMatch) -> bool:
+        facet = _facet_of(entity.kind)
+        return self.catalog.is_facet(facet) and case_id in self.cases_with(facet, entity.id)
+
     def _boosts(self, entities: list[EntityMatch], case_ids: set[str]) -> dict[str, float]:
         usable = [e for e in entities if self.catalog.is_facet(_facet_of(e.kind))]
         if not usable or not case_ids:
             return {}
-        values = self.case_values(case_ids)
         p = self.params
         groups = [
             (p.place_weight, [e for e in usable if e.method == "gazetteer" and _facet_of(e.kind) in PLACE_FACETS]),
@@ -214,12 +229,12 @@ class SearchService:
             (p.vocab_weight, [e for e in usable if e.method == "embedding"]),
         ]
         out = {}
-        for cid in case_ids:
-            have = values.get(cid, {})
-            b = sum(w * sum(e.id in have.get(_facet_of(e.kind), ()) for e in group) / len(group)
-                    for w, group in groups if group and w)
-            if b:
-                out[cid] = b
+        for w, group in groups:
+            if not group or not w:
+                continue
+            for e in group:
+                for cid in self.cases_with(_facet_of(e.kind), e.id) & case_ids:
+                    out[cid] = out.get(cid, 0.0) + w / len(group)
         return out
 
     def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
@@ -241,17 +256,17 @@ class SearchService:
         ranking = self.rank(request.query, mode=request.mode, facets=request.facets, k=request.k)
         ids = [c for c, _ in ranking.ranked]
         cards = case_cards(self.store, ids)
-        values = self.case_values(ids)
         active = request.facets.active()
+        wanted = self._filter_values(active)
         results = []
         for cid, score in ranking.ranked:
             if cid not in cards:
                 log.warning("case %s is in the search index but not in the store: run `coopkg build`", cid)
                 continue
-            have = values.get(cid, {})
             why = Why(
-                matched_entities=[e for e in ranking.entities if e.id in have.get(_facet_of(e.kind), ())],
-                shared=self._shared_with_query(active, ranking.entities, have),
+                matched_entities=[e for e in ranking.entities if self._has(cid, e)],
+                shared=[Shared(facet=f, id=v, label=self.catalog.label(f, v)) for f, v in wanted
+                        if cid in self.cases_with(f, v)],
                 matched_terms=self._terms(ranking.lexical.get(cid)),
                 passage=self._passage(cid, ranking),
                 scores=Scores(dense=_r(ranking.dense.get(cid)),
@@ -265,20 +280,14 @@ class SearchService:
                               candidates=len(ranking.candidates) if ranking.candidates is not None else None,
                               entities=ranking.entities, warnings=ranking.warnings, results=results)
 
-    def _shared_with_query(self, active: dict, entities: list[EntityMatch], have: dict) -> list[Shared]:
-        wanted: list[tuple[str, str]] = []
-        for facet, value in active.items():
+    def _filter_values(self, active: dict) -> list[tuple[str, str]]:
+        """(facet, value id) of every active filter value, for the `shared` explanation."""
+        out = []
+        for facet, given in active.items():
             if facet == "period":
                 continue
-            for v in value:
-                wanted += [(facet, vid) for vid in self.catalog.resolve_value(facet, v)]
-        wanted += [(_facet_of(e.kind), e.id) for e in entities]
-        out, seen = [], set()
-        for facet, vid in wanted:
-            if (facet, vid) in seen or vid not in have.get(facet, ()):
-                continue
-            seen.add((facet, vid))
-            out.append(Shared(facet=facet, id=vid, label=self.catalog.label(facet, vid)))
+            for text in given:
+                out += [(facet, vid) for vid in self.catalog.resolve_value(facet, text) if (facet, vid) not in out]
         return out
 
     @staticmethod

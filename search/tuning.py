@@ -18,11 +18,11 @@ from .metrics import METRICS, per_query, qrels
 
 GRID = {
     "method": ["convex", "rrf"],
-    "dense_weight": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "dense_weight": [0.5, 0.6, 0.7, 0.8, 0.9],
     "rrf_k": [10.0, 60.0],
     "entity_weight": [0.0, 0.1, 0.2, 0.3],
-    "place_weight": [0.0, 0.2, 0.4, 0.6],
-    "vocab_weight": [0.0, 0.05, 0.1],
+    "place_weight": [0.0, 0.3, 0.6, 0.9, 1.2],
+    "vocab_weight": [0.0, 0.05, 0.1, 0.15, 0.2],
     "case_vector_weight": [0.25, 0.5, 0.75],
 }
 
@@ -37,6 +37,17 @@ def grid_points(grid: dict = GRID) -> list[FusionParams]:
             continue  # dense_weight is unused by rrf
         points.append(FusionParams(**p))
     return points
+
+
+VARIANTS = {
+    "best convex": lambda p: p.method == "convex",
+    "best rrf": lambda p: p.method == "rrf",
+    "convex, no boost": lambda p: p.method == "convex" and p.entity_weight == p.place_weight == p.vocab_weight == 0,
+    "convex, no place boost": lambda p: p.method == "convex" and p.place_weight == 0,
+    "convex, no embedding vocabulary": lambda p: p.method == "convex" and p.vocab_weight == 0,
+    "convex, case-vector weight 0.25": lambda p: p.method == "convex" and p.case_vector_weight == 0.25,
+    "convex, case-vector weight 0.75": lambda p: p.method == "convex" and p.case_vector_weight == 0.75,
+}
 
 
 class MemoEmbedder:
@@ -69,6 +80,7 @@ class TuningResult:
     points: int
     queries: int
     top_points: list[tuple[dict, float]]
+    variants: dict[str, dict] | None = None  # best point under constraints (per method, without boosts…)
 
 
 def score_table(service, queries, points: list[FusionParams], k: int = 10) -> tuple[list[str], np.ndarray]:
@@ -108,7 +120,15 @@ def cross_validate(points: list[FusionParams], table: np.ndarray, folds: int = 5
     best = _argbest(ndcg)
     means = ndcg.mean(axis=1)
     top = sorted(range(n_points), key=lambda i: -means[i])[:10]
+    variants = {}
+    for name, keep in VARIANTS.items():
+        idx = [i for i, p in enumerate(points) if keep(p)]
+        if idx:
+            i = idx[int(np.argmax(means[idx]))]
+            variants[name] = {"params": points[i].as_dict(), "ndcg@10": float(means[i]),
+                              "recall@10": float(table[i, :, METRICS.index("recall@10")].mean())}
     return TuningResult(
+        variants=variants,
         best=points[best],
         best_scores={m: float(table[best, :, j].mean()) for j, m in enumerate(METRICS)},
         cv_heldout={m: float(heldout[:, j].mean()) for j, m in enumerate(METRICS)},

@@ -1,0 +1,226 @@
+"""Result cards (search/cards.py) on the knowledge base built from the repository corpus.
+
+Expectations come from the corpus files and the ontology (parsed with rdflib)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import RDFS, SKOS
+
+from kb.store import open_store
+from search.cards import case_cards, case_exists, period_text
+from search.contract import Result
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+COOP = Namespace("https://w3id.org/coopkg/ontology#")
+BREST = "contrat-reciprocite-brest-cob"
+
+
+def _front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---", 2)[1])
+
+
+def _yaml_entries(folder: str) -> dict[str, dict]:
+    return {e["id"]: e for p in sorted((CORPUS / folder).glob("*.yaml"))
+            for e in yaml.safe_load(p.read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict:
+    levers = yaml.safe_load((CORPUS / "vocab" / "levers.yaml").read_text(encoding="utf-8"))
+    return {"cases": {p.stem: _front_matter(p) for p in sorted((CORPUS / "cases").glob("*.md"))},
+            "actors": _yaml_entries("actors"), "territories": _yaml_entries("territories"),
+            "lever_rank": {lv["id"]: i for i, lv in enumerate(levers["levers"])}}
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(REPO / "ontology" / "coopkg.ttl")
+
+
+@pytest.fixture(scope="module")
+def store(built_settings):
+    s = open_store(built_settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def cards(store, corpus) -> dict[str, dict]:
+    return case_cards(store, list(corpus["cases"]))
+
+
+def most_specific_labels(ontology: Graph, root, notations: list[str]) -> set[str]:
+    """French labels of the classes under root named by notations, minus those that are
+    superclasses of another one."""
+    classes = {c for c in ontology.transitive_subjects(RDFS.subClassOf, root)
+               if any(str(n) in notations for n in ontology.objects(c, SKOS.notation))}
+    specific = {c for c in classes
+                if not any(o != c and c in set(ontology.transitive_objects(o, RDFS.subClassOf)) for o in classes)}
+    return {str(label) for c in specific for label in ontology.objects(c, RDFS.label)
+            if isinstance(label, Literal) and label.language == "fr"}
+
+
+# -- the reference case --------------------------------------------------------------------------
+def test_brest_card(cards, corpus):
+    card = cards[BREST]
+    case = corpus["cases"][BREST]
+    assert card["id"] == BREST and card["iri"].endswith(f"/case/{BREST}")
+    assert card["label"] == case["title"]
+    assert card["summary"].startswith("Brest métropole et le Pays du Centre Ouest Bretagne")
+    assert card["level"].id == case["level"] and card["level"].label
+    assert card["period"].startswith(f"depuis {case['period']['start']}")
+    assert case["period"]["note"] in card["period"]
+
+
+def test_brest_actors_with_type_and_roles(cards, corpus):
+    actors = {a.id: a for a in cards[BREST]["actors"]}
+    assert set(actors) == {a["actor"] for a in corpus["cases"][BREST]["actors"]}
+    brest = actors["brest-metropole"]
+    assert brest.label == "Brest métropole"
+    assert brest.types == ["métropole"]  # not EPCI, acteur public… (inferred superclasses)
+    roles = next(a["roles"] for a in corpus["cases"][BREST]["actors"] if a["actor"] == "brest-metropole")
+    assert sorted(r.id for r in brest.roles) == sorted(roles)
+    assert {r.id for r in brest.roles} == {"signataire", "partenaire"}
+    assert brest.role == ", ".join(r.label for r in brest.roles) == "Partenaire, Signataire"
+
+
+def test_brest_instruments(cards, corpus):
+    instruments = {i.id: i for i in cards[BREST]["instruments"]}
+    expected = {i["type"]: i for i in corpus["cases"][BREST]["instruments"]}
+    assert set(instruments) == set(expected)
+    reciprocity = instruments["contrat-de-reciprocite"]
+    assert reciprocity.label == expected["contrat-de-reciprocite"]["label"]
+    assert reciprocity.types == ["contrat de réciprocité"]
+    assert reciprocity.type_ids == ["contrat-de-reciprocite"]
+    assert "/case/contrat-reciprocite-brest-cob/instrument/" in reciprocity.iri
+
+
+def test_brest_levers_concepts_themes(cards, corpus):
+    card, case = cards[BREST], corpus["cases"][BREST]
+    assert [lv.id for lv in card["levers"]] == sorted(case["levers"], key=corpus["lever_rank"].get) == ["L7", "L9"]
+    assert all(lv.label and lv.iri.endswith(f"/lever/{lv.id}") for lv in card["levers"])
+    assert {c.id for c in card["concepts"]} == set(case["concepts"])
+    assert {t.id for t in card["themes"]} == set(case["themes"])
+
+
+def test_brest_territories(cards):
+    territories = {t.id: t for t in cards[BREST]["territories"]}
+    cob = territories["centre-ouest-bretagne"]
+    assert cob.label == "Centre Ouest Bretagne"
+    assert cob.departements == ["Côtes-d'Armor", "Finistère", "Morbihan"]
+    assert cob.regions == ["Bretagne"]
+    assert "Rural" in cob.type and "Pays" in cob.type
+    assert territories["brest-metropole"].departements == ["Finistère"]
+
+
+def test_brest_sources_with_the_cited_passage(cards, corpus):
+    sources = {s.id: s for s in cards[BREST]["sources"]}
+    cited = corpus["cases"][BREST]["sources"]
+    assert set(sources) == {c["source"] for c in cited}
+    seed = sources["seed-001"]
+    assert seed.title == "Les coopérations comme levier des transitions territoriales"
+    assert seed.file_name.startswith("001_") and seed.file_name.endswith(".txt")
+    assert [(p.section, p.quote) for p in seed.passages] == [(c["section"], c.get("quote", "")) for c in cited
+                                                              if c["source"] == "seed-001"]
+    assert seed.passages[0].iri.startswith(seed.iri + "/passage/")
+
+
+# -- every case ----------------------------------------------------------------------------------
+def test_every_case_has_a_valid_card(cards, corpus):
+    assert set(cards) == set(corpus["cases"])
+    for cid, card in cards.items():
+        Result(**card, score=0.0)  # the keyword arguments of the contract's Result
+        case = corpus["cases"][cid]
+        assert card["label"] == case["title"]
+        assert {lv.id for lv in card.get("levers", [])} == set(case.get("levers", []))
+        assert {c.id for c in card.get("concepts", [])} == set(case.get("concepts", []))
+        assert {t.id for t in card.get("themes", [])} == set(case.get("themes", []))
+        assert {a.id for a in card.get("actors", [])} == {a["actor"] for a in case["actors"]}
+        assert {t.id for t in card.get("territories", [])} == set(case.get("territories", []))
+        assert {s.id for s in card.get("sources", [])} == {s["source"] for s in case.get("sources", [])}
+        assert len(card.get("instruments", [])) == len(case["instruments"])
+        assert (card["level"].id if card["level"] else None) == case.get("level")
+
+
+def test_levers_are_sorted_by_rank(cards, corpus):
+    for card in cards.values():
+        ranks = [corpus["lever_rank"][lv.id] for lv in card.get("levers", [])]
+        assert ranks == sorted(ranks)
+    gironde = [lv.id for lv in cards["chantiers-gironde-2033"]["levers"]]
+    assert gironde.index("L2") < gironde.index("L10")
+
+
+def test_actor_types_are_the_most_specific_asserted_classes(cards, corpus, ontology):
+    for card in cards.values():
+        for actor in card.get("actors", []):
+            expected = most_specific_labels(ontology, COOP.Actor, corpus["actors"][actor.id]["types"])
+            assert set(actor.types) == expected, actor.id
+    sysdau = next(a for c in cards.values() for a in c.get("actors", []) if a.id == "sysdau")
+    assert len(sysdau.types) == 2  # two asserted classes, neither a subclass of the other
+
+
+def test_instrument_types_are_the_most_specific(cards, corpus, ontology):
+    for cid, card in cards.items():
+        expected = {i["type"] for i in corpus["cases"][cid]["instruments"]}
+        assert {t for i in card["instruments"] for t in i.type_ids} == expected
+        for instrument in card["instruments"]:
+            expected_types = most_specific_labels(ontology, COOP.CooperationInstrument, instrument.type_ids)
+            assert set(instrument.types) == expected_types
+
+
+def test_roles_match_the_corpus(cards, corpus):
+    for cid, card in cards.items():
+        roles = {a["actor"]: set(a.get("roles", [])) for a in corpus["cases"][cid]["actors"]}
+        for actor in card["actors"]:
+            assert {r.id for r in actor.roles} == roles[actor.id]
+
+
+# -- behaviour -----------------------------------------------------------------------------------
+def test_unknown_ids_are_absent(store):
+    got = case_cards(store, [BREST, "no-such-case", "bad id <x>", ""])
+    assert set(got) == {BREST}
+    assert case_cards(store, []) == {}
+
+
+def test_cards_are_deterministic(store):
+    ids = [BREST, "chantiers-gironde-2033", "territoires-zero-chomeur-longue-duree"]
+    assert case_cards(store, ids) == case_cards(store, list(reversed(ids)))
+
+
+def test_cards_use_a_few_bulk_queries(store, corpus):
+    class Counting:
+        def __init__(self):
+            self.queries = 0
+
+        def select(self, query):
+            self.queries += 1
+            return store.select(query)
+
+    counting = Counting()
+    assert len(case_cards(counting, list(corpus["cases"]))) == len(corpus["cases"])
+    assert counting.queries <= 10
+
+
+def test_case_exists(store):
+    assert case_exists(store, BREST)
+    assert not case_exists(store, "no-such-case")
+    assert not case_exists(store, "bad id")
+    assert not case_exists(store, None)
+
+
+@pytest.mark.parametrize("start,end,note,expected", [
+    (2016, 2020, "", "2016–2020"),
+    (2016, None, "", "depuis 2016"),
+    (None, 2014, "", "jusqu'en 2014"),
+    (2017, 2017, "", "2017"),
+    (None, None, "Présenté en 2015.", "Présenté en 2015."),
+    (2016, None, "Signé en 2016.", "depuis 2016 — Signé en 2016."),
+    (None, None, "", ""),
+])
+def test_period_text(start, end, note, expected):
+    assert period_text(start, end, note) == expected
