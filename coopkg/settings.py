@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     )
     vector_exact_max: int = Field(50_000, ge=0, description="Dense index: exact inner-product search up to this many vectors, HNSW above.")
     search_threads: int = Field(1, ge=1, le=64, description="CPU threads for embedding a query and searching the dense index.")
+    host: str = Field("127.0.0.1", description="`coopkg serve`: interface to listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="`coopkg serve`: TCP port.")
+    workers: int = Field(1, ge=1, le=32, description="`coopkg serve`: worker processes.")
+    public_url: str | None = Field(None, description="Public base URL of the server (used in the dataset description and links); default: the request's own URL.")
+    sparql_timeout: float = Field(10.0, gt=0, le=3600, description="`/sparql`: a query running longer is stopped with a 503 error (seconds).")
+    sparql_max_results: int = Field(10_000, ge=1, description="`/sparql`: maximum result rows (SELECT) or triples (CONSTRUCT/DESCRIBE); more is refused with a clear error.")
+    sparql_allow_service: bool = Field(False, description="`/sparql`: allow SERVICE (federated queries make the server fetch other URLs; off by default).")
+    write_token: SecretStr | None = Field(None, description="Bearer token of the write endpoints (upload, case files); unset: write endpoints are off.")
+    upload_max_bytes: int = Field(20_000_000, ge=1, description="Largest accepted upload or case file, in bytes.")
 
     @field_validator("base_iri")
     @classmethod
@@ -51,6 +60,23 @@ class Settings(BaseSettings):
             raise ValueError("must end with '/', e.g. https://example.org/id/")
         if any(c in value for c in ' <>"{}|\\^`'):
             raise ValueError("must not contain spaces or any of <>\"{}|\\^`")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://pratiques.example.org")
+        return value.rstrip("/")
+
+    @field_validator("write_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (or leave it unset to turn write endpoints off)")
         return value
 
     @field_validator("sparql_query_url", "sparql_update_url")
