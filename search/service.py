@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,7 @@ SIMILAR_FACETS = {"instrument": 1.0, "lever": 1.0, "concept": 1.0, "actor_type":
                   "theme": 0.5}
 SIMILAR_DENSE_WEIGHT = 0.5
 VALUES_CACHE_MAX = 50_000
+QUERY_CACHE_SIZE = 1024
 POSTINGS_CACHE_MAX = 10_000
 PLACE_FACETS = frozenset({"region", "departement", "territory", "actor"})
 ENTITY_KINDS = {"instrument": "instrument-type", "actor_type": "actor-type", "territory_type": "territory-type"}
@@ -47,8 +49,10 @@ class Ranking:
 
 class SearchService:
     def __init__(self, store, index: SearchIndex, embedder, catalog: FacetCatalog | None = None,
-                 params: FusionParams | None = None):
+                 params: FusionParams | None = None, *, query_cache: int = QUERY_CACHE_SIZE):
         self.store = store
+        self.query_cache = query_cache  # query vectors kept (same text, other facets or k: no re-embedding)
+        self._qvecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self.index = index
         self.embedder = embedder
         self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store, counts=False)
@@ -71,6 +75,18 @@ class SearchService:
                 {} if settings.embedding_model_ref.startswith("hashing") else {"threads": settings.search_threads}))
         index = SearchIndex.load(settings.search_dir, model_id=embedder.model_id)
         return cls(open_store(settings), index, embedder, params=params)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        hit = self._qvecs.get(query)
+        if hit is not None:
+            self._qvecs.move_to_end(query)
+            return hit
+        vec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)[0]
+        if self.query_cache:
+            self._qvecs[query] = vec
+            if len(self._qvecs) > self.query_cache:
+                self._qvecs.popitem(last=False)
+        return vec
 
     # -- entities ----------------------------------------------------------------------------
     def gazetteer_entities(self, query: str) -> list[EntityMatch]:
@@ -131,7 +147,7 @@ class SearchService:
         qvec = None
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
-            qvec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)[0]
+            qvec = self.embed_query(query)
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
             out.dense, out.dense_passage = self._dense(qvec, candidates, pool)

@@ -2,7 +2,7 @@
 
 For each fold, the grid point with the best mean nDCG@10 on the other folds is evaluated on the
 held-out fold; the mean held-out score estimates how well the *procedure* generalises. The final
-parameters are the best grid point on all the queries. Query embeddings are computed once.
+parameters are the best grid point on all the queries. Query embeddings are computed once (the service memoises them).
 Run: ``coopkg dev tune-fusion eval/queries.json [--check OTHER.json]`` (docs/evaluation.md)."""
 from __future__ import annotations
 
@@ -50,27 +50,6 @@ VARIANTS = {
 }
 
 
-class MemoEmbedder:
-    """Wraps an embedder; each distinct query is embedded once."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self._memo: dict[str, np.ndarray] = {}
-
-    model_id = property(lambda self: self.inner.model_id)
-    dimension = property(lambda self: self.inner.dimension)
-
-    def embed_queries(self, texts):
-        missing = [t for t in texts if t not in self._memo]
-        if missing:
-            for t, v in zip(missing, self.inner.embed_queries(missing)):
-                self._memo[t] = np.asarray(v, dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
-
-    def embed_passages(self, texts):
-        return self.inner.embed_passages(texts)
-
-
 @dataclass
 class TuningResult:
     best: FusionParams
@@ -88,8 +67,7 @@ def score_table(service, queries, points: list[FusionParams], k: int = 10) -> tu
     labels = case_labels(service.index)
     rel = {qid: r for qid, r in qrels(queries, labels).items() if r}
     kept = [q for q in queries if q.id in rel]
-    original_params, original_embedder = service.params, service.embedder
-    service.embedder = MemoEmbedder(original_embedder)
+    original_params = service.params  # (query vectors are memoised by the service: one embedding per query)
     out = np.zeros((len(points), len(kept), len(METRICS)))
     try:
         for i, p in enumerate(points):
@@ -98,7 +76,7 @@ def score_table(service, queries, points: list[FusionParams], k: int = 10) -> tu
             table = per_query(runs, {q.id: rel[q.id] for q in kept})
             out[i] = [[table[q.id][m] for m in METRICS] for q in kept]
     finally:
-        service.params, service.embedder = original_params, original_embedder
+        service.params = original_params
     return [q.id for q in kept], out
 
 

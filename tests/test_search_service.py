@@ -201,3 +201,10 @@ def test_index_covers_every_case_of_the_store(hashing_service):
     assert set(hashing_service.index.lexical.case_ids) == {p.case_id for p in passages}
     assert {vid.split("#")[0] for vid in hashing_service.index.dense.ids} == {p.case_id for p in passages}
     assert len(hashing_service.index.vocab) > 30
+
+
+def test_query_vectors_are_memoised(hashing_service):
+    before = hashing_service.embedder.embedded
+    search(hashing_service, "mutualiser un thermicien entre communes", k=2)
+    search(hashing_service, "mutualiser un thermicien entre communes", k=5, facets={"lever": ["L9"]})
+    assert hashing_service.embedder.embedded - before == 1  # one query embedding, reused
