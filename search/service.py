@@ -25,6 +25,7 @@ SIMILAR_FACETS = {"instrument": 1.0, "lever": 1.0, "concept": 1.0, "actor_type":
 SIMILAR_DENSE_WEIGHT = 0.5
 VALUES_CACHE_MAX = 50_000
 QUERY_CACHE_SIZE = 1024
+CARDS_CACHE_MAX = 10_000
 POSTINGS_CACHE_MAX = 10_000
 PLACE_FACETS = frozenset({"region", "departement", "territory", "actor"})
 ENTITY_KINDS = {"instrument": "instrument-type", "actor_type": "actor-type", "territory_type": "territory-type"}
@@ -60,6 +61,7 @@ class SearchService:
         self._case_vectors: dict[str, list[str]] = {}
         self._values_cache: dict[str, dict[str, set[str]]] = {}
         self._postings: dict[tuple[str, str], frozenset[str]] = {}
+        self._cards: dict[str, dict] = {}
         for vid in index.dense.ids:
             self._case_vectors.setdefault(vid.split("#", 1)[0], []).append(vid)
 
@@ -253,6 +255,15 @@ class SearchService:
                     out[cid] = out.get(cid, 0.0) + w / len(group)
         return out
 
+    def cards(self, case_ids: list[str]) -> dict[str, dict]:
+        """Result cards (search/cards.py), memoised per case like the facet values."""
+        missing = [c for c in dict.fromkeys(case_ids) if c not in self._cards]
+        if missing:
+            if len(self._cards) + len(missing) > CARDS_CACHE_MAX:
+                self._cards.clear()
+            self._cards.update(case_cards(self.store, missing))
+        return {c: self._cards[c] for c in case_ids if c in self._cards}
+
     def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
         """Facet values of cases (memoised: a service serves one snapshot of the base)."""
         cache = self._values_cache
@@ -271,7 +282,7 @@ class SearchService:
             request = request_from_dict(request)
         ranking = self.rank(request.query, mode=request.mode, facets=request.facets, k=request.k)
         ids = [c for c, _ in ranking.ranked]
-        cards = case_cards(self.store, ids)
+        cards = self.cards(ids)
         active = request.facets.active()
         wanted = self._filter_values(active)
         results = []
@@ -352,7 +363,7 @@ class SearchService:
         d = minmax(dense_scores)
         fused = {c: SIMILAR_DENSE_WEIGHT * d[c] + (1 - SIMILAR_DENSE_WEIGHT) * graph[c] for c in dense_scores}
         ranked = top(fused, k)
-        cards = case_cards(self.store, [case_id, *(c for c, _ in ranked)])
+        cards = self.cards([case_id, *(c for c, _ in ranked)])
         results = []
         for cid, score in ranked:
             if cid not in cards:
