@@ -4,10 +4,10 @@
 setup:
 	scripts/setup
 
-# Build the knowledge base from corpus/ and show what is in it.
+# Build the knowledge base and search index from corpus/, then serve them on http://127.0.0.1:8000.
 run: setup
 	.venv/bin/coopkg build
-	.venv/bin/coopkg stats
+	.venv/bin/coopkg serve
 
 # Every test, including the slow ones (real reasoner, real SPARQL server).
 test:

@@ -12,11 +12,14 @@ from fastapi.routing import APIRoute
 from coopkg.settings import Settings, load_settings
 
 from . import errors
+from .deps import Cache
 
 log = logging.getLogger(__name__)
 
-# Modules exposing an APIRouter named ``router``, included in this order.
-ROUTERS: tuple[str, ...] = ()
+# Modules exposing an APIRouter named ``router`` (or a ``make_router(settings)`` factory, for
+# routes whose paths depend on the settings), included in this order. api.linked_data serves the
+# path of the base IRI, which may be "/" for a base like https://example.org/: keep it last.
+ROUTERS: tuple[str, ...] = ("api.search_api", "api.linked_data")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -31,13 +34,15 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        opened = None
         if getattr(app.state, "service", None) is None:
             from search.service import SearchService
 
-            app.state.service = SearchService.open(settings)
-            app.state.service.embedder.embed_queries(["préchauffage du modèle"])  # load it now, not on the first request
+            opened = app.state.service = SearchService.open(settings)
+            opened.embedder.embed_queries(["préchauffage du modèle"])  # load it now, not on the first request
         yield
-        store = getattr(app.state.service, "store", None)
+        # Close only what this app opened: an injected service belongs to its caller.
+        store = getattr(opened, "store", None)
         if store is not None and hasattr(store, "close"):
             store.close()
 
@@ -45,7 +50,10 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
                   version="0.1.0", lifespan=lifespan, generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.service = service
+    app.state.cache = Cache()
     errors.install(app)
     for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+        module = importlib.import_module(name)
+        router = module.make_router(settings) if hasattr(module, "make_router") else module.router
+        app.include_router(router)
     return app

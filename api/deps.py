@@ -1,12 +1,40 @@
-"""FastAPI dependencies (``Annotated`` aliases): the settings, the store and the search service,
-loaded once at start-up and kept on ``app.state``."""
+"""FastAPI dependencies (``Annotated`` aliases): the settings, the store, the search service and a
+per-application cache, loaded once at start-up and kept on ``app.state``."""
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+from typing import Annotated, Any, Callable
 
 from fastapi import Depends, Request
 
 from coopkg.settings import Settings
+
+
+class Cache:
+    """Values computed once per application (the server serves one snapshot of the base, so
+    statistics, facet counts, dumps and the like never change while it runs). Thread-safe: sync
+    routes run in a thread pool, and a value is computed by one thread only."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: str, factory: Callable[[], Any]) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = factory()
+            return self._values[key]
+
+    def clear(self) -> None:
+        with self._guard:
+            self._values.clear()
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,6 +49,11 @@ def get_store(request: Request):
     return request.app.state.service.store
 
 
+def get_cache(request: Request) -> Cache:
+    return request.app.state.cache
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServiceDep = Annotated[object, Depends(get_service)]  # search.service.SearchService
 StoreDep = Annotated[object, Depends(get_store)]  # kb.store.TripleStore
+CacheDep = Annotated[Cache, Depends(get_cache)]

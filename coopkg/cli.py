@@ -227,12 +227,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 
 def _register_subgroups() -> None:
+    from api.cli import serve
     from benchmarks.cli import bench
     from search.cli import model
     from search.commands import COMMANDS
 
     cli.add_command(bench)
     cli.add_command(model)
+    cli.add_command(serve)
     for command in COMMANDS:
         cli.add_command(command)
 

@@ -4,6 +4,7 @@ loaded once per service, lazily, at the first query that needs it."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class SearchService:
         self.store = store
         self.query_cache = query_cache  # query vectors kept (same text, other facets or k: no re-embedding)
         self._qvecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
         self.index = index
         self.embedder = embedder
         self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store, counts=False)
@@ -79,15 +81,17 @@ class SearchService:
         return cls(open_store(settings), index, embedder, params=params)
 
     def embed_query(self, query: str) -> np.ndarray:
-        hit = self._qvecs.get(query)
-        if hit is not None:
-            self._qvecs.move_to_end(query)
-            return hit
+        with self._lock:
+            hit = self._qvecs.get(query)
+            if hit is not None:
+                self._qvecs.move_to_end(query)
+                return hit
         vec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)[0]
         if self.query_cache:
-            self._qvecs[query] = vec
-            if len(self._qvecs) > self.query_cache:
-                self._qvecs.popitem(last=False)
+            with self._lock:
+                self._qvecs[query] = vec
+                while len(self._qvecs) > self.query_cache:
+                    self._qvecs.popitem(last=False)
         return vec
 
     # -- entities ----------------------------------------------------------------------------
@@ -227,9 +231,10 @@ class SearchService:
         key = (facet, value_id)
         hit = self._postings.get(key)
         if hit is None:
+            hit = frozenset(self.catalog.cases_with(self.store, facet, value_id))
             if len(self._postings) >= POSTINGS_CACHE_MAX:
                 self._postings.clear()
-            hit = self._postings[key] = frozenset(self.catalog.cases_with(self.store, facet, value_id))
+            self._postings[key] = hit
         return hit
 
     def _has(self, case_id: str, entity: EntityMatch) -> bool:
@@ -256,25 +261,32 @@ class SearchService:
         return out
 
     def cards(self, case_ids: list[str]) -> dict[str, dict]:
-        """Result cards (search/cards.py), memoised per case like the facet values."""
-        missing = [c for c in dict.fromkeys(case_ids) if c not in self._cards]
+        """Result cards (search/cards.py), memoised per case like the facet values. Safe under
+        concurrent requests: the answer is built from a local copy, never re-read after a clear."""
+        cache = self._cards
+        found = {c: cache[c] for c in case_ids if c in cache}
+        missing = [c for c in dict.fromkeys(case_ids) if c not in found]
         if missing:
-            if len(self._cards) + len(missing) > CARDS_CACHE_MAX:
-                self._cards.clear()
-            self._cards.update(case_cards(self.store, missing))
-        return {c: self._cards[c] for c in case_ids if c in self._cards}
+            fresh = case_cards(self.store, missing)
+            if len(cache) + len(fresh) > CARDS_CACHE_MAX:
+                cache.clear()
+            cache.update(fresh)
+            found.update(fresh)
+        return {c: found[c] for c in case_ids if c in found}
 
     def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
         """Facet values of cases (memoised: a service serves one snapshot of the base)."""
         cache = self._values_cache
-        missing = sorted({c for c in case_ids if c not in cache})
+        found = {c: cache[c] for c in case_ids if c in cache}
+        missing = sorted({c for c in case_ids if c not in found})
         if missing:
-            if len(cache) + len(missing) > VALUES_CACHE_MAX:
+            fresh = self.catalog.case_values(self.store, missing)
+            fresh = {c: fresh.get(c, {}) for c in missing}
+            if len(cache) + len(fresh) > VALUES_CACHE_MAX:
                 cache.clear()
-            found = self.catalog.case_values(self.store, missing)
-            for c in missing:
-                cache[c] = found.get(c, {})
-        return {c: cache[c] for c in case_ids if c in cache}
+            cache.update(fresh)
+            found.update(fresh)
+        return {c: found[c] for c in case_ids if c in found}
 
     # -- full responses ----------------------------------------------------------------------
     def search(self, request: SearchRequest | dict) -> SearchResponse:
