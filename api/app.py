@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # Modules exposing an APIRouter named ``router`` (or a ``make_router(settings)`` factory, for
 # routes whose paths depend on the settings), included in this order. api.linked_data serves the
 # path of the base IRI, which may be "/" for a base like https://example.org/: keep it last.
-ROUTERS: tuple[str, ...] = ("api.search_api", "api.linked_data")
+ROUTERS: tuple[str, ...] = ("api.search_api", "api.sparql", "api.linked_data")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
 
             opened = app.state.service = SearchService.open(settings)
             opened.embedder.embed_queries(["préchauffage du modèle"])  # load it now, not on the first request
+            from . import sparql
+
+            sparql.warm(opened.store)  # start a query worker now, not on the first /sparql request
         yield
         # Close only what this app opened: an injected service belongs to its caller.
         store = getattr(opened, "store", None)
