@@ -159,7 +159,17 @@ def serialize(graph: Graph, fmt: str) -> bytes:
 
 
 def safe_iri(iri: str) -> bool:
-    return not _UNSAFE_IRI.search(iri)
+    """Whether ``iri`` can be put in a query: no unsafe character, and a valid IRI for Oxigraph
+    (which refuses e.g. control characters and non-characters such as U+FFF0)."""
+    if _UNSAFE_IRI.search(iri):
+        return False
+    try:
+        import pyoxigraph
+
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def describe(store, iri: str, base_iri: str) -> Graph:

@@ -764,15 +764,15 @@ class Runner:
             return self._execute_remote(query, job)
         store = self._open()
         options = {"prefixes": self.prefixes}
-        if job["default_graphs"] or job["named_graphs"]:
-            # The protocol's dataset replaces FROM / FROM NAMED; without default-graph-uri the
-            # default graph is empty (SPARQL 1.1 Protocol, 2.1.4).
-            options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-            if job["named_graphs"]:
-                options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
-        elif not info.dataset:
-            options["use_default_graph_as_union"] = True
         try:
+            if job["default_graphs"] or job["named_graphs"]:
+                # The protocol's dataset replaces FROM / FROM NAMED; without default-graph-uri the
+                # default graph is empty (SPARQL 1.1 Protocol, 2.1.4).
+                options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+                if job["named_graphs"]:
+                    options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+            elif not info.dataset:
+                options["use_default_graph_as_union"] = True
             return store.query(query, **options)
         except ValueError as exc:  # an invalid graph IRI
             raise _Refused(_error(400, f"invalid graph IRI: {exc}", field="default-graph-uri")) from None
