@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # Modules exposing an APIRouter named ``router`` (or a ``make_router(settings)`` factory, for
 # routes whose paths depend on the settings), included in this order. api.linked_data serves the
 # path of the base IRI, which may be "/" for a base like https://example.org/: keep it last.
-ROUTERS: tuple[str, ...] = ("api.search_api", "api.sparql", "api.ui", "api.linked_data")
+ROUTERS: tuple[str, ...] = ("api.search_api", "api.sparql", "api.ui", "api.write", "api.linked_data")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             from search.service import SearchService
 
             opened = app.state.service = SearchService.open(settings)
+            app.state.current = (opened, app.state.cache)
             opened.embedder.embed_queries(["préchauffage du modèle"])  # load it now, not on the first request
             from . import sparql
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.state.cache = Cache()
+    app.state.current = (service, app.state.cache)  # what requests read (api/deps.py snapshot)
     errors.install(app)
     for name in ROUTERS:
         module = importlib.import_module(name)

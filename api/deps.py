@@ -41,16 +41,26 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def snapshot(request: Request) -> tuple[Any, Cache]:
+    """The (search service, data cache) pair this request uses, read once from
+    ``app.state.current`` (one attribute, replaced by one assignment when a write publishes a
+    new state): every dependency of one request sees the same state of the base."""
+    snap = getattr(request.state, "coopkg_snapshot", None)
+    if snap is None:
+        snap = request.state.coopkg_snapshot = request.app.state.current
+    return snap
+
+
 def get_service(request: Request):
-    return request.app.state.service
+    return snapshot(request)[0]
 
 
 def get_store(request: Request):
-    return request.app.state.service.store
+    return snapshot(request)[0].store
 
 
 def get_cache(request: Request) -> Cache:
-    return request.app.state.cache
+    return snapshot(request)[1]
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
