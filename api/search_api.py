@@ -17,8 +17,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from kb.queries import with_prefixes
-from search.contract import (MAX_K, MAX_QUERY_CHARS, ActorRef, Facets, InstrumentRef, Mode, Ref, SearchInputError,
-                             SearchResponse, SimilarResponse, SourceRef, TerritoryRef, check_query)
+from search.contract import (MAX_K, MAX_QUERY_CHARS, CaseCard, Facets, Mode, Ref, SearchInputError,
+                             SearchResponse, SimilarResponse, check_query)
 from search.facets import FILTER_FACETS, case_id, parse_period, valid_case_id
 
 from . import vocab
@@ -40,25 +40,12 @@ class GovernanceBody(BaseModel):
     composition: list[str] = Field(default_factory=list)
 
 
-class CaseDetail(BaseModel):
+class CaseDetail(CaseCard):
     """One case: the result card of search (without score and explanation) plus the description
     grid, governance bodies, scale and related cases."""
 
-    id: str
-    iri: str
-    label: str
     alt_labels: list[str] = Field(default_factory=list)
-    summary: str = ""
-    level: Ref | None = None
     scale: Ref | None = None
-    period: str = ""
-    actors: list[ActorRef] = Field(default_factory=list)
-    instruments: list[InstrumentRef] = Field(default_factory=list)
-    levers: list[Ref] = Field(default_factory=list)
-    concepts: list[Ref] = Field(default_factory=list)
-    themes: list[Ref] = Field(default_factory=list)
-    territories: list[TerritoryRef] = Field(default_factory=list)
-    sources: list[SourceRef] = Field(default_factory=list)
     grid: dict[str, list[str]] = Field(default_factory=dict, description="description grid: trigger, partners_scale, "
                                        "stake, ambition, object (French texts)")
     governance: list[GovernanceBody] = Field(default_factory=list)

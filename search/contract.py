@@ -169,11 +169,12 @@ class Why(BaseModel):
     scores: Scores = Field(default_factory=Scores)
 
 
-class Result(BaseModel):
+class CaseCard(BaseModel):
+    """What a practitioner needs to act on a case (search/cards.py reads it)."""
+
     id: str
     iri: str
     label: str
-    score: float
     summary: str = ""
     level: Ref | None = None
     period: str = ""
@@ -184,6 +185,10 @@ class Result(BaseModel):
     themes: list[Ref] = Field(default_factory=list)
     territories: list[TerritoryRef] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
+
+
+class Result(CaseCard):
+    score: float
     why: Why = Field(default_factory=Why)
 
 
