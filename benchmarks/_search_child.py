@@ -64,7 +64,8 @@ def cmd_measure(args) -> dict:
     return measure_base(service, load_queries(args.queries), repeat=args.repeat, baseline=not args.no_baseline,
                         baseline_queries=args.baseline_queries, baseline_budget=args.baseline_budget,
                         rdflib_max_quads=args.rdflib_max_quads, threads2=args.threads2,
-                        search_threads=settings.search_threads, open_seconds=open_s, start_rss=start_rss, echo=echo)
+                        search_threads=settings.search_threads, open_seconds=open_s, start_rss=start_rss,
+                        caches=args.caches, echo=echo)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rdflib-max-quads", type=int, default=3_000_000)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--threads2", action="store_true")
+    parser.add_argument("--caches", choices=("cold", "warm"), default="cold")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     result = cmd_index(args) if args.command == "index" else cmd_measure(args)

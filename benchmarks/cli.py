@@ -54,6 +54,8 @@ def build_cmd(sizes: str, repeat: int, seed: int, keep: bool) -> None:
               help="Seconds per facet configuration after which the baseline stops timing queries (at least 2).")
 @click.option("--rdflib-max-quads", default=3_000_000, show_default=True, type=click.IntRange(0),
               help="Above this store size the baseline skips rdflib (facet query on the store instead).")
+@click.option("--caches", type=click.Choice(["cold", "warm"]), default="cold", show_default=True,
+              help="cold: empty every service cache before each timed call; warm: only the query-vector cache.")
 @click.option("--threads2/--no-threads2", default=True, show_default=True,
               help="Also time rank with 2 torch/FAISS threads (one pass).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the synthetic corpus generator.")
@@ -62,8 +64,8 @@ def build_cmd(sizes: str, repeat: int, seed: int, keep: bool) -> None:
 @click.option("--reuse", is_flag=True, help="Reuse the stores and indexes already built under benchmarks/work/.")
 @click.option("--model", default=None, help="Embedding model folder (default: the configured one).")
 def search_cmd(sizes: str, queries: int | None, repeat: int, baseline: bool, baseline_queries: int,
-               baseline_budget: float, rdflib_max_quads: int, threads2: bool, seed: int, shacl: bool, reuse: bool,
-               model: str | None) -> None:
+               baseline_budget: float, rdflib_max_quads: int, caches: str, threads2: bool, seed: int, shacl: bool,
+               reuse: bool, model: str | None) -> None:
     """Search latency (p50/p95 per stage, with and without facets) vs rdflib + numpy brute force."""
     from .build_bench import machine_info, pin_cores
     from .search_bench import bench_base, default_model, parse_sizes, save, write_docs
@@ -90,7 +92,7 @@ def search_cmd(sizes: str, queries: int | None, repeat: int, baseline: bool, bas
         result = bench_base(name, size, model=model, queries=queries, repeat=repeat, baseline=baseline,
                             baseline_queries=baseline_queries, seed=seed, shacl=shacl, reuse=reuse,
                             threads2=threads2, machine=machine, echo=echo, baseline_budget=baseline_budget,
-                            rdflib_max_quads=rdflib_max_quads)
+                            rdflib_max_quads=rdflib_max_quads, caches=caches)
         echo(f"[{name}] results: {save(result)}")
     echo(f"summary: {write_docs()}")
 

@@ -844,7 +844,8 @@ def prepare_synthetic(size: int, seed: int, model: str, shacl: bool, reuse: bool
 
 def bench_base(name: str, size: int | None, *, model: str, queries: int | None, repeat: int, baseline: bool,
                baseline_queries: int, seed: int, shacl: bool, reuse: bool, threads2: bool, machine: dict,
-               echo: Echo, baseline_budget: float = 60.0, rdflib_max_quads: int = 3_000_000) -> dict:
+               echo: Echo, baseline_budget: float = 60.0, rdflib_max_quads: int = 3_000_000,
+               caches: str = "cold") -> dict:
     if size is None:
         home, corpus, prep = prepare_real(model, reuse, echo)
     else:
@@ -852,7 +853,7 @@ def bench_base(name: str, size: int | None, *, model: str, queries: int | None, 
     echo(f"[{name}] measuring (child process)")
     args = ["measure", str(home), str(corpus), "--model", model, "--repeat", str(repeat),
             "--baseline-queries", str(baseline_queries), "--baseline-budget", str(baseline_budget),
-            "--rdflib-max-quads", str(rdflib_max_quads)]
+            "--rdflib-max-quads", str(rdflib_max_quads), "--caches", caches]
     if queries:
         args += ["--queries", str(queries)]
     if not baseline:
@@ -862,7 +863,7 @@ def bench_base(name: str, size: int | None, *, model: str, queries: int | None, 
     measured = _child(args, env={"COOPKG_EMBEDDING_MODEL": model})
     parameters = {"model": model, "repeat": repeat, "baseline": baseline, "baseline_queries": baseline_queries,
                   "baseline_budget_s": baseline_budget, "rdflib_max_quads": rdflib_max_quads, "search_threads": 1,
-                  "seed": seed if size else None, "shacl": shacl if size else True}
+                  "seed": seed if size else None, "shacl": shacl if size else True, "caches": caches}
     return assemble(name, size, measured, prep, parameters, machine)
 
 
@@ -954,14 +955,18 @@ def render_summary(results: list[dict]) -> str:
         f"Last run: {first['date'][:10]}, commit {m['commit']}, {m['cpu']}, {m['cores_used']} cores used of "
         f"{m['cpu_count']}, Python {m['python']}, faiss {v['faiss-cpu']}, torch {v['torch']}, "
         f"sentence-transformers {v['sentence-transformers']}, rdflib {v['rdflib']}, pyoxigraph {v['pyoxigraph']}. "
-        f"Query embedding: real model, 1 torch thread; k = 10; {first['parameters']['queries']} eval queries × "
-        f"{1 + len(FACET_SETS)} facet configurations × {first['parameters']['repeat']} repeat(s) per base.",
+        f"Query embedding: real model, 1 torch thread; k = 10; *queries* eval queries × {1 + len(FACET_SETS)} facet "
+        f"configurations × {first['parameters']['repeat']} repeat(s) per base; service caches: "
+        f"{first['parameters'].get('caches', 'cold')} (emptied before every timed call). Load average (1 min) at "
+        f"start / end of each base's measurement: "
+        + "; ".join(f"{r['base']} {r.get('load_average', {}).get('start', ['?'])[0]} / "
+                    f"{r.get('load_average', {}).get('end', ['?'])[0]}" for r in results) + ".",
         "",
         "Service, `rank` (hybrid), p50 / p95 ms per stage:",
         "",
-        "| base | cases | vectors (index) | facets | total p50 | total p95 | mean | "
+        "| base | cases | queries | vectors (index) | facets | total p50 | total p95 | mean | "
         + " | ".join(TABLE_STAGES.values()) + " | goal |",
-        "|---|---:|---|---|---:|---:|---:|---|---|---|---|---|---|---|",
+        "|---|---:|---:|---|---|---:|---:|---:|---|---|---|---|---|---|---|",
     ]
     for r in results:
         idx = r["index"]
@@ -974,7 +979,7 @@ def render_summary(results: list[dict]) -> str:
                 g = (f"≤ {goal['p95_ms']:.0f}: **met**" if p95 <= goal["p95_ms"] else
                      f"≤ {goal['p95_ms']:.0f}: **missed** (×{p95 / goal['p95_ms']:.2f})")
             stages = " | ".join(f"{_f(s.get(st, {}))} / {_f(s.get(st, {}), 'p95_ms')}" for st in TABLE_STAGES)
-            lines.append(f"| {r['base']} | {idx['cases']:,} | {idx['vectors']:,} ({idx['kind']}) | {label} | "
+            lines.append(f"| {r['base']} | {idx['cases']:,} | {r['parameters']['queries']} | {idx['vectors']:,} ({idx['kind']}) | {label} | "
                          f"{_f(s['total'])} | {_f(s['total'], 'p95_ms')} | {_f(s['total'], 'mean_ms')} | {stages} | {g} |")
     lines += ["", "Per facet configuration (`rank` total p50 / p95 ms; candidates = cases passing the filter; "
               "`search` = rank + result cards):", "",
