@@ -1009,7 +1009,8 @@ def render_summary(results: list[dict]) -> str:
         mem = r["memory"]
         b = r.get("baseline") or {}
         with_baseline = f"{mem['baseline_rss_bytes'] / 2**20:,.0f}" if "baseline_rss_bytes" in mem else "–"
-        rdflib_load = f"{b['load_seconds']:.1f} ({b['triples']:,})" if b else "–"
+        rdflib_load = (f"{b['load_seconds']:.1f} ({b['triples']:,})" if b.get("rdflib", True) else
+                       f"skipped ({b['store_quads']:,} quads)") if b else "–"
         t2 = r.get("threads2")
         t2s = "–"
         if t2:
