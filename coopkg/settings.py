@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     sparql_allow_service: bool = Field(False, description="`/sparql`: allow SERVICE (federated queries make the server fetch other URLs; off by default).")
     write_token: SecretStr | None = Field(None, description="Bearer token of the write endpoints (upload, case files); unset: write endpoints are off.")
     upload_max_bytes: int = Field(20_000_000, ge=1, description="Largest accepted upload or case file, in bytes.")
+    ingest_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="`coopkg ingest`: largest document accepted, in bytes (default 20 MiB).")
+    ingest_threshold: float = Field(0.7, ge=0, le=1, description="`coopkg ingest`: extracted statements with a lower confidence are stored as suggestions for `coopkg review`, not asserted.")
+    ingest_link_threshold: float = Field(90.0, ge=50, le=100, description="`coopkg ingest`: fuzzy-match score (0-100) from which a name found in a document is linked to an actor already in the base.")
 
     @field_validator("base_iri")
     @classmethod

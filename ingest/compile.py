@@ -144,6 +144,7 @@ def compile_case(entry: Entry, m: Minter) -> Iterator[Triple]:
     cid = entry.id
     node = m.case(cid)
     yield node, RDF.type, COOP.CooperationCase
+    yield node, RDF.type, COOP.CuratedCase
     yield node, RDFS.label, fr(entry["title"])
     yield node, DCTERMS.title, fr(entry["title"])
     for alt in entry["alt_labels"]:

@@ -105,7 +105,10 @@ def build(settings, *, force: bool = False, progress: Callable[[str, int, int], 
         corpus_prefix = str(minter.graph("corpus/"))
         removed = {g for g in manifest if str(g).startswith(corpus_prefix) and g not in hashes}
         if report.full:  # e.g. a new base IRI: nothing written by an earlier build may survive
-            stale = store.named_graphs() - set(hashes) - {minter.ontology_graph, minter.inferred_graph, minter.meta_graph}
+            # Ingested documents and review decisions are not rebuilt from corpus/: they stay.
+            keep = {minter.ontology_graph, minter.inferred_graph, minter.meta_graph, minter.review_graph}
+            stale = {g for g in store.named_graphs() - set(hashes) - keep
+                     if not str(g).startswith(minter.documents_graph_prefix)}
         else:
             stale = set()
         report.removed = sorted(str(g)[len(corpus_prefix):] for g in removed)

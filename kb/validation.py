@@ -39,10 +39,12 @@ def shapes_graph() -> Graph:
     return Graph().parse(SHAPES_FILE, format="turtle")
 
 
-def validate(graphs: dict[URIRef, list], origins: dict[URIRef, str]) -> None:
+def validate(graphs: dict[URIRef, list], origins: dict[URIRef, str], *, focus: set | None = None) -> None:
     """Validate the union of ``graphs`` (+ the ontology); raise ShapesViolated on failure.
 
-    ``origins`` maps a graph IRI to the file it came from, to name it in messages."""
+    ``origins`` maps a graph IRI to the file it came from, to name it in messages. With ``focus``,
+    only violations on those nodes count (the other graphs are context, e.g. the types of the
+    actors an ingested document points to, which their own files were validated with)."""
     from pyshacl import validate as shacl_validate
 
     data = Graph()
@@ -59,10 +61,14 @@ def validate(graphs: dict[URIRef, list], origins: dict[URIRef, str]) -> None:
         return
     violations = []
     for result in report.subjects(SH.focusNode, None):
-        focus = report.value(result, SH.focusNode)
+        node = report.value(result, SH.focusNode)
+        if focus is not None and node not in focus:
+            continue
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
         violations.append(Violation(
-            str(focus), data.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path or "-"),
-            str(message or "shape violated"), subject_origin.get(focus, "")))
+            str(node), data.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path or "-"),
+            str(message or "shape violated"), subject_origin.get(node, "")))
+    if not violations:
+        return
     raise ShapesViolated(sorted(violations, key=lambda v: (v.origin, v.focus, v.path)))

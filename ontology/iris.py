@@ -80,6 +80,34 @@ class Minter:
         """Named graph holding what one source file compiles to."""
         return URIRef(f"{self.base}graph/{relative_path}")
 
+    # Ingested documents (docs/extraction.md) ---------------------------------------------
+    @staticmethod
+    def document_id(file_name: str) -> str:
+        """A document is identified by its file name: re-ingesting the same name replaces it."""
+        return "document-" + slugify(file_name, 80)
+
+    def document(self, doc_id: str) -> URIRef:
+        return self.iri("source", doc_id)
+
+    def document_graph(self, doc_id: str) -> URIRef:
+        return self.graph(f"documents/{doc_id}")
+
+    @property
+    def documents_graph_prefix(self) -> str:
+        return str(self.graph("documents/"))
+
+    def span_passage(self, doc_id: str, start: int, end: int) -> URIRef:
+        return URIRef(f"{self.document(doc_id)}/passage/{start}-{end}")
+
+    def extraction(self, doc_id: str, key: str) -> URIRef:
+        """One extracted statement; ``key`` names what is stated (not where), so review decisions
+        survive re-ingestion of an edited document."""
+        return URIRef(f"{self.document(doc_id)}/statement/{short_hash(key, 16)}")
+
+    @property
+    def review_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/review")
+
     # Graphs with a fixed role ------------------------------------------------------------
     @property
     def ontology_graph(self) -> URIRef:

@@ -19,10 +19,12 @@ class COOP(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/coopkg/ontology#")
 
+    Accepted: URIRef
     Actor: URIRef
     ActorTypeScheme: URIRef
     AgenceUrbanisme: URIRef
     AppelAProjets: URIRef
+    Asserted: URIRef
     Association: URIRef
     Axis: URIRef
     Chantier: URIRef
@@ -53,6 +55,7 @@ class COOP(DefinedNamespace):
     CooperationInstrument: URIRef
     CooperationLevel: URIRef
     CooperationProgramme: URIRef
+    CuratedCase: URIRef
     DeliberationsConcordantes: URIRef
     Departement: URIRef
     DialogueBody: URIRef
@@ -61,6 +64,8 @@ class COOP(DefinedNamespace):
     ElectedOfficialsMeeting: URIRef
     EntenteInterterritoriale: URIRef
     Enterprise: URIRef
+    ExtractedCase: URIRef
+    Extraction: URIRef
     GIPFormula: URIRef
     GovernanceBody: URIRef
     InstrumentTypeScheme: URIRef
@@ -94,8 +99,10 @@ class COOP(DefinedNamespace):
     PublicInterestGroup: URIRef
     Region: URIRef
     ReglementInterieur: URIRef
+    Rejected: URIRef
     ResearchOrTrainingBody: URIRef
     ResourceNetwork: URIRef
+    ReviewStatus: URIRef
     Role: URIRef
     RoleScheme: URIRef
     SAGE: URIRef
@@ -110,6 +117,7 @@ class COOP(DefinedNamespace):
     StateActor: URIRef
     StateAgency: URIRef
     StateService: URIRef
+    Suggested: URIRef
     SyndicatMixte: URIRef
     SyndicatMixteFormula: URIRef
     TZCLD: URIRef
@@ -123,6 +131,7 @@ class COOP(DefinedNamespace):
     ambition: URIRef
     axis: URIRef
     composition: URIRef
+    confidence: URIRef
     contentHash: URIRef
     cooperationLevel: URIRef
     endOffset: URIRef
@@ -138,15 +147,18 @@ class COOP(DefinedNamespace):
     inDocument: URIRef
     inRegion: URIRef
     involves: URIRef
+    method: URIRef
     mobilisesLever: URIRef
     object: URIRef
     officialCode: URIRef
     participant: URIRef
     partnersScale: URIRef
+    payload: URIRef
     periodNote: URIRef
     quote: URIRef
     rank: URIRef
     relatedCase: URIRef
+    reviewStatus: URIRef
     role: URIRef
     scale: URIRef
     section: URIRef
