@@ -54,8 +54,8 @@ class Block:
     start: int
     end: int
     level: int = 0  # heading level (1 = top) or bullet depth
-    label: str | None = None  # grid rows: the row label as written ("Eléments déclencheurs")
-    field: str | None = None  # grid rows: the normalised field, one of GRID_FIELDS
+    label: str | None = None  # grid rows, and blocks under a label heading: the label as written ("Enjeux")
+    field: str | None = None  # the same blocks: the normalised field, one of GRID_FIELDS
 
 
 @dataclass

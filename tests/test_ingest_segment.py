@@ -1,0 +1,416 @@
+"""Segmentation of read documents into blocks and case candidates (ingest/documents/segment.py).
+
+Golden files: each fixture tests/data/documents/styles/NAME.{txt,md} has NAME.expected.json (the
+candidates' titles and grid items). After an intended change, regenerate them with
+`pytest tests/test_ingest_segment.py --regen-golden` (or COOPKG_REGEN_GOLDEN=1) and review the diff.
+"""
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.documents.model import GRID_FIELDS, Document
+from ingest.documents.segment import (
+    LABEL_VARIANTS,
+    blocks,
+    candidates,
+    label_key,
+    normalise_label,
+    place_like,
+)
+
+STYLES = Path(__file__).resolve().parent / "data" / "documents" / "styles"
+FIXTURES = sorted(p for p in STYLES.iterdir() if p.suffix in (".txt", ".md"))
+KINDS = {"heading", "paragraph", "bullet", "arrow", "grid"}
+
+
+def doc(text: str, name: str = "essai.txt", title: str | None = None) -> Document:
+    media = "text/markdown" if name.endswith(".md") else "text/plain"
+    return Document(name=name, path=name, media_type=media, text=text, sha256="", title=title)
+
+
+def load(path: Path) -> Document:
+    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+    return doc(text, path.name)
+
+
+def summary(document: Document) -> dict:
+    out = []
+    for c in candidates(document):
+        grid = {f: [b.text for b in c.grid[f]] for f in GRID_FIELDS if f in c.grid}
+        out.append({"title": c.title, "grid": grid})
+    return {"candidates": out}
+
+
+def check_blocks(document: Document) -> None:
+    """Spans valid, in order, disjoint; text is the span; fields only on known values."""
+    text = document.text
+    previous_end = 0
+    for b in blocks(document):
+        assert b.kind in KINDS
+        assert 0 <= b.start < b.end <= len(text)
+        assert b.text == text[b.start:b.end]
+        assert b.start >= previous_end, f"overlap at {b}"
+        previous_end = b.end
+        assert b.text == b.text.strip()
+        assert b.field is None or b.field in GRID_FIELDS
+        if b.kind == "grid":
+            assert b.field is not None and b.label
+
+
+def check_candidates(document: Document) -> None:
+    text = document.text
+    bs = blocks(document)
+    previous_end = 0
+    for c in candidates(document, bs):
+        assert c.blocks, c
+        assert 0 <= c.start < c.end <= len(text)
+        assert c.start >= previous_end
+        previous_end = c.end
+        assert c.title
+        if c.title_start is not None:
+            assert text[c.title_start:c.title_end] == c.title
+        ids = {id(b) for b in c.blocks}
+        for b in c.blocks:
+            assert c.start <= b.start and b.end <= c.end
+        for f, items in c.grid.items():
+            assert f in GRID_FIELDS and items
+            assert all(id(b) in ids and b.field == f for b in items)
+
+
+# --- fixtures and golden files --------------------------------------------------------------------
+
+
+def test_fixtures_present():
+    assert 5 <= len(FIXTURES) <= 10
+    assert {p.suffix for p in FIXTURES} == {".txt", ".md"}
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_golden(path: Path, regen_golden):
+    expected_path = path.with_name(path.stem + ".expected.json")
+    got = summary(load(path))
+    if regen_golden or os.environ.get("COOPKG_REGEN_GOLDEN") == "1":
+        expected_path.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        pytest.skip(f"regenerated {expected_path.name}")
+    assert expected_path.exists(), f"missing {expected_path}; run pytest --regen-golden"
+    assert got == json.loads(expected_path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_fixture_spans(path: Path):
+    document = load(path)
+    check_blocks(document)
+    check_candidates(document)
+    for b in blocks(document):
+        assert "<ul" not in b.text and "</li>" not in b.text and "<p>" not in b.text
+        assert b.text.count("**") % 2 == 0, b.text
+
+
+def test_expected_shapes():
+    """What each fixture style must give, independently of the golden files."""
+    counts = {p.name: len(candidates(load(p))) for p in FIXTURES}
+    assert counts == {
+        "diapos-titres-grilles.txt": 2,
+        "fleches-trois-pratiques.txt": 3,
+        "grille-deux-pratiques.txt": 2,
+        "intro-deux-pratiques.md": 2,
+        "libelles-deux-points.txt": 1,
+        "pratique-sections.md": 1,
+        "recit-une-pratique.txt": 1,
+    }
+    [prose] = candidates(load(STYLES / "recit-une-pratique.txt"))
+    assert prose.title == "recit-une-pratique" and prose.title_start is None
+    [sections] = candidates(load(STYLES / "pratique-sections.md"))
+    assert sections.title.startswith("Groupement de commandes")
+    assert set(sections.grid) == {"triggers", "actors", "ambitions", "governance"}
+
+
+def test_intro_is_not_a_candidate():
+    document = load(STYLES / "grille-deux-pratiques.txt")
+    first = candidates(document)[0]
+    intro = document.text.index("de quoi parlons-nous")
+    assert first.start > intro
+    assert all("de quoi parlons-nous" not in b.text for c in candidates(document) for b in c.blocks)
+
+
+# --- label normalisation --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label, field",
+    [
+        ("Eléments déclencheurs", "triggers"),
+        ("Éléments déclencheurs", "triggers"),
+        ("ELEMENTS DECLENCHEURS", "triggers"),
+        ("Elément déclencheur", "triggers"),
+        ("Déclencheurs", "triggers"),
+        ("Contexte", "triggers"),
+        ("Le contexte", "triggers"),
+        ("Partenaires / échelle", "partners_scale"),
+        ("Partenaires/Echelle", "partners_scale"),
+        ("Partenaires", "partners_scale"),
+        ("Échelle", "partners_scale"),
+        ("Enjeux", "stakes"),
+        ("Les enjeux", "stakes"),
+        ("Enjeu", "stakes"),
+        ("Ambitions", "ambitions"),
+        ("Objectifs", "ambitions"),
+        ("Objectif", "ambitions"),
+        ("Objet", "object"),
+        ("Contenu", "object"),
+        ("Actions", "object"),
+        ("Acteurs", "actors"),
+        ("Acteurs impliqués", "actors"),
+        ("Qui ?", "actors"),
+        ("Gouvernance", "governance"),
+        ("Instances", "governance"),
+        ("Pilotage", "governance"),
+        ("**Enjeux** :", "stakes"),
+        ("  gouvernance  ", "governance"),
+    ],
+)
+def test_normalise_label(label, field):
+    assert normalise_label(label) == field
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["", "Mail", "Calendrier", "Bilan", "Sources", "Les enjeux du territoire et les acteurs", "Enjeux" * 20],
+)
+def test_normalise_label_rejects(label):
+    assert normalise_label(label) is None
+
+
+def test_label_variants_cover_every_field():
+    assert set(LABEL_VARIANTS) == set(GRID_FIELDS)
+    for f, variants in LABEL_VARIANTS.items():
+        assert all(normalise_label(v) == f for v in variants)
+
+
+def test_label_key():
+    assert label_key("Éléments  déclencheurs :") == "element declencheur"
+    assert label_key("Partenaires / échelle") == label_key("partenaire echelle")
+
+
+def test_place_like():
+    assert place_like("Pays des Monts du Vernois : une agence foncière partagée")
+    assert place_like("Communauté d'agglomération du Val d'Orbe")
+    assert place_like("Entente interterritoriale TRIDAN")
+    assert place_like("Bureau élargi à Chartres Métropole")
+    assert not place_like("De quoi parlons-nous ?")
+    assert not place_like("Ordre du jour")
+    assert not place_like("QU'EST-CE QU'UN CHANTIER ?")
+    assert not place_like("Rôle du conseil de développement selon le type de Pays")
+    assert not place_like("LEVIER 9 – Mutualiser les ressources")
+
+
+# --- blocks ---------------------------------------------------------------------------------------
+
+
+def kinds_texts(text: str) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in blocks(doc(text))]
+
+
+def test_empty_documents():
+    for text in ("", "\n\n", "   \n\t\n", "x o + o\n×\t○\t+\t○\n"):
+        assert blocks(doc(text)) == []
+        assert candidates(doc(text)) == []
+
+
+def test_markdown_headings():
+    bs = blocks(doc("# Titre principal\n\n## Sous-titre ##\n\nTexte du paragraphe.\n", "a.md"))
+    assert [(b.kind, b.level, b.text) for b in bs] == [
+        ("heading", 1, "Titre principal"),
+        ("heading", 2, "Sous-titre"),
+        ("paragraph", 0, "Texte du paragraphe."),
+    ]
+    assert kinds_texts("#hashtag en début de ligne.") == [("paragraph", "#hashtag en début de ligne.")]
+
+
+def test_bullet_markers():
+    text = "- un\n• deux\n* trois\n1. quatre\n2) cinq\n– six\n▪ sept\n3°) huit\n- ✓ neuf\nv'dix\n"
+    assert kinds_texts(text) == [
+        ("bullet", t) for t in ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix")
+    ]
+    # bold at the start of a line is not a bullet; nor is a year
+    assert kinds_texts("**Gras** au début d'une phrase.\n\n2017 fut une année riche.") == [
+        ("paragraph", "**Gras** au début d'une phrase."),
+        ("paragraph", "2017 fut une année riche."),
+    ]
+
+
+def test_bullet_depth_and_continuation():
+    bs = blocks(doc("- premier point\n  - sous-point\n- un point qui continue\nsur la ligne suivante\n\nSuite."))
+    assert [(b.kind, b.level, b.text) for b in bs] == [
+        ("bullet", 0, "premier point"),
+        ("bullet", 1, "sous-point"),
+        ("bullet", 0, "un point qui continue\nsur la ligne suivante"),
+        ("paragraph", 0, "Suite."),
+    ]
+
+
+def test_inline_checkmarks_split():
+    assert kinds_texts("✓ Agir ensemble ✓ Partager les coûts ✓ Évaluer") == [
+        ("bullet", "Agir ensemble"), ("bullet", "Partager les coûts"), ("bullet", "Évaluer")]
+    assert kinds_texts('<ul style="list-style-type: none"> ✓ Un ✓ Deux</ul>') == [("bullet", "Un"), ("bullet", "Deux")]
+    # one check mark inside a sentence does not split it
+    assert kinds_texts("Une phrase ✓ validée par tous.") == [("paragraph", "Une phrase ✓ validée par tous.")]
+
+
+def test_arrows():
+    assert kinds_texts("→ Entente TRIDAN\n⇒ Pays de Brest\n-> Contrat unique\n→ **« Convention »**") == [
+        ("arrow", "Entente TRIDAN"), ("arrow", "Pays de Brest"), ("arrow", "Contrat unique"), ("arrow", "« Convention »")]
+
+
+def test_tab_grid_row_items():
+    text = 'Enjeux\t<ul style="list-style-type: none"> ✓ Traiter les interrelations ✓ Anticiper</ul>\nObjet\t<p>Trois axes :</p> <p>Économie</p>'
+    bs = blocks(doc(text))
+    assert [(b.kind, b.label, b.field, b.text) for b in bs] == [
+        ("grid", "Enjeux", "stakes", "Traiter les interrelations"),
+        ("grid", "Enjeux", "stakes", "Anticiper"),
+        ("grid", "Objet", "object", "Trois axes :"),
+        ("grid", "Objet", "object", "Économie"),
+    ]
+    # converted tables (DOCX, HTML) join the lines of a cell with " ; "
+    assert [b.text for b in blocks(doc("Acteurs\tLe PNR ; Le Pays\tLa Région"))] == ["Le PNR", "Le Pays", "La Région"]
+    # a TAB row whose first cell is not a grid label is a table row
+    assert kinds_texts("Sources\t3\nTendances fortes\t4") == [("paragraph", "Sources\t3"), ("paragraph", "Tendances fortes\t4")]
+
+
+def test_colon_label_lines():
+    bs = blocks(doc("Contexte : une fusion récente.\n**Enjeux** : ✓ garder ✓ partager\n\nMail : contact@exemple.fr\nVoir : http://exemple.fr"))
+    assert [(b.kind, b.field, b.text) for b in bs] == [
+        ("grid", "triggers", "une fusion récente."),
+        ("grid", "stakes", "garder"),
+        ("grid", "stakes", "partager"),
+        ("paragraph", None, "Mail : contact@exemple.fr\nVoir : http://exemple.fr"),
+    ]
+    # a plain line right below continues the value
+    [b] = blocks(doc("Contexte : une fusion\nrécente."))
+    assert (b.field, b.text) == ("triggers", "une fusion\nrécente.")
+    [b] = blocks(doc("- Pilotage : la conférence des présidents"))
+    assert (b.kind, b.label, b.field, b.text) == ("grid", "Pilotage", "governance", "la conférence des présidents")
+
+
+def test_label_heading_scope():
+    text = "# Une pratique\n\n## Contexte\n\nUn constat.\n\n- Un autre constat.\n\n### Détail\n\nToujours le contexte.\n\n## Historique\n\nHors grille."
+    fields = [(b.text, b.field) for b in blocks(doc(text, "a.md")) if b.kind != "heading"]
+    assert fields == [("Un constat.", "triggers"), ("Un autre constat.", "triggers"),
+                      ("Toujours le contexte.", "triggers"), ("Hors grille.", None)]
+    # "Label :" with a value: only the bullets right below continue the field
+    text = "Objet : un service commun.\n- instruction des permis\n\nUne remarque générale."
+    assert [(b.text, b.field) for b in blocks(doc(text))] == [
+        ("un service commun.", "object"), ("instruction des permis", "object"), ("Une remarque générale.", None)]
+
+
+def test_markup_stripped_from_spans():
+    assert kinds_texts("**Chargée de projet coopérations territoriales**\n\nSuite.")[0] == (
+        "heading", "Chargée de projet coopérations territoriales")
+    assert kinds_texts("- *Le groupe de travail est force de proposition*") == [
+        ("bullet", "Le groupe de travail est force de proposition")]
+    # inner emphasis stays, balanced
+    assert kinds_texts("- **LEVIER 1** - Soigner les **équilibres**") == [
+        ("bullet", "**LEVIER 1** - Soigner les **équilibres**")]
+    assert kinds_texts("<p>Un paragraphe balisé.</p>") == [("paragraph", "Un paragraphe balisé.")]
+
+
+def test_slide_titles():
+    assert kinds_texts("Titre de diapositive\n\nUn paragraphe de contenu.") == [
+        ("heading", "Titre de diapositive"), ("paragraph", "Un paragraphe de contenu.")]
+    assert [k for k, _ in kinds_texts("Une phrase complète.\n\nUne autre.")] == ["paragraph", "paragraph"]
+    assert [k for k, _ in kinds_texts("minuscule au début\n\nContenu.")] == ["paragraph", "paragraph"]
+    assert [k for k, _ in kinds_texts("Exemples :\n\n- un")] == ["paragraph", "bullet"]
+    # the last block is never a title: nothing follows it
+    assert kinds_texts("Contenu.\n\nDernière ligne courte") == [("paragraph", "Contenu."), ("paragraph", "Dernière ligne courte")]
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+def test_one_practice_many_headings_is_one_candidate():
+    text = "# Service commun d'accueil\n\n## Historique\n\nCréé en 2016.\n\n## Fonctionnement\n\nDeux agents.\n\n## Bilan\n\nCent foyers."
+    [c] = candidates(doc(text, "a.md"))
+    assert c.title == "Service commun d'accueil"
+    assert (c.start, c.end) == (text.index("Service"), len(text))
+    assert len(c.blocks) == 7
+
+
+def test_fallback_titles():
+    text = "Un texte sans titre qui décrit une pratique.\n\nUne suite."
+    assert candidates(doc(text, "ma-pratique.txt"))[0].title == "ma-pratique"
+    [c] = candidates(doc(text, "ma-pratique.txt", title="Titre donné par le lecteur"))
+    assert (c.title, c.title_start) == ("Titre donné par le lecteur", None)
+    text = "Accueil des nouveaux habitants\n\nUn service commun créé en 2016."
+    [c] = candidates(doc(text, "x.txt", title="Accueil des nouveaux habitants"))
+    assert (c.title_start, c.title_end) == (0, len("Accueil des nouveaux habitants"))
+
+
+def test_stray_label_does_not_split_a_document():
+    text = "Un atelier\n\nLe carrefour des métiers réunit des acteurs.\n\nDes pistes\n\nObjectif : mieux coopérer.\n\nUne conclusion."
+    [c] = candidates(doc(text))
+    assert c.title == "Un atelier" and len(c.blocks) == len(blocks(doc(text)))
+    assert [b.text for b in c.grid["ambitions"]] == ["mieux coopérer."]
+
+
+def test_arrow_needs_a_description_and_a_second_arrow():
+    one = "Une journée\n\n→ Une seule expérience\n\nSa description.\n\nUne conclusion."
+    assert len(candidates(doc(one))) == 1 and candidates(doc(one))[0].title == "Une journée"
+    two = one + "\n\n→ Une deuxième expérience\n\nSa description aussi."
+    assert [c.title for c in candidates(doc(two))] == ["Une seule expérience", "Une deuxième expérience"]
+
+
+def test_heading_followed_by_grid_starts_a_candidate():
+    text = ("Titre du diaporama\n\nIntroduction générale.\n\nPNR des Causses\nEnjeux : le tourisme.\nObjet : une charte.\n\n"
+            "Pays de la Vallée\nEnjeux\t✓ habitat ✓ emploi\nAmbitions\tun contrat.\n")
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == ["PNR des Causses", "Pays de la Vallée"]
+    assert [b.text for b in cs[1].grid["stakes"]] == ["habitat", "emploi"]
+    assert "Introduction" not in text[cs[0].start:cs[-1].end]
+
+
+def test_examples_rule():
+    text = ("Dialogue territorial\n\nQuelques principes généraux.\n\nExemples de pratiques\n\n"
+            "Le **Pays de Xaintes** réunit ses maires chaque mois.\n\n"
+            "La communauté de communes du Val Yon organise un séminaire annuel.\n\n"
+            "Une phrase sans lieu nommé.\n\nAutre diapositive\n\nLe Pays de Zède n'est pas un exemple ici.")
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == ["Pays de Xaintes", "communauté de communes du Val Yon"]
+    assert all(len(c.blocks) == 1 for c in cs)
+    assert text[cs[0].title_start:cs[0].title_end] == "Pays de Xaintes"
+
+
+def test_candidates_reuse_given_blocks():
+    document = load(STYLES / "grille-deux-pratiques.txt")
+    bs = blocks(document)
+    given_blocks = candidates(document, bs)
+    assert [(c.title, c.start, c.end) for c in given_blocks] == [(c.title, c.start, c.end) for c in candidates(document)]
+    assert all(any(b is x for x in bs) for c in given_blocks for b in c.blocks)
+
+
+# --- properties on random text --------------------------------------------------------------------
+
+PIECES = st.sampled_from([
+    "Enjeux", "Contexte", "Objet", "Acteurs impliqués", "Partenaires / échelle", "Mail", "Pays de Rennes",
+    "Une phrase.", "un mot", "**", "*", "__", "<ul style=\"x\">", "</li>", "<p>", "</p>", "<br>", "✓", "•",
+    "→", "->", "- ", "* ", "1. ", "v'", "# ", "## ", ":", " : ", "\t", "\n", "\n\n", " ", "  ", "é", "x o +",
+    "Exemples :", "«", "»", "?", ".", "Ⅻ", "\u00a0",
+])
+RANDOM_TEXT = st.one_of(
+    st.lists(PIECES, max_size=60).map("".join),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RANDOM_TEXT)
+def test_random_text_spans(text):
+    document = doc(text)
+    check_blocks(document)
+    check_candidates(document)
