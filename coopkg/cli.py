@@ -232,10 +232,12 @@ def _register_subgroups() -> None:
     from search.cli import model
     from search.commands import COMMANDS
 
+    from .ingest_cli import COMMANDS as INGEST_COMMANDS
+
     cli.add_command(bench)
     cli.add_command(model)
     cli.add_command(serve)
-    for command in COMMANDS:
+    for command in (*COMMANDS, *INGEST_COMMANDS):
         cli.add_command(command)
 
 

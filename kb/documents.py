@@ -108,15 +108,18 @@ def statements(store: TripleStore, *, status: URIRef | None = COOP.Suggested, do
     if document:
         filters.append(f"FILTER(?file = {Literal(document).n3()})")
     rows = store.select(f"""
-        SELECT ?x ?file ?c ?cl ?p ?o (SAMPLE(?ol0) AS ?ol) ?conf ?method ?st (SAMPLE(?q0) AS ?q) WHERE {{
+        SELECT ?x ?file ?c ?cl ?p ?o (COALESCE(SAMPLE(?fr0), SAMPLE(?ol0), SAMPLE(?xl0)) AS ?ol) ?conf ?method ?st
+               (SAMPLE(?q0) AS ?q) WHERE {{
           GRAPH ?g {{ ?x a <{COOP.Extraction}> ; <{RDF.subject}> ?c ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ;
                       <{COOP.confidence}> ?conf ; <{COOP.method}> ?method ; <{COOP.reviewStatus}> ?st ;
                       <{PROV.wasDerivedFrom}> ?d .
                     ?d <{COOP.fileName}> ?file .
                     OPTIONAL {{ ?c <{RDFS.label}> ?cl }}
+                    OPTIONAL {{ ?x <{RDFS.label}> ?xl0 }}
                     OPTIONAL {{ ?x <{COOP.evidence}> ?e . ?e <{COOP.quote}> ?q0 }} }}
           {" ".join(filters)}
           OPTIONAL {{ ?o <{RDFS.label}> ?ol0 }}
+          OPTIONAL {{ ?o <{RDFS.label}> ?fr0 FILTER(LANG(?fr0) = "fr") }}
         }} GROUP BY ?x ?file ?c ?cl ?p ?o ?conf ?method ?st
         ORDER BY DESC(?conf) ?file ?x""").rows
     out = []

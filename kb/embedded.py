@@ -18,6 +18,8 @@ import gc
 import itertools
 import os
 import shutil
+import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +27,12 @@ from rdflib import URIRef
 
 from .store import GRAPH_FORMATS, RESULT_FORMATS, Changes, QueryError, SelectResult, StoreError, chunks
 from .terms import from_ox, quads
+
+# Fault injection for the crash tests (tests/test_ingest_kill.py): when set, every write pauses
+# this many seconds after its new snapshot is complete and before the switch, after printing
+# PAUSE_MARKER on stderr, so a test can SIGKILL the writer at exactly that point.
+PAUSE_ENV = "COOPKG_DEBUG_PAUSE_BEFORE_SWITCH"
+PAUSE_MARKER = "coopkg-debug: snapshot written, pausing before switch"
 
 _RESULT_OX = {
     "json": ox.QueryResultsFormat.JSON,
@@ -174,6 +182,9 @@ class EmbeddedStore:
             new.flush()
             del new
             gc.collect()
+            if os.environ.get(PAUSE_ENV):
+                print(PAUSE_MARKER, file=sys.stderr, flush=True)
+                time.sleep(float(os.environ[PAUSE_ENV]))
         except BaseException:
             gc.collect()
             shutil.rmtree(target, ignore_errors=True)

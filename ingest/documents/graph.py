@@ -68,6 +68,15 @@ class DocumentGraph:
         return [s for s in self.statements if s.status == COOP.Suggested]
 
 
+def _unique(slugs) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for slug in slugs:
+        seen[slug] = seen.get(slug, 0) + 1
+        out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return out
+
+
 def fr(text: str) -> Literal:
     return Literal(text, lang="fr")
 
@@ -127,13 +136,15 @@ class _Builder:
 
     def statement(self, case: URIRef, case_id: str, kind: str, target: URIRef, label: str, method: str,
                   confidence: float, evidence: list[URIRef], payload: list[Triple], quote: str) -> None:
-        predicate = KIND_PROPERTIES.get(kind) or GRID_PROPERTIES[kind]
+        predicate = KIND_PROPERTIES.get(kind) or GRID_PROPERTIES.get(kind) or COOP.hasGovernanceBody
         x = self.m.extraction(self.doc_id, f"{case_id}|{predicate}|{target}")
         status = self.decisions.get(x, COOP.Asserted if confidence >= self.threshold else COOP.Suggested)
         if status in (COOP.Asserted, COOP.Accepted):
             self.add(*payload)
+            if kind in ("actor", "instrument"):
+                self.add(*((case, COOP.evidence, p) for p in evidence))
         self.add((x, RDF.type, COOP.Extraction), (x, RDF.subject, case), (x, RDF.predicate, predicate),
-                 (x, RDF.object, target), (x, COOP.method, Literal(method)),
+                 (x, RDF.object, target), (x, RDFS.label, Literal(label)), (x, COOP.method, Literal(method)),
                  (x, COOP.confidence, Literal(Decimal(f"{confidence:.3f}"), datatype=XSD.decimal)),
                  (x, COOP.reviewStatus, status), (x, PROV.wasDerivedFrom, self.node),
                  (x, COOP.payload, Literal(payload_text(payload))))
@@ -144,7 +155,12 @@ class _Builder:
     def case(self, cand: Candidate, case_id: str, mentions: list[Mention]) -> None:
         m, c = self.m, self.m.case(case_id)
         self.out.cases.append((c, cand.title))
-        whole = self.passage(cand.start, cand.end, cand.title)
+        # The case cites its title line (or its first lines), then the passages naming its actors and
+        # instruments once asserted: what a reader checks first.
+        if cand.title_start is not None and cand.title_end is not None and cand.title_end > cand.title_start:
+            whole = self.passage(cand.title_start, cand.title_end, cand.title)
+        else:
+            whole = self.passage(cand.start, min(cand.end, cand.start + QUOTE_MAX), cand.title)
         self.add((c, RDF.type, COOP.CooperationCase), (c, RDF.type, COOP.ExtractedCase),
                  (c, RDFS.label, fr(cand.title)), (c, DCTERMS.title, fr(cand.title)),
                  (c, DCTERMS.abstract, fr(_summary(self.doc, cand))), (c, DCTERMS.source, self.node),
@@ -152,6 +168,12 @@ class _Builder:
         for key, blocks in cand.grid.items():
             if key in GRID_PROPERTIES:
                 self._grid(c, case_id, cand, key, blocks)
+            elif key == "governance":
+                for b, slug in zip(blocks, _unique(slugify(b.text, 40) for b in blocks)):
+                    g = m.governance_body(case_id, slug)
+                    self.statement(c, case_id, key, g, b.text, "structure", 1.0, [self.passage(b.start, b.end, cand.title)],
+                                   [(c, COOP.hasGovernanceBody, g), (g, RDF.type, COOP.GovernanceBody),
+                                    (g, RDFS.label, fr(b.text))], b.text)
         groups: dict[tuple, list[Mention]] = {}
         for mention in mentions:
             target = self._target(case_id, mention)

@@ -1,0 +1,223 @@
+"""The ingestion service behind `coopkg ingest` (and the API's document upload): read → segment →
+extract → graph → SHACL → one atomic write per document → search index update.
+
+Per document, all or nothing: a document that cannot be read, whose graph breaks the shapes, or
+that fails for any other reason is reported and nothing of it is written; the batch goes on with
+the next file unless ``fail_fast``. An unchanged document (same file name, same content hash) is a
+no-op; a changed one replaces its graph (docs/extraction.md).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ingest.documents.graph import DocumentGraph, document_graph
+from ingest.documents.model import Document, DocumentError
+from ontology.iris import Minter
+
+log = logging.getLogger(__name__)
+
+STAGES = ("parse", "segment", "nlp", "embedding", "graph", "shacl", "store")
+
+
+@dataclass
+class Outcome:
+    path: str
+    name: str = ""
+    status: str = "failed"  # ingested | unchanged | checked (dry run) | failed
+    error: str | None = None
+    cases: list[str] = field(default_factory=list)
+    asserted: int = 0
+    suggested: int = 0
+    triples: int = 0
+    words: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.status == "failed":
+            return f"ÉCHEC {self.error}"
+        what = {"ingested": "ingéré", "unchanged": "inchangé (déjà dans la base)", "checked": "vérifié (--dry-run : rien écrit)"}
+        if self.status == "unchanged":
+            return f"{self.name} : {what[self.status]}"
+        return (f"{self.name} : {what[self.status]} — {len(self.cases)} cas, {self.asserted} énoncés affirmés, "
+                f"{self.suggested} suggestions à relire, {self.triples} triplets")
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in STAGES})
+    index: object | None = None  # search.index.UpdateReport
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def written(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "ingested"]
+
+    @property
+    def words(self) -> int:
+        return sum(o.words for o in self.outcomes if o.status != "failed")
+
+    def summary(self) -> str:
+        counts = {s: sum(o.status == s for o in self.outcomes) for s in ("ingested", "unchanged", "checked", "failed")}
+        return (f"{len(self.outcomes)} document(s) : {counts['ingested']} ingéré(s), {counts['unchanged']} inchangé(s), "
+                f"{counts['checked']} vérifié(s) sans écriture, {counts['failed']} en échec ; "
+                f"{sum(len(o.cases) for o in self.outcomes)} cas, {self.words:,} mots".replace(",", "\u202f").replace("\u202f ", ", "))
+
+
+class Ingestor:
+    """Holds what ingestion loads once per run: the lexicon, the spaCy pipeline, the embedder."""
+
+    def __init__(self, settings, *, embedder=None, nlp=None):
+        self.settings = settings
+        self.minter = Minter(settings.base_iri)
+        self._embedder = embedder
+        self._nlp = nlp
+        self._semantic = None
+
+    # -- the models, loaded when first needed --------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from search.embedder import make_embedder
+
+            self._embedder = make_embedder(self.settings.embedding_model_ref)
+        return self._embedder
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            from ingest.documents.extract import load_nlp
+
+            self._nlp = load_nlp()
+        return self._nlp
+
+    def semantic(self, lexicon):
+        if self._semantic is None:
+            from ingest.documents.extract import DefinitionIndex
+
+            self._semantic = DefinitionIndex.build(lexicon, self.embedder)
+        return self._semantic
+
+    # -- one run ----------------------------------------------------------------------------------
+    def run(self, paths: list[str], *, dry_run: bool = False, fail_fast: bool = False, index: bool = True,
+            progress: Callable[[Outcome, int, int], None] | None = None) -> IngestReport:
+        from ingest.documents.readers import expand_paths
+        from kb.store import open_store
+
+        started = time.perf_counter()
+        report = IngestReport()
+        files, errors = expand_paths(list(paths))
+        for err in errors:
+            report.outcomes.append(Outcome(err.path, status="failed", error=str(err)))
+        if errors and fail_fast:
+            report.seconds = time.perf_counter() - started
+            return report
+        store = open_store(self.settings, write=not dry_run)
+        try:
+            lexicon = None
+            seen: dict[str, str] = {}
+            for i, path in enumerate(files, 1):
+                outcome = Outcome(str(path))
+                try:
+                    if lexicon is None:
+                        from ingest.documents.lexicon import Lexicon
+
+                        lexicon = Lexicon.from_store(store)
+                    self._one(store, lexicon, path, outcome, report, seen, dry_run)
+                except DocumentError as exc:
+                    outcome.status, outcome.error = "failed", str(exc)
+                except Exception as exc:  # one bad document must not stop the batch
+                    from kb.validation import ShapesViolated
+
+                    if isinstance(exc, ShapesViolated):
+                        outcome.status, outcome.error = "failed", f"{path}: graphe refusé par SHACL, rien écrit : {exc}"
+                    else:
+                        log.exception("ingesting %s failed", path)
+                        outcome.status, outcome.error = "failed", f"{path}: erreur inattendue ({type(exc).__name__}: {exc}) ; rien écrit"
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(outcome, i, len(files))
+                if outcome.status == "failed" and fail_fast:
+                    break
+        finally:
+            store.close()
+        if index and report.written:
+            report.index = self.update_index()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _one(self, store, lexicon, path: Path, outcome: Outcome, report: IngestReport, seen: dict, dry_run: bool) -> None:
+        from ingest.documents.extract import extract
+        from ingest.documents.readers import read_document
+        from ingest.documents.segment import candidates as find_candidates
+        from kb import documents
+
+        t = report.timings
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            t[stage] += now - clock
+            clock = now
+
+        doc = read_document(path, max_bytes=self.settings.ingest_max_bytes)
+        lap("parse")
+        outcome.name, outcome.words, outcome.warnings = doc.name, doc.words, list(doc.warnings)
+        doc_id = self.minter.document_id(doc.name)
+        if doc_id in seen:
+            raise DocumentError(str(path), f"même nom de document que {seen[doc_id]} dans ce lot : un document est "
+                                           "identifié par son nom de fichier ; renommez l'un des deux")
+        seen[doc_id] = str(path)
+        if documents.stored_hash(store, self.minter, doc_id) == doc.sha256:
+            outcome.status = "unchanged"
+            return
+        found = find_candidates(doc)
+        lap("segment")
+        if not found:
+            outcome.warnings.append("aucune pratique de coopération reconnue : le document est enregistré sans cas")
+        semantic = self.semantic(lexicon) if found else None
+        lap("embedding")
+        mentions = [extract(doc, cand, lexicon, nlp=self.nlp, semantic=semantic,
+                            link_threshold=self.settings.ingest_link_threshold) for cand in found]
+        lap("nlp")
+        dg = self.compile(store, doc, found, mentions)
+        lap("graph")
+        documents.check(store, dg, str(path))
+        lap("shacl")
+        outcome.cases = [label for _, label in dg.cases]
+        outcome.asserted, outcome.suggested = len(dg.asserted), len(dg.suggested)
+        outcome.triples = len(dg.triples)
+        outcome.warnings += dg.warnings
+        if dry_run:
+            outcome.status = "checked"
+            return
+        documents.write(store, self.minter, dg)
+        lap("store")
+        outcome.status = "ingested"
+
+    def compile(self, store, doc: Document, found, mentions) -> DocumentGraph:
+        from kb import documents
+
+        decided = documents.decisions(store, self.minter, self.minter.document_id(doc.name))
+        return document_graph(doc, found, mentions, self.minter, threshold=self.settings.ingest_threshold,
+                              decisions=decided)
+
+    def update_index(self):
+        from kb.store import open_store
+        from search.index import update
+
+        store = open_store(self.settings)
+        try:
+            return update(store, self.settings.search_dir, self.embedder, self.settings.home / "cache" / "embeddings.sqlite",
+                          exact_max=self.settings.vector_exact_max)
+        finally:
+            store.close()
