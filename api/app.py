@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # Modules exposing an APIRouter named ``router`` (or a ``make_router(settings)`` factory, for
 # routes whose paths depend on the settings), included in this order. api.linked_data serves the
 # path of the base IRI, which may be "/" for a base like https://example.org/: keep it last.
-ROUTERS: tuple[str, ...] = ("api.search_api", "api.sparql", "api.ui", "api.write", "api.linked_data")
+ROUTERS: tuple[str, ...] = ("api.search_api", "api.sparql", "api.ui", "api.write", "api.documents_api", "api.linked_data")
 
 
 def _operation_id(route: APIRoute) -> str:

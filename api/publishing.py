@@ -110,7 +110,7 @@ def check_media_type(content_type: str | None) -> None:
     media, *params = [p.strip() for p in (content_type or "").split(";")]
     if media.lower() not in MEDIA_TYPES:
         raise ApiError(415, f"unsupported Content-Type {media or '(none)'!r}: send the case file as text/markdown "
-                            "(or text/plain), UTF-8; uploading documents for ingestion is not available yet")
+                            "(or text/plain), UTF-8; to ingest a raw document, PUT it to /api/documents/{name}")
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
