@@ -71,6 +71,9 @@ def test_upload_is_searchable_at_once_then_unchanged_then_removed(client, settin
     detail = client.get(f"/api/cases/{case_id}")
     assert detail.status_code == 200
     assert [s["file_name"] for s in detail.json()["sources"]] == ["brest-cob.md"]
+    page = client.get(f"/cas/{case_id}")  # the web UI's case page, and its linked-data IRI
+    assert page.status_code == 200 and "brest-cob.md" in page.text
+    assert client.get(f"/id/case/{case_id}", headers={"Accept": "text/turtle"}).status_code == 200
     hits = client.get("/api/search", params={"q": "Kreiz-Breizh réciprocité", "k": 5, "mode": "lexical"}).json()
     assert case_id in [r["id"] for r in hits["results"]]
     assert [d["file"] for d in client.get("/api/documents").json()] == ["brest-cob.md"]
