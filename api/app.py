@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> FastAPI:
             opened = app.state.service = SearchService.open(settings)
             app.state.current = (opened, app.state.cache)
             opened.embedder.embed_queries(["préchauffage du modèle"])  # load it now, not on the first request
+            opened.warm()  # and the in-memory facet index
             from . import sparql
 
             sparql.warm(opened.store)  # start a query worker now, not on the first /sparql request

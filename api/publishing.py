@@ -364,6 +364,7 @@ class Publisher:
 
         try:
             new = SearchService.open(settings, embedder=old.embedder if old is not None else None)
+            new.warm()  # build the facet index before the new state is served
         except Exception:
             log.exception("could not open the new search service")
             raise ApiError(500, "the base was updated but the server could not load it; restart the server") from None

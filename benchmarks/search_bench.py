@@ -244,35 +244,6 @@ def vector_stats(vectors: np.ndarray, sample: int = 2000, seed: int = 0) -> dict
             "p5_cos": round(float(np.percentile(s, 5)), 4), "p95_cos": round(float(np.percentile(s, 95)), 4)}
 
 
-SLOW_UNION = "{ ?a rdfs:label|skos:altLabel ?text } UNION { ?part skos:note ?text }"
-
-
-class SplitUnionStore:
-    """Read-only proxy of a store for ``search.lexical.passages_from_store``: its "actors" query
-    (``… ?part coop:participant ?a . { ?a rdfs:label|skos:altLabel ?text } UNION { ?part skos:note
-    ?text }``) is run as two queries, one per UNION branch, whose rows together are exactly the
-    original's. Oxigraph evaluates the UNION form in time quadratic in the base (4.7 s at 1,000
-    cases, killed after 8 min at 10,000); the two halves take 0.4 s and 3 s. Every other query
-    passes through unchanged. (Recommended fix in search/lexical.py: docs/benchmarks.md.)"""
-
-    def __init__(self, store):
-        self._store = store
-        self.split = 0
-
-    def select(self, query: str):
-        if SLOW_UNION not in query:
-            return self._store.select(query)
-        from kb.store import SelectResult
-
-        self.split += 1
-        first = self._store.select(query.replace(SLOW_UNION, "?a rdfs:label|skos:altLabel ?text ."))
-        second = self._store.select(query.replace(SLOW_UNION, "?part skos:note ?text ."))
-        return SelectResult(first.variables, first.rows + second.rows)
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-
 def build_synthetic_index(store, search_dir: Path, real_embedder, anchors: dict[str, np.ndarray], *,
                           exact_max: int, echo: Echo = lambda m: None) -> dict:
     """Build and save the search index of a synthetic base through search.index.build_index (the
@@ -282,8 +253,7 @@ def build_synthetic_index(store, search_dir: Path, real_embedder, anchors: dict[
     from search.lexical import passages_from_store
 
     t0 = time.perf_counter()
-    proxy = SplitUnionStore(store)
-    passages = passages_from_store(proxy)
+    passages = passages_from_store(store)
     vocab = vocabulary_from_store(store)
     expander = Expander.from_store(store)
     read_s = time.perf_counter() - t0

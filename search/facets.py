@@ -13,6 +13,13 @@ last IRI segment), IRI, French label, other labels, INSEE code and number of cas
 user input (ids, codes, labels in French or English, alt labels, without case or accents) to IRIs,
 raising :class:`SearchInputError` with the valid values and close matches, and answers
 :meth:`FacetCatalog.candidates` with one SPARQL query of VALUES blocks.
+
+:class:`FacetIndex` is the same relation in memory, for the search service: read once per
+snapshot of the base with one simple query per property of the facet paths (the paths are
+composed in Python), it maps every facet value to the sorted positions of its cases and every case
+to its values, and indexes the start and end years of cases for periods. It answers candidates,
+``cases_with`` and ``case_values`` with the same sets as the SPARQL above, which stays the source
+of truth (tests/test_facet_index.py compares them on every value of the corpus).
 """
 from __future__ import annotations
 
@@ -20,6 +27,9 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
 
 from kb.queries import with_prefixes
 from ontology.namespace import COOP
@@ -358,3 +368,316 @@ def _period_pattern(lo: int | None, hi: int | None) -> str:
         tests.append(f"(!BOUND(?ey) || {year('ey')} >= {lo})")
     return ("OPTIONAL { ?case coop:startYear ?sy } OPTIONAL { ?case coop:endYear ?ey } "
             f"FILTER({' && '.join(tests)})")
+
+
+# -- the facet relation in memory -------------------------------------------------------------------
+_STEP = re.compile(r"^([A-Za-z][\w-]*:[\w-]+)(\??)$")
+RESTRICT_MAX = 2000  # objects of a property read through a VALUES block up to this many values
+
+
+def path_steps(path: str) -> list[tuple[str, bool]]:
+    """The steps of a facet path (``coop:territory/coop:inDepartement?``): (property, optional)."""
+    steps = []
+    for part in path.split("/"):
+        m = _STEP.match(part.strip())
+        if not m:
+            raise ValueError(f"facet path {path!r}: only sequences of prefixed properties, each optionally "
+                             f"followed by '?', can be indexed in memory")
+        steps.append((m.group(1), m.group(2) == "?"))
+    return steps
+
+
+for _f in FACETS.values():  # every path can be composed by FacetIndex
+    path_steps(_f.path)
+
+
+def _tsv_term(text: str) -> str:
+    """The IRI or the lexical form of one term of SPARQL TSV results."""
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1]
+    if text.startswith('"'):
+        end = text.rfind('"')
+        body = text[1:end] if end > 0 else text[1:]
+        if "\\" in body:
+            body = re.sub(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)', _unescape, body)
+        return body
+    return text  # blank node or abbreviated number / boolean
+
+
+def _unescape(m: re.Match) -> str:
+    code = m.group(1)
+    if code[0] in "uU":
+        return chr(int(code[1:], 16))
+    return {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f"}.get(code, code)
+
+
+def _pairs(store, query: str) -> tuple[list[str], list[str]]:
+    """The two columns of a two-variable SELECT whose rows are all bound, as IRIs / lexical
+    forms: parsed from SPARQL TSV results when the store gives them (several times faster than
+    rdflib terms), else from select()."""
+    raw = getattr(store, "raw_query", None)
+    if raw is not None:
+        body, media = raw(query, "tsv")
+        if "tab-separated-values" in str(media):
+            text = body.decode("utf-8").replace("\r\n", "\n")
+            start = text.find("\n") + 1
+            if not start:
+                return [], []
+            cells = text[start:].rstrip("\n").replace("\t", "\n").split("\n") if text[start:].strip() else []
+            if len(cells) % 2:
+                raise ValueError("unexpected SPARQL TSV results (a row without two values)")
+            return ([x[1:-1] if x[:1] == "<" else _tsv_term(x) for x in cells[0::2]],
+                    [x[1:-1] if x[:1] == "<" else _tsv_term(x) for x in cells[1::2]])
+    rows = [(str(a), str(b)) for a, b in store.select(query).rows if a is not None and b is not None]
+    return [a for a, _ in rows], [b for _, b in rows]
+
+
+class _Interner(dict):
+    """Term → integer."""
+
+    def ints(self, terms: list[str]) -> np.ndarray:
+        for t in dict.fromkeys(terms):
+            if t not in self:
+                self[t] = len(self)
+        return np.fromiter(map(self.__getitem__, terms), dtype=np.int64, count=len(terms))
+
+
+def _follow(src: np.ndarray, node: np.ndarray, edges: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One step of a path: (src, node) pairs → (src, object) for every edge (node, object)."""
+    subj, obj = edges  # sorted by subject
+    lo = np.searchsorted(subj, node, side="left")
+    hi = np.searchsorted(subj, node, side="right")
+    return np.repeat(src, hi - lo), obj[_ranges(lo, hi)]
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    lens = hi - lo
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(lens) - lens
+    return np.repeat(lo - starts, lens) + np.arange(total, dtype=np.int64)
+
+
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _year(lexical: str) -> int | None:
+    """``xsd:integer(SUBSTR(STR(?y), 1, 4))`` of the period query; None where it is an error."""
+    head = lexical[:4]
+    return int(head) if _INTEGER.match(head) else None
+
+
+class FacetIndex:
+    """Facet value ↔ cases, in memory (see the module docstring). Case positions index
+    :attr:`cases` (sorted case ids); every array of positions is sorted."""
+
+    def __init__(self, catalog: FacetCatalog, cases: list[str], pairs: dict[str, tuple[np.ndarray, np.ndarray]],
+                 years: tuple[np.ndarray, ...]):
+        """``pairs``: facet → (case positions, value indexes in ``catalog.values(facet)``), one
+        pair per (case, value); ``years``: (case position, start year, start state, end year,
+        end state) per combination of a case's years (state 0 unbound, 1 a year, 2 not a year)."""
+        self.catalog = catalog
+        self.cases = list(cases)
+        self.position = {c: i for i, c in enumerate(self.cases)}
+        self._values: dict[str, list[FacetValue]] = {name: catalog.values(name) for name in FACETS}
+        self._vindex = {name: {v.id: i for i, v in enumerate(vs)} for name, vs in self._values.items()}
+        self._trivial = {name: np.asarray([v.iri in TRIVIAL for v in vs], dtype=bool)
+                         for name, vs in self._values.items()}
+        n = len(self.cases)
+        self._by_value: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._by_case: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name in FACETS:
+            nv = len(self._values[name])
+            cpos, vidx = pairs.get(name, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+            key = _sorted_unique(np.asarray(vidx, np.int64) * max(n, 1) + np.asarray(cpos, np.int64))
+            v_sorted, c_sorted = key // max(n, 1), key % max(n, 1)  # by value, then case
+            self._by_value[name] = (np.searchsorted(v_sorted, np.arange(nv + 1)), c_sorted.astype(np.int32))
+            order = np.lexsort((v_sorted, c_sorted))  # by case, then value
+            self._by_case[name] = (np.searchsorted(c_sorted[order], np.arange(n + 1)),
+                                   v_sorted[order].astype(np.int32))
+        self._years = years
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def from_store(cls, store, catalog: FacetCatalog) -> "FacetIndex":
+        """Read the relation: the cases, one query per property of the facet paths (objects
+        restricted to the facet's values by a VALUES block when the property only ends paths)
+        and the years of cases; the paths are composed with numpy."""
+        terms = _Interner()
+        case_iris, _ = _pairs(store, with_prefixes(
+            "SELECT ?case ?t WHERE { VALUES ?t { coop:CooperationCase } ?case a ?t }"))
+        cases = sorted({case_id(i) for i in case_iris})
+        position = {c: i for i, c in enumerate(cases)}
+        case_term = terms.ints(case_iris)
+        case_of_term = {int(t): position[case_id(i)] for t, i in zip(case_term.tolist(), case_iris)}
+        steps = {name: path_steps(f.path) for name, f in FACETS.items()}
+        # properties that only end paths: read for the values of those facets only
+        last_only: dict[str, set[str] | None] = {}
+        for name, st in steps.items():
+            for i, (prop, _) in enumerate(st):
+                if i < len(st) - 1:
+                    last_only[prop] = None
+                elif last_only.get(prop, set()) is not None:
+                    last_only.setdefault(prop, set()).update(v.iri for v in catalog.values(name))
+        edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for prop, allowed in last_only.items():
+            if allowed is not None and len(allowed) <= RESTRICT_MAX:
+                query = f"SELECT ?s ?o WHERE {{ {_iri_values('o', allowed)} ?s {prop} ?o }}"
+            else:
+                query = f"SELECT ?s ?o WHERE {{ ?s {prop} ?o }}"
+            subj, obj = _pairs(store, with_prefixes(query))
+            subj, obj = terms.ints(subj), terms.ints(obj)
+            order = np.argsort(subj, kind="stable")
+            edges[prop] = (subj[order], obj[order])
+        n_terms = len(terms)
+        # the position of each case term; -1 for the other terms
+        case_at = np.full(n_terms + 1, -1, dtype=np.int64)
+        for t, pos in case_of_term.items():
+            case_at[t] = pos
+        start_src = np.fromiter(case_of_term.values(), dtype=np.int64, count=len(case_of_term))
+        start_node = np.fromiter(case_of_term.keys(), dtype=np.int64, count=len(case_of_term))
+        pairs = {}
+        for name, st in steps.items():
+            value_at = np.full(n_terms + 1, -1, dtype=np.int64)
+            for i, v in enumerate(catalog.values(name)):
+                t = terms.get(v.iri)
+                if t is not None:
+                    value_at[t] = i
+            src, node = start_src, start_node
+            for prop, optional in st:
+                s2, n2 = _follow(src, node, edges[prop])
+                if optional:
+                    s2, n2 = np.concatenate([s2, src]), np.concatenate([n2, node])
+                src, node = s2, n2
+            vidx = value_at[node]
+            keep = vidx >= 0
+            pairs[name] = (src[keep], vidx[keep])
+        return cls(catalog, cases, pairs, cls._read_years(store, {i: case_of_term[int(t)] for t, i in
+                                                                  zip(case_term.tolist(), case_iris)}))
+
+    @staticmethod
+    def _read_years(store, case_pos: dict[str, int]) -> tuple[np.ndarray, ...]:
+        starts: dict[int, set[str]] = {}
+        ends: dict[int, set[str]] = {}
+        for prop, into in (("coop:startYear", starts), ("coop:endYear", ends)):
+            for iri, y in zip(*_pairs(store, with_prefixes(f"SELECT ?case ?y WHERE {{ ?case {prop} ?y }}"))):
+                if iri in case_pos:
+                    into.setdefault(case_pos[iri], set()).add(y)
+        rows = []
+        for pos in sorted(set(starts) | set(ends)):
+            sy = [_year(y) for y in sorted(starts.get(pos, ()))] or ["unbound"]
+            ey = [_year(y) for y in sorted(ends.get(pos, ()))] or ["unbound"]
+            for a in sy:
+                for b in ey:
+                    rows.append((pos, *_year_state(a), *_year_state(b)))
+        arr = np.asarray(rows, dtype=np.int64).reshape(-1, 5)
+        return tuple(arr[:, i] for i in range(5))
+
+    # -- lookups -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def positions(self, facet: str, value_id: str) -> np.ndarray:
+        """Sorted positions of the cases having one value of one facet (empty for an unknown value)."""
+        self.catalog._check_facet(facet)
+        vi = self._vindex[facet].get(value_id)
+        if vi is None:
+            return np.zeros(0, dtype=np.int32)
+        ptr, cases = self._by_value[facet]
+        return cases[ptr[vi]:ptr[vi + 1]]
+
+    def cases_with(self, facet: str, value_id: str) -> set[str]:
+        """Like :meth:`FacetCatalog.cases_with`: ids of the cases having one value of one facet."""
+        return {self.cases[i] for i in self.positions(facet, value_id).tolist()}
+
+    def has(self, facet: str, value_id: str, case: str) -> bool:
+        pos = self.position.get(case)
+        if pos is None:
+            return False
+        posting = self.positions(facet, value_id)
+        i = int(np.searchsorted(posting, pos))
+        return i < len(posting) and int(posting[i]) == pos
+
+    def having(self, facet: str, value_id: str, case_ids: Iterable[str]) -> set[str]:
+        """Those of ``case_ids`` that have the value."""
+        ids = [c for c in case_ids if c in self.position]
+        if not ids:
+            return set()
+        pos = np.fromiter((self.position[c] for c in ids), dtype=np.int64, count=len(ids))
+        posting = self.positions(facet, value_id)
+        if not len(posting):
+            return set()
+        i = np.minimum(np.searchsorted(posting, pos), len(posting) - 1)
+        return {c for c, ok in zip(ids, (posting[i] == pos).tolist()) if ok}
+
+    def period_positions(self, lo: int | None, hi: int | None) -> np.ndarray:
+        """Cases with at least one year combination whose interval overlaps [lo, hi] (the
+        FILTER of the period query, errors included)."""
+        pos, sy, ss, ey, es = self._years
+        ok = (ss != 0) | (es != 0)
+        if hi is not None:
+            ok &= (ss == 0) | ((ss == 1) & (sy <= hi))
+        if lo is not None:
+            ok &= (es == 0) | ((es == 1) & (ey >= lo))
+        return _sorted_unique(pos[ok]).astype(np.int32)
+
+    def candidate_positions(self, facets: Facets) -> np.ndarray | None:
+        """Positions of the cases passing every active facet (None when none is active): values
+        of one facet are alternatives, facets combine with AND, like :meth:`FacetCatalog.candidates`."""
+        resolved = self.catalog.resolve(facets)
+        if not resolved:
+            return None
+        out: np.ndarray | None = None
+        for name in FACETS:
+            if name not in resolved:
+                continue
+            postings = [self.positions(name, self.catalog._by_iri[(name, iri)].id) for iri in resolved[name]]
+            union = _sorted_unique(np.concatenate(postings)) if postings else np.zeros(0, np.int32)
+            out = union if out is None else np.intersect1d(out, union, assume_unique=True)
+        if "period" in resolved:
+            years = self.period_positions(*parse_period(facets.period))
+            out = years if out is None else np.intersect1d(out, years, assume_unique=True)
+        return out.astype(np.int32)
+
+    def candidates(self, facets: Facets) -> set[str] | None:
+        """Ids of the cases passing every active facet (None when none is active)."""
+        pos = self.candidate_positions(facets)
+        return None if pos is None else {self.cases[i] for i in pos.tolist()}
+
+    def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
+        """Like :meth:`FacetCatalog.case_values`: for each existing case, facet → ids of its
+        values (all facets but ``period``, without the root types every case has)."""
+        out: dict[str, dict[str, set[str]]] = {}
+        for c in dict.fromkeys(case_ids):
+            pos = self.position.get(c) if isinstance(c, str) else None
+            if pos is None:
+                continue
+            mine: dict[str, set[str]] = {}
+            for name in FACETS:
+                ptr, vals = self._by_case[name]
+                vs = vals[ptr[pos]:ptr[pos + 1]]
+                if len(vs):
+                    vs = vs[~self._trivial[name][vs]]
+                if len(vs):
+                    values = self._values[name]
+                    mine[name] = {values[i].id for i in vs.tolist()}
+            if mine:
+                out[c] = mine
+        return out
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (np.unique's hash is several times slower on ints)."""
+    if len(a) < 2:
+        return a
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
+
+
+def _year_state(year) -> tuple[int, int]:
+    if year == "unbound":
+        return 0, 0
+    if year is None:
+        return 0, 2
+    return int(year), 1

@@ -299,23 +299,35 @@ class LexicalIndex:
             self._norm = (self.k1 * (1.0 - self.b + self.b * self._dl / max(avgdl, 1e-9))).astype(np.float32)
         return self._norm
 
-    def search(self, query: str, k: int = 10, candidate_case_ids: Iterable[str] | None = None) -> list[LexicalHit]:
-        """The ``k`` best cases for ``query``, only among ``candidate_case_ids`` when given (an
-        empty candidate set gives no result). Raises ValueError for an empty query."""
+    def case_numbers(self, case_ids: Iterable[str]) -> np.ndarray:
+        """The internal numbers of cases (-1 for a case not indexed), for ``candidate_numbers``.
+        They stay valid until the index is changed (add, remove, compact)."""
+        get = self._case_index.get
+        return np.fromiter((get(c, -1) for c in case_ids), dtype=np.int64)
+
+    def search(self, query: str, k: int = 10, candidate_case_ids: Iterable[str] | None = None, *,
+               candidate_numbers: np.ndarray | None = None) -> list[LexicalHit]:
+        """The ``k`` best cases for ``query``, only among ``candidate_case_ids`` (or the cases
+        numbered ``candidate_numbers``, from :meth:`case_numbers`) when given (an empty candidate
+        set gives no result). Raises ValueError for an empty query."""
         terms = self.query_terms(query)
         if k <= 0 or self._n_alive == 0:
             return []
         tombstones = self._n_alive != len(self._passages)
         mask = None  # passages of the candidate cases
-        if candidate_case_ids is not None:
-            if isinstance(candidate_case_ids, str):
-                candidate_case_ids = [candidate_case_ids]
-            get = self._case_index.get
-            idx = [ci for ci in map(get, candidate_case_ids) if ci is not None]
-            if not idx:
+        if candidate_case_ids is not None or candidate_numbers is not None:
+            if candidate_numbers is not None:
+                idx = np.asarray(candidate_numbers, dtype=np.int64).reshape(-1)
+                idx = idx[(idx >= 0) & (idx < len(self._case_ids))]
+            else:
+                if isinstance(candidate_case_ids, str):
+                    candidate_case_ids = [candidate_case_ids]
+                get = self._case_index.get
+                idx = np.asarray([ci for ci in map(get, candidate_case_ids) if ci is not None], dtype=np.int64)
+            if not len(idx):
                 return []
             cand = np.zeros(len(self._case_ids), dtype=bool)
-            cand[np.asarray(idx, dtype=np.int64)] = True
+            cand[idx] = True
             mask = cand[self._pcase]  # removed cases are not in _case_index, so never candidates
         # Selective filters prune each posting list; broad ones zero the non-candidates after
         # scoring (cheaper than a gather per term). Either way, ranking sees candidates only.
@@ -535,9 +547,15 @@ def passages_from_store(store) -> list[Passage]:
     collect(f"""SELECT ?case ?field ?text WHERE {{
         ?case a coop:CooperationCase ; ?p ?text . VALUES (?p ?field) {{ {props} }}
         FILTER(isLiteral(?text) && (LANG(?text) = "fr" || LANG(?text) = "")) }}""")
-    collect("""SELECT ?case ?field ?text WHERE {
+    # Actors: labels and alt labels of the participants, and the notes of participations that
+    # have a participant. Two queries merged here: as one UNION, Oxigraph's evaluation is
+    # quadratic in the size of the base (a cross product; minutes at 10,000 cases).
+    collect("""SELECT DISTINCT ?case ?field ?text WHERE {
         ?case a coop:CooperationCase ; coop:hasParticipation ?part . ?part coop:participant ?a .
-        { ?a rdfs:label|skos:altLabel ?text } UNION { ?part skos:note ?text }
+        ?a rdfs:label|skos:altLabel ?text .
+        BIND("actors" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
+    collect("""SELECT DISTINCT ?case ?field ?text WHERE {
+        ?case a coop:CooperationCase ; coop:hasParticipation ?part . ?part coop:participant ?a ; skos:note ?text .
         BIND("actors" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
     collect("""SELECT ?case ?field ?text WHERE {
         ?case a coop:CooperationCase ; coop:usesInstrument ?i . ?i rdfs:label|skos:note ?text .

@@ -1,6 +1,13 @@
-"""The search service: facets (SPARQL) → candidates → dense + lexical retrieval → fusion with
-entity boosts → results with explanations. Used by the CLI and the HTTP API alike; the model is
-loaded once per service, lazily, at the first query that needs it."""
+"""The search service: facets → candidates → dense + lexical retrieval → fusion with entity
+boosts → results with explanations. Used by the CLI and the HTTP API alike; the model is loaded
+once per service, lazily, at the first query that needs it.
+
+Facet filters, entity boosts, ``why.shared`` and ``similar`` read an in-memory
+:class:`search.facets.FacetIndex` (value → sorted case positions, case → values), built once per
+service (a service serves one snapshot of the base) at the first query that needs it, or by
+:meth:`SearchService.warm`. It gives the same case sets as the SPARQL of
+:class:`search.facets.FacetCatalog` (tests/test_facet_index.py); ``facet_index=False`` keeps the
+per-request SPARQL instead (e.g. for a single query on a very large base)."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +21,7 @@ import numpy as np
 from .cards import case_cards
 from .contract import (EntityMatch, Facets, PassageMatch, Ref, Result, Scores, SearchInputError, SearchRequest,
                        SearchResponse, Shared, SimilarResponse, Span, Why, check_query)
-from .facets import FacetCatalog
+from .facets import FacetCatalog, FacetIndex
 from .fusion import FusionParams, fuse, minmax, top
 from .index import CASE_FIELD, SearchIndex
 
@@ -51,7 +58,8 @@ class Ranking:
 
 class SearchService:
     def __init__(self, store, index: SearchIndex, embedder, catalog: FacetCatalog | None = None,
-                 params: FusionParams | None = None, *, query_cache: int = QUERY_CACHE_SIZE):
+                 params: FusionParams | None = None, *, query_cache: int = QUERY_CACHE_SIZE,
+                 facet_index: bool = True):
         self.store = store
         self.query_cache = query_cache  # query vectors kept (same text, other facets or k: no re-embedding)
         self._qvecs: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -60,12 +68,28 @@ class SearchService:
         self.embedder = embedder
         self.catalog = catalog if catalog is not None else FacetCatalog.from_store(store, counts=False)
         self.params = params or FusionParams()
+        self.use_facet_index = facet_index
+        self._facet_index: FacetIndex | None = None
+        self._facet_case: np.ndarray | None = None  # facet index position → position in self._cases
+        self._facet_lexical: np.ndarray | None = None  # facet index position → lexical case number
+        self._facet_lock = threading.Lock()
         self._case_vectors: dict[str, list[str]] = {}
-        self._values_cache: dict[str, dict[str, set[str]]] = {}
-        self._postings: dict[tuple[str, str], frozenset[str]] = {}
+        self._values_cache: dict[str, dict[str, set[str]]] = {}  # (without the facet index)
+        self._postings: dict[tuple[str, str], frozenset[str]] = {}  # (without the facet index)
         self._cards: dict[str, dict] = {}
-        for vid in index.dense.ids:
+        dense = index.dense
+        for vid in dense.ids:
             self._case_vectors.setdefault(vid.split("#", 1)[0], []).append(vid)
+        # vector label → position of its case in self._cases (-1: none; the extra last slot is -1 too)
+        self._cases = sorted(self._case_vectors)
+        self._case_pos = {c: i for i, c in enumerate(self._cases)}
+        self._label_case = np.full(dense.label_bound + 1, -1, dtype=np.int64)
+        self._case_label = np.full(len(self._cases), -1, dtype=np.int64)  # the label of each case vector
+        if self._cases:
+            vids = [v for c in self._cases for v in self._case_vectors[c]]
+            self._label_case[dense.labels_of(vids)] = np.repeat(
+                np.arange(len(self._cases)), [len(self._case_vectors[c]) for c in self._cases])
+            self._case_label = dense.labels_of(f"{c}#{CASE_FIELD}" for c in self._cases)
 
     @classmethod
     def open(cls, settings, *, embedder=None, params: FusionParams | None = None) -> "SearchService":
@@ -93,6 +117,42 @@ class SearchService:
                 while len(self._qvecs) > self.query_cache:
                     self._qvecs.popitem(last=False)
         return vec
+
+    # -- facets ------------------------------------------------------------------------------
+    @property
+    def facet_index(self) -> FacetIndex | None:
+        """The in-memory facet index of this service's snapshot, built at the first call (None
+        with ``facet_index=False``)."""
+        if not self.use_facet_index:
+            return None
+        fi = self._facet_index
+        if fi is None:
+            with self._facet_lock:
+                if self._facet_index is None:
+                    t = time.perf_counter()
+                    fi = FacetIndex.from_store(self.store, self.catalog)
+                    self._facet_case = np.asarray([self._case_pos.get(c, -1) for c in fi.cases], dtype=np.int64)
+                    self._facet_lexical = self.index.lexical.case_numbers(fi.cases)
+                    self._facet_index = fi
+                    log.info("facet index: %d cases in %.1f s", len(fi), time.perf_counter() - t)
+                fi = self._facet_index
+        return fi
+
+    def warm(self) -> None:
+        """Build what the first query would otherwise build (the facet index)."""
+        _ = self.facet_index
+
+    def candidates(self, facets: Facets) -> tuple[set[str] | None, np.ndarray | None]:
+        """Ids of the cases passing the active facets (None without any), and their positions in
+        the facet index (None without it). Raises SearchInputError for a bad facet or value."""
+        if facets.is_empty():
+            return None, None
+        self.catalog.resolve(facets)
+        fi = self.facet_index
+        if fi is None:
+            return self.catalog.candidates(self.store, facets), None
+        pos = fi.candidate_positions(facets)
+        return {fi.cases[i] for i in pos.tolist()}, pos
 
     # -- entities ----------------------------------------------------------------------------
     def gazetteer_entities(self, query: str) -> list[EntityMatch]:
@@ -139,11 +199,8 @@ class SearchService:
         facets = facets or Facets()
         if mode not in ("hybrid", "dense", "lexical"):
             raise SearchInputError(f"unknown mode {mode!r}: use hybrid, dense or lexical")
-        candidates = None
-        if not facets.is_empty():
-            self.catalog.resolve(facets)
-            candidates = self.catalog.candidates(self.store, facets)
-        timings["sparql"] = time.perf_counter() - t0
+        candidates, cand_pos = self.candidates(facets)
+        timings["sparql"] = time.perf_counter() - t0  # (the facet stage, in memory or by SPARQL)
         out = Ranking(query, mode, [], candidates=candidates, timings=timings)
         out.entities = self.gazetteer_entities(query)
         if candidates is not None and not candidates:
@@ -156,12 +213,15 @@ class SearchService:
             qvec = self.embed_query(query)
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
-            out.dense, out.dense_passage = self._dense(qvec, candidates, pool)
+            out.dense, out.dense_passage = self._dense(qvec, candidates, pool, cand_pos)
             timings["vector"] = time.perf_counter() - t
         if mode in ("hybrid", "lexical"):
             t = time.perf_counter()
             lex = self.index.lexical
-            hits = lex.search(query, k=pool, candidate_case_ids=candidates)
+            if cand_pos is not None and self._facet_lexical is not None:
+                hits = lex.search(query, k=pool, candidate_numbers=self._facet_lexical[cand_pos])
+            else:
+                hits = lex.search(query, k=pool, candidate_case_ids=candidates)
             if not hits:
                 out.warnings.append("no word of the query occurs in the case texts"
                                     + ("; ranked by meaning only" if mode == "hybrid" else
@@ -192,16 +252,33 @@ class SearchService:
         timings["total"] = time.perf_counter() - t0
         return out
 
-    def _dense(self, qvec: np.ndarray, candidates: set[str] | None, pool: int) -> tuple[dict[str, float], dict[str, str]]:
-        per_case = max(1, len(self._case_vectors) and len(self.index.dense) // max(1, len(self._case_vectors)))
-        cand_ids = None
+    def _dense(self, qvec: np.ndarray, candidates: set[str] | None, pool: int,
+               cand_pos: np.ndarray | None = None) -> tuple[dict[str, float], dict[str, str]]:
+        """The ``pool`` cases whose vectors are the closest to the query (among the candidates),
+        scored exactly."""
+        dense = self.index.dense
+        per_case = max(1, len(self._case_vectors) and len(dense) // max(1, len(self._case_vectors)))
+        cand_labels = None
+        available = len(dense)
         if candidates is not None:
-            cand_ids = [vid for c in candidates for vid in self._case_vectors.get(c, ())]
-            if not cand_ids:
+            cand_labels = self._candidate_labels(candidates, cand_pos)
+            if not len(cand_labels):
                 return {}, {}
-        hits = self.index.dense.search(qvec, k=min(len(self.index.dense), pool * per_case), candidate_ids=cand_ids)
+            available = len(cand_labels)
+        hits = dense.search(qvec, k=min(available, pool * per_case), candidate_labels=cand_labels)
         cases = list(dict.fromkeys(vid.split("#", 1)[0] for vid, _ in hits))[:pool]
         return self._dense_exact(qvec, cases)
+
+    def _candidate_labels(self, candidates: set[str], cand_pos: np.ndarray | None) -> np.ndarray:
+        """Labels of the dense vectors of the candidate cases."""
+        if cand_pos is not None and self._facet_case is not None:
+            pos = self._facet_case[cand_pos]
+        else:
+            get = self._case_pos.get
+            pos = np.fromiter((get(c, -1) for c in candidates), dtype=np.int64)
+        mask = np.zeros(len(self._cases) + 1, dtype=bool)  # the last slot stays False: label of no case
+        mask[pos[pos >= 0]] = True
+        return np.flatnonzero(mask[self._label_case])
 
     def _dense_exact(self, qvec: np.ndarray, case_ids: list[str]) -> tuple[dict[str, float], dict[str, str]]:
         """Dense score of each case: w·(case vector) + (1 − w)·(best passage), exactly."""
@@ -227,7 +304,10 @@ class SearchService:
         return scores, passages
 
     def cases_with(self, facet: str, value_id: str) -> frozenset[str]:
-        """Cases having a facet value (memoised: few distinct values are ever asked for)."""
+        """Cases having a facet value (from the facet index; without it, by SPARQL, memoised)."""
+        fi = self.facet_index
+        if fi is not None:
+            return frozenset(fi.cases_with(facet, value_id))
         key = (facet, value_id)
         hit = self._postings.get(key)
         if hit is None:
@@ -237,9 +317,22 @@ class SearchService:
             self._postings[key] = hit
         return hit
 
+    def _having(self, facet: str, value_id: str, case_ids) -> set[str]:
+        """Those of ``case_ids`` that have a facet value."""
+        fi = self.facet_index
+        if fi is not None:
+            return fi.having(facet, value_id, case_ids)
+        return set(self.cases_with(facet, value_id) & set(case_ids))
+
+    def _has_value(self, case_id: str, facet: str, value_id: str) -> bool:
+        fi = self.facet_index
+        if fi is not None:
+            return fi.has(facet, value_id, case_id)
+        return case_id in self.cases_with(facet, value_id)
+
     def _has(self, case_id: str, entity: EntityMatch) -> bool:
         facet = _facet_of(entity.kind)
-        return self.catalog.is_facet(facet) and case_id in self.cases_with(facet, entity.id)
+        return self.catalog.is_facet(facet) and self._has_value(case_id, facet, entity.id)
 
     def _boosts(self, entities: list[EntityMatch], case_ids: set[str]) -> dict[str, float]:
         usable = [e for e in entities if self.catalog.is_facet(_facet_of(e.kind))]
@@ -256,7 +349,7 @@ class SearchService:
             if not group or not w:
                 continue
             for e in group:
-                for cid in self.cases_with(_facet_of(e.kind), e.id) & case_ids:
+                for cid in self._having(_facet_of(e.kind), e.id, case_ids):
                     out[cid] = out.get(cid, 0.0) + w / len(group)
         return out
 
@@ -275,7 +368,12 @@ class SearchService:
         return {c: found[c] for c in case_ids if c in found}
 
     def case_values(self, case_ids) -> dict[str, dict[str, set[str]]]:
-        """Facet values of cases (memoised: a service serves one snapshot of the base)."""
+        """Facet values of cases (from the facet index; without it, by SPARQL, memoised: a
+        service serves one snapshot of the base)."""
+        fi = self.facet_index
+        if fi is not None:
+            values = fi.case_values([c for c in case_ids if isinstance(c, str)])
+            return {c: values.get(c, {}) for c in case_ids}
         cache = self._values_cache
         found = {c: cache[c] for c in case_ids if c in cache}
         missing = sorted({c for c in case_ids if c not in found})
@@ -305,7 +403,7 @@ class SearchService:
             why = Why(
                 matched_entities=[e for e in ranking.entities if self._has(cid, e)],
                 shared=[Shared(facet=f, id=v, label=self.catalog.label(f, v)) for f, v in wanted
-                        if cid in self.cases_with(f, v)],
+                        if self._has_value(cid, f, v)],
                 matched_terms=self._terms(ranking.lexical.get(cid)),
                 passage=self._passage(cid, ranking),
                 scores=Scores(dense=_r(ranking.dense.get(cid)),
@@ -363,9 +461,11 @@ class SearchService:
         dense = self.index.dense
         ref_vid = f"{case_id}#{CASE_FIELD}"
         ref = dense.vectors([ref_vid])[0]
-        case_vids = [f"{c}#{CASE_FIELD}" for c in self._case_vectors if c != case_id]
+        others = len(self._case_vectors) - 1
+        labels = self._case_label[self._case_label >= 0]
+        labels = labels[labels != dense.labels_of([ref_vid])[0]]
         pool = max(self.params.pool, 10 * k)
-        hits = dense.search(ref, k=min(pool, len(case_vids)), candidate_ids=case_vids) if case_vids else []
+        hits = dense.search(ref, k=min(pool, others), candidate_labels=labels) if others and len(labels) else []
         dense_scores = {vid.split("#", 1)[0]: s for vid, s in hits}
         values = self.case_values([case_id, *dense_scores])
         mine = values.get(case_id, {})

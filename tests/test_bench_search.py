@@ -116,14 +116,6 @@ def test_baseline_finds_the_same_candidates_and_dense_top10(tiny):
     assert len(ranked) == 10 and {"sparql", "embed", "vector", "lexical", "fusion", "total"} <= set(timings)
 
 
-def test_split_union_store_reads_the_same_passages(tiny):
-    from search.lexical import passages_from_store
-
-    proxy = sb.SplitUnionStore(tiny.store)
-    assert passages_from_store(proxy) == passages_from_store(tiny.store)
-    assert proxy.split == 1  # the slow actors query was the one split
-
-
 def test_derived_vectors_are_deterministic_and_normalised():
     from search.embedder import HashingEmbedder
 

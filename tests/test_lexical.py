@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from search.expansion import DEFAULT_WEIGHT, PHRASE_WEIGHT, Expander, LabelGroup
@@ -202,6 +203,19 @@ def test_empty_or_unknown_candidate_set_gives_no_result():
     assert [h.case_id for h in index.search("charte", candidate_case_ids="c03")] == ["c03"]
 
 
+def test_candidate_numbers_are_the_same_filter_as_candidate_ids():
+    index = LexicalIndex.build(_many_cases())
+    for cands in ([], ["c03"], ["c01", "c05", "c09", "nope"], [f"c{i:02d}" for i in range(0, 30, 2)]):
+        numbers = index.case_numbers(cands)
+        assert (numbers >= 0).sum() == len([c for c in cands if c != "nope"])
+        by_ids = index.search("mutualisation charte", k=50, candidate_case_ids=cands)
+        by_numbers = index.search("mutualisation charte", k=50, candidate_numbers=numbers)
+        assert [(h.case_id, h.score, h.passage_id) for h in by_numbers] == \
+            [(h.case_id, h.score, h.passage_id) for h in by_ids]
+    index.remove_case("c03")  # a removed case's number never matches again
+    assert index.search("charte", candidate_numbers=np.asarray([3])) == []
+
+
 # -- incremental updates ------------------------------------------------------------------------------
 def _same_results(a: LexicalIndex, b: LexicalIndex, queries):
     for q in queries:
@@ -327,3 +341,84 @@ def test_real_queries(real_index):
     assert all("pnr" in h.case_id for h in real_index.search("PNR", k=2))
     assert any("tzcld" in m.term or "zero" in m.term for m in
                real_index.search("territoire zéro chômeur de longue durée")[0].matched_terms)
+
+
+def _reference_passages(store) -> list[Passage]:
+    """passages_from_store as it was before the "actors" query was split: one UNION query
+    (quadratic on Oxigraph at 10,000 cases), kept here as the reference of what it must give."""
+    from kb.queries import with_prefixes
+    from search.lexical import CASE_FIELDS, case_id_of
+
+    values: dict[tuple[str, str], set[str]] = {}
+
+    def collect(query: str) -> None:
+        for case, fname, text in store.select(with_prefixes(query)).rows:
+            values.setdefault((str(case), str(fname)), set()).add(str(text))
+
+    props = " ".join(f'({p} "{name}")' for name, p in CASE_FIELDS)
+    collect(f"""SELECT ?case ?field ?text WHERE {{
+        ?case a coop:CooperationCase ; ?p ?text . VALUES (?p ?field) {{ {props} }}
+        FILTER(isLiteral(?text) && (LANG(?text) = "fr" || LANG(?text) = "")) }}""")
+    collect("""SELECT ?case ?field ?text WHERE {
+        ?case a coop:CooperationCase ; coop:hasParticipation ?part . ?part coop:participant ?a .
+        { ?a rdfs:label|skos:altLabel ?text } UNION { ?part skos:note ?text }
+        BIND("actors" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
+    collect("""SELECT ?case ?field ?text WHERE {
+        ?case a coop:CooperationCase ; coop:usesInstrument ?i . ?i rdfs:label|skos:note ?text .
+        BIND("instruments" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
+    collect("""SELECT ?case ?field ?text WHERE {
+        ?case a coop:CooperationCase ; coop:hasGovernanceBody ?g . ?g rdfs:label|coop:function|coop:composition ?text .
+        BIND("governance" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
+    collect("""SELECT ?case ?field ?text WHERE {
+        ?case a coop:CooperationCase ; coop:territory ?t . ?t rdfs:label|skos:altLabel ?text .
+        BIND("territories" AS ?field) FILTER(LANG(?text) = "fr" || LANG(?text) = "") }""")
+    order = {name: i for i, name in enumerate([*(n for n, _ in CASE_FIELDS), "actors", "instruments", "governance",
+                                                "territories"])}
+    out = []
+    for (case_iri, fname), texts in sorted(values.items(), key=lambda kv: (case_id_of(kv[0][0]), order[kv[0][1]])):
+        cid = case_id_of(case_iri)
+        text = "\n".join(sorted(t.strip() for t in texts if t.strip()))
+        if text:
+            out.append(Passage(f"{cid}#{fname}", cid, fname, text))
+    return out
+
+
+def _same_as_reference(settings) -> list[Passage]:
+    from kb.store import open_store
+
+    store = open_store(settings)
+    try:
+        got = passages_from_store(store)
+        want = _reference_passages(store)
+    finally:
+        store.close()
+    assert got == want
+    assert passages_hash(got) == passages_hash(want)
+    return got
+
+
+def test_passages_from_store_match_the_single_union_query(built_settings):
+    """The "actors" passages are read with two queries (labels of participants; notes of
+    participations) instead of one UNION: exactly the same passages, in the same order."""
+    got = _same_as_reference(built_settings)
+    assert len([p for p in got if p.field == "actors"]) >= 30
+
+
+def test_participation_notes_are_in_the_actors_passage(corpus_copy, make_settings):
+    """The repository corpus has no participation note: add two, rebuild, compare again."""
+    from kb.build import build
+
+    path = corpus_copy / "cases" / "chantiers-gironde-2033.md"
+    text = path.read_text(encoding="utf-8")
+    for actor, note in (("departement-gironde", "Pilote les chantiers avec ses services territoriaux"),
+                        ("partenaires-chantiers-gironde-2033", "Associations et chambres consulaires volontaires")):
+        old = f"{{actor: {actor}, roles:"
+        assert old in text
+        text = text.replace(old, f'{{actor: {actor}, note: "{note}", roles:')
+    path.write_text(text, encoding="utf-8")
+    settings = make_settings(corpus_copy)
+    build(settings)
+    got = _same_as_reference(settings)
+    actors = {p.case_id: p.text for p in got if p.field == "actors"}
+    assert "Pilote les chantiers avec ses services territoriaux" in actors["chantiers-gironde-2033"]
+    assert "Associations et chambres consulaires volontaires" in actors["chantiers-gironde-2033"]

@@ -208,3 +208,79 @@ def test_query_vectors_are_memoised(hashing_service):
     search(hashing_service, "mutualiser un thermicien entre communes", k=2)
     search(hashing_service, "mutualiser un thermicien entre communes", k=5, facets={"lever": ["L9"]})
     assert hashing_service.embedder.embedded - before == 1  # one query embedding, reused
+
+
+# -- the in-memory facet index -------------------------------------------------------------------
+
+FACET_REQUESTS = [
+    ("coopération santé", {"lever": ["L7"]}),
+    ("coopération entre un PNR et une métropole", {}),
+    ("contrat de réciprocité Brest Finistère", {"region": ["bretagne"]}),
+    ("mutualiser l'ingénierie", {"actor_type": ["epci", "pnr"], "period": "2010-"}),
+    ("alimentation circuits courts", {"instrument": ["contrat"], "theme": ["alimentation", "sante"]}),
+    ("élus et habitants", {"departement": ["29", "33"]}),
+    ("santé", {"lever": ["L1"], "period": "1800-1801"}),
+]
+
+
+@pytest.fixture(scope="module")
+def sparql_service(hashing_service):
+    """The same store, index and embedder, with per-request SPARQL instead of the facet index."""
+    from search.service import SearchService
+
+    return SearchService(hashing_service.store, hashing_service.index, hashing_service.embedder,
+                         catalog=hashing_service.catalog, facet_index=False)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+@pytest.mark.parametrize("query, facets", FACET_REQUESTS)
+def test_facet_index_gives_the_same_responses_as_sparql(hashing_service, sparql_service, query, facets, mode):
+    assert hashing_service.facet_index is not None and sparql_service.facet_index is None
+    a = search(hashing_service, query, mode=mode, k=20, facets=facets)
+    b = search(sparql_service, query, mode=mode, k=20, facets=facets)
+    assert a.model_dump() == b.model_dump()
+
+
+def test_facet_index_gives_the_same_similar_cases(hashing_service, sparql_service):
+    for case in ("contrat-reciprocite-brest-cob", "chantiers-gironde-2033"):
+        assert hashing_service.similar(case, k=8).model_dump() == sparql_service.similar(case, k=8).model_dump()
+    ids = sorted(hashing_service._case_vectors) + ["no-such-case"]
+    assert hashing_service.case_values(ids) == sparql_service.case_values(ids)
+
+
+def test_ranking_sends_no_query_to_the_store_once_warm(hashing_service):
+    from search.service import SearchService
+
+    class Counting:
+        def __init__(self, store):
+            self.store, self.queries = store, 0
+
+        def select(self, query):
+            self.queries += 1
+            return self.store.select(query)
+
+        def raw_query(self, query, fmt):
+            self.queries += 1
+            return self.store.raw_query(query, fmt)
+
+    store = Counting(hashing_service.store)
+    service = SearchService(store, hashing_service.index, hashing_service.embedder, catalog=hashing_service.catalog)
+    service.warm()
+    built = store.queries
+    assert built > 0
+    ranking = service.rank("coopération entre un PNR et une métropole en Bretagne", k=5,
+                           facets=Facets(actor_type=["pnr", "metropole"], period="2000-"))
+    assert ranking.entities and ranking.boost and ranking.candidates
+    service.similar("contrat-reciprocite-brest-cob", k=3)  # (its result cards are read from the store)
+    store.queries = built
+    service.rank("santé des jeunes", k=5, facets=Facets(region=["bretagne"]))
+    assert store.queries == built
+
+
+def test_filtered_dense_search_scores_every_candidate_case(hashing_service):
+    """Every candidate's dense score is its exact score (w · case vector + (1 − w) · best passage)."""
+    resp = hashing_service.rank("coopération ville campagne", mode="dense", k=50, facets=Facets(region=["bretagne"]))
+    assert set(resp.dense) == resp.candidates
+    exact, _ = hashing_service._dense_exact(hashing_service.embed_query("coopération ville campagne"),
+                                            sorted(resp.candidates))
+    assert resp.dense == pytest.approx(exact)

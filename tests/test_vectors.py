@@ -1,5 +1,7 @@
-"""search.vectors: FAISS index (exact and HNSW), candidate filtering, updates, persistence with
-metadata checks, and the embedding cache. Fast: random data and the HashingEmbedder test double."""
+"""search.vectors: FAISS index (exact and HNSW), candidate filtering (exact up to exact_max
+candidates, HNSW with a filter above, never an exact scan of everything), identical vectors stored
+once, updates, persistence with metadata checks, and the embedding cache. Fast: random data and the
+HashingEmbedder test double."""
 from __future__ import annotations
 
 import json
@@ -96,15 +98,134 @@ def test_candidates_only_and_all_when_fewer_than_k(data, exact_max, n_candidates
     assert {h[0] for h in everything} == cands
 
 
-def test_hnsw_filter_falls_back_to_exact_when_short(data, monkeypatch):
+def _spy(monkeypatch, index, name):
+    calls = []
+    real = getattr(index, name)
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("n_candidates, path", [(40, "exact"), (900, "exact"), (1500, "hnsw")])
+def test_candidates_are_scored_exactly_up_to_exact_max(data, monkeypatch, n_candidates, path):
+    """Exact scoring whenever the candidates are at most exact_max (here 1000 of 3000 vectors: a
+    third of the index, far above selective_fraction); HNSW with a filter only above."""
+    x, ids = data
+    index = VectorIndex.build(ids, x, MODEL, exact_max=1000)
+    assert index.kind == "hnsw"
+    exact, hnsw = _spy(monkeypatch, index, "_scores"), _spy(monkeypatch, index, "_hnsw")
+    rng = np.random.default_rng(n_candidates)
+    cands = {ids[i] for i in rng.choice(len(ids), n_candidates, replace=False)}
+    q = clustered(1, seed=4)[0]
+    hits = index.search(q, k=10, candidate_ids=cands)
+    assert (len(exact), len(hnsw)) == ((1, 0) if path == "exact" else (0, 1))
+    want = brute(x, ids, q, 10, cands)
+    if path == "exact":
+        assert [h[0] for h in hits] == want
+        np.testing.assert_allclose([h[1] for h in hits], np.sort(x[[ids.index(w) for w in want]] @ q)[::-1], rtol=1e-5)
+    else:
+        assert len(set(want) & {h[0] for h in hits}) >= 9 and {h[0] for h in hits} <= cands
+
+
+def test_exact_and_hnsw_candidate_paths_agree(data):
+    """The same candidate sets, once scored exactly (exact_max above them) and once through HNSW
+    with an id selector (exact_max and selective_fraction forced down): same top results."""
+    x, ids = data
+    exact = VectorIndex.build(ids, x, MODEL, exact_max=1000)
+    hnsw = VectorIndex.build(ids, x, MODEL, exact_max=100, selective_fraction=0.0)
+    assert exact.kind == hnsw.kind == "hnsw"
+    rng = np.random.default_rng(5)
+    recall, top1 = [], 0
+    for i, q in enumerate(clustered(30, seed=21)):
+        cands = {ids[j] for j in rng.choice(len(ids), 600, replace=False)}
+        labels = exact.labels_of(sorted(cands))
+        a = exact.search(q, k=10, candidate_labels=labels)  # 600 ≤ 1000: exact
+        b = hnsw.search(q, k=10, candidate_ids=cands)  # 600 > 100: HNSW with a filter
+        assert [h[0] for h in a] == brute(x, ids, q, 10, cands)
+        assert len(b) == 10 and {h[0] for h in b} <= cands
+        recall.append(len({h[0] for h in a} & {h[0] for h in b}) / 10)
+        top1 += a[0][0] == b[0][0]
+    assert np.mean(recall) >= 0.95 and top1 >= 28
+    assert hnsw.short_searches == 0
+
+
+def test_hnsw_short_result_is_never_an_exact_scan_of_everything(data, monkeypatch, caplog):
+    """A graph that reaches fewer vectors than asked: the search returns what it found (a
+    filtered one after one retry with a larger efSearch), logs it, and never scores the whole
+    index exactly (the 5 s fallback measured at 100,000 cases)."""
     x, ids = data
     index = VectorIndex.build(ids, x, MODEL, exact_max=1000, selective_fraction=0.0)
-    cands = set(ids[:600])
-    monkeypatch.setattr(index, "_faiss_search", lambda *a, **kw: [])  # a graph that reaches nothing
-    q = x[0]
-    hits = index.search(q, k=15, candidate_ids=cands)
-    assert [h[0] for h in hits] == brute(x, ids, q, 15, cands)
-    assert len(index.search(q, k=7)) == 7
+    calls = []
+
+    def short(q, k, sel, ef=None):
+        calls.append(ef)
+        return np.asarray([index._labels["p0"]], dtype=np.int64), np.asarray([0.5], dtype=np.float32)
+
+    def no_exact(*args, **kwargs):
+        raise AssertionError("exact scan")
+
+    monkeypatch.setattr(index, "_faiss_search", short)
+    monkeypatch.setattr(index, "_scores", no_exact)
+    q = x[1]
+    with caplog.at_level("WARNING", logger="search.vectors"):
+        assert index.search(q, k=7) == [("p0", 0.5)]
+    assert len(calls) == 1 and index.short_searches == 1
+    assert any("no exact scan" in r.getMessage() for r in caplog.records)
+    calls.clear()
+    cands = set(ids[:2000])  # above exact_max: HNSW with a filter, retried once with a larger ef
+    assert index.search(q, k=7, candidate_ids=cands) == [("p0", 0.5)]
+    assert len(calls) == 2 and calls[1] > calls[0] and index.short_searches == 2
+
+
+def test_identical_vectors_are_stored_once(tmp_path):
+    """Many ids with the same vector (same text) share one stored vector: every one of them is
+    found, removal keeps the others, and it survives save/load and later additions."""
+    base = clustered(50, seed=8)
+    x = np.concatenate([base, np.repeat(base[:3], 40, axis=0)])  # 3 vectors with 41 copies each
+    ids = ids_for(len(x))
+    index = VectorIndex.build(ids, x, MODEL)
+    assert len(index) == 170 and index.stored == 50
+    hits = index.search(base[0], k=41)
+    assert {h[0] for h in hits} == {"p0"} | {f"p{50 + i}" for i in range(40)}
+    assert all(abs(h[1] - hits[0][1]) < 1e-6 for h in hits) and [h[0] for h in hits] == sorted(h[0] for h in hits)
+    assert [h[0] for h in index.search(base[0], k=3)] == sorted({h[0] for h in hits})[:3]
+    np.testing.assert_array_equal(index.vectors(["p51", "p0"]), base[[0, 0]])
+    # removing the first id of a group keeps the others; removing the whole group drops the vector
+    index.remove(["p0"])
+    assert index.stored == 50 and len(index.search(base[0], k=100, candidate_ids=["p0", "p50", "p51"])) == 2
+    index.remove([f"p{50 + i}" for i in range(40)])
+    assert index.stored == 49 and "p50" not in {h[0] for h in index.search(base[0], k=200)}
+    # a vector added again joins the stored copy of its twins
+    index.add(["again"], base[1:2])
+    assert index.stored == 49
+    index.save(tmp_path / "dense")
+    loaded = VectorIndex.load(tmp_path / "dense", expected_model_id=MODEL, expected_dimension=DIM,
+                              expected_corpus_hash=None)
+    assert len(loaded) == len(index) and loaded.stored == 49
+    assert {h[0] for h in loaded.search(base[1], k=42)} == {h[0] for h in index.search(base[1], k=42)}
+    assert "again" in {h[0] for h in loaded.search(base[1], k=42)}
+    loaded.add(["again2", "new"], np.stack([base[1], clustered(1, seed=99)[0]]))
+    assert loaded.stored == 50 and len(loaded.search(base[1], k=43, candidate_ids=["again", "again2", "p1"])) == 3
+
+
+def test_hnsw_with_many_identical_vectors_returns_every_hit():
+    """Groups of identical vectors larger than the HNSW degree used to become islands that a
+    search could not leave (fewer hits than asked, then an exact scan of everything)."""
+    rng = np.random.default_rng(3)
+    distinct = clustered(600, seed=13)
+    x = np.concatenate([distinct, np.repeat(distinct[:10], rng.integers(100, 300, 10), axis=0)])
+    ids = ids_for(len(x))
+    index = VectorIndex.build(ids, x, MODEL, exact_max=500)
+    assert index.kind == "hnsw" and index.stored == 600
+    for q in clustered(20, seed=17):
+        hits = index.search(q, k=900)
+        assert len(hits) == 900
+        np.testing.assert_allclose([h[1] for h in hits], np.sort(x @ q)[::-1][:900], atol=1e-5)
+    assert index.short_searches == 0
 
 
 def test_unknown_and_empty_candidates(data):
