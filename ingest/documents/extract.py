@@ -1,0 +1,992 @@
+"""Extract mentions from one case candidate: actors, territories, instruments, levers, concepts and
+themes, with their spans, the method that found them and a confidence.
+
+``extract(document, candidate, lexicon, nlp=None, semantic=None)`` runs, inside the candidate's
+span only:
+
+1. a **gazetteer** of the base's labels (:class:`Gazetteer`, built from the :class:`Lexicon`):
+   actors, territories, instrument types, themes, levers and concepts, matched on analysed terms
+   (:func:`search.text.tokenize`: case, accents, plurals and stop words folded), word-bounded,
+   leftmost-longest per kind, never across punctuation the label does not have; acronyms (every
+   all-capitals word of a label: "COB", "PNR", "SCoT") must be written in capitals and one-word
+   proper names ("Nantes") with a capital; generic one-word labels ("pays", "parc", "métropole")
+   are never used and ambiguous ones ("coopération", "communs") only give suggestions;
+2. the **institution rules** of :mod:`.patterns` ("communauté de communes du …", "… Métropole"):
+   each name is linked to an existing actor by :mod:`.linking` (normalised name, then fuzzy
+   match among compatible types) or becomes a new, typed actor;
+3. spaCy's **NER** (``nlp``, see :func:`load_nlp`) for the ORG and LOC entities the first two
+   steps did not cover (an entity may replace one-word territory hits inside it: "Bretagne" in
+   "Quimper Bretagne Occidentale"); capitalised common words at the start of a line, type names
+   alone ("PNR") and markup are dropped; the rest are low-confidence actor (ORG) / territory (LOC)
+   candidates, linked to the base when possible;
+4. **keyword cues** for instruments beyond the ontology's labels (:data:`INSTRUMENT_CUES`);
+5. **roles** of each actor mention from cues in its sentence (:data:`ROLE_CUES`: "piloté par",
+   "porteur", "financé par", "signataires :"…); ``partenaire`` for every actor of the grid field
+   "Partenaires / échelle" and for any actor without a cue;
+6. optionally a **semantic** index (:class:`DefinitionIndex`): the candidate's passages
+   (paragraphs, runs of bullets) and the candidate as a whole are compared with the definitions
+   of the levers, concepts, themes and instrument types; a definition that stands out from the
+   others (z-score and margin over the runner-up, never an absolute cosine) becomes a mention.
+
+A new actor named by its proper-name part only ("Pays de Landivisiau") after the full name of an
+EPCI, PETR or pôle métropolitain of the same candidate ("communauté de communes du Pays de
+Landivisiau") takes that actor's identity. Every occurrence is returned (provenance keeps all
+spans); :func:`best_mentions` keeps one mention per entity.
+
+Confidences (the graph stage asserts at ``ASSERT_THRESHOLD`` = 0.7 and turns the rest into
+review suggestions):
+
+======================================================================  ==========  ==========
+evidence                                                                method      confidence
+======================================================================  ==========  ==========
+label of an actor/territory/instrument type/theme, several words        gazetteer   0.95
+or an acronym
+one-word label (proper name, theme word)                                gazetteer   0.90
+label shared by several actors / territories                            gazetteer   0.50
+institution rule + normalised-name equality with an actor               gazetteer   0.93
+institution rule + fuzzy link (score s ≥ threshold t)                   fuzzy       0.90 + 0.03·(s−t)/(100−t)
+institution rule, new actor (``label`` = normalised name, ``types``)    pattern     0.80
+institution rule on an adjective ("agglomération grenobloise")          pattern     0.60
+lever / concept label, several words                                    keyword     0.90
+lever / concept / instrument one-word label, instrument cue             keyword     0.85
+generic instrument class ("outil de coopération")                       keyword     0.60
+ambiguous one-word label ("coopération", "communs", "mutualisation")    keyword     0.50
+NER entity linked by normalised name                                    gazetteer   0.75
+NER entity linked by fuzzy match                                        fuzzy       0.60
+NER entity, not linked (new actor or territory)                         ner         0.50
+definition similarity (rank and margin, see :class:`DefinitionIndex`)   embedding   ≤ 0.85
+======================================================================  ==========  ==========
+
+Speed, measured on this project's 2-core machine (best of 3, other jobs running): without ``nlp``
+and ``semantic`` ≈90,000 words/s on a 4,200-word seed (≈20,000 words/s on a 150-word fiche: a
+fixed ≈7 ms per call); with :func:`load_nlp`'s NER-only pipeline ≈7,500–10,000 words/s (the
+full ``fr_core_news_md`` pipeline: ≈3,000–5,000 words/s); ``load_nlp`` itself takes ≈6–8 s once
+per process. The semantic step embeds one query per passage and dominates when enabled: this
+machine's multilingual-e5-small embeds ≈15 short texts/s, so ≈400–500 words/s (≈200 under heavy
+load), plus ≈15–25 s once for the model and :meth:`DefinitionIndex.build` (170 embeddings).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
+from rdflib import URIRef
+
+from ontology.namespace import COOP
+from search.expansion import NEVER, TARGET_ONLY
+from search.text import STOP_WORDS, fold, normalize, tokenize
+
+from .lexicon import LexEntry, Lexicon
+from .linking import DEFAULT_THRESHOLD, Link, Linker, core_key, core_tokens, key_tokens, name_key
+from .model import Candidate, Document, Mention
+from .patterns import GENERIC_WORDS, InstitutionMatch, find_institutions
+
+ASSERT_THRESHOLD = 0.7
+
+# Confidence of each kind of evidence (see the module doc).
+CONF_LABEL = 0.95
+CONF_LABEL_SINGLE = 0.90
+CONF_SHARED_LABEL = 0.50
+CONF_PATTERN_EXACT = 0.93
+CONF_PATTERN_FUZZY = 0.90
+CONF_PATTERN_NEW = 0.80
+CONF_PATTERN_WEAK = 0.60
+CONF_KEYWORD = 0.90
+CONF_KEYWORD_SINGLE = 0.85
+CONF_GENERIC = 0.60
+CONF_AMBIGUOUS = 0.50
+CONF_NER_EXACT = 0.75
+CONF_NER_FUZZY = 0.60
+CONF_NER = 0.50
+CONF_EMBEDDING_MAX = 0.85
+
+DEFAULT_SPACY_MODEL = "fr_core_news_md"
+
+# One-word labels never matched (too generic: "pays", "parc", "métropole"…), as analysed terms.
+SKIP_SINGLE = frozenset(NEVER | TARGET_ONLY | {"commune", "region", "departement", "structure", "reseau",
+                                                 "programme", "projet", "outil", "instance", "acteur"})
+# One-word labels that only give suggestions (common words with a domain meaning).
+AMBIGUOUS_SINGLE = frozenset({
+    "cooperation", "commun", "mutualisation", "gouvernance", "economie", "formation", "jeune", "college",
+    "prevention", "transition", "national", "usager", "entreprise", "emploi", "climat", "insertion",
+    "solidarite", "famille", "environnement", "patrimoine",
+})
+
+# Instrument cues beyond the ontology's labels (French surface forms → instrument class).
+INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
+    COOP.Convention: ("convention de partenariat", "convention-cadre", "convention cadre",
+                      "convention de coopération", "accord-cadre", "protocole d'accord"),
+    COOP.Contract: ("contrat de coopération", "contrat de territoire", "contrat de ruralité", "CRTE",
+                    "contrat de relance et de transition écologique"),
+    COOP.PactePolitique: ("pacte de coopération", "pacte de gouvernance", "pacte territorial"),
+    COOP.Charte: ("charte de coopération", "charte de partenariat"),
+    COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
+    COOP.EntenteInterterritoriale: ("entente intercommunale",),
+    COOP.DialogueBody: ("conférence des présidents", "conférence territoriale"),
+    COOP.SharedEngineering: ("service commun", "ingénierie partagée"),
+}
+
+# Layers of the gazetteer: leftmost-longest is resolved within a layer, not across layers.
+_LAYER_OF_KIND = {"actor": "name", "territory": "name", "instrument_type": "instrument", "theme": "theme",
+                  "lever": "lever", "concept": "concept"}
+_MENTION_KIND = {"actor": "actor", "territory": "territory", "instrument_type": "instrument", "theme": "theme",
+                 "lever": "lever", "concept": "concept"}
+
+# Characters a label gap without punctuation must not cross in the text.
+_GAP_STOP = re.compile(r"[,.;:!?()\[\]{}«»\"“”|/…•✓→\t]|\n\s*\n")
+_LABEL_PUNCT = re.compile(r"[,.;:!?()\[\]{}«»\"“”|/…–—]")
+
+
+def _is_acronym(surface: str) -> bool:
+    letters = [c for c in surface if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return len(letters) >= 2 and upper >= 2 and upper >= len(letters) - 1 and len(surface) <= 8
+
+
+# ----------------------------------------------------------------------------- gazetteer
+
+
+@dataclass(frozen=True)
+class LabelRef:
+    """One label of one entry, as the gazetteer matches it."""
+
+    entry: LexEntry
+    label: str
+    preferred: bool  # the entry's first label
+    surfaces: tuple[str, ...]  # per term: as written in the label
+    acronyms: tuple[bool, ...]  # per term: must be written in capitals
+    proper: bool  # a one-word proper name: must be written with a capital
+    strict_gaps: tuple[bool, ...]  # per gap between terms: no punctuation may be crossed
+    single: bool  # one analysed term
+    ambiguous: bool  # a generic one-word label: suggestions only
+    cue: bool = False  # from INSTRUMENT_CUES, not from the base
+
+
+class Hit(NamedTuple):
+    layer: str
+    start: int
+    end: int
+    refs: tuple[LabelRef, ...]
+
+
+class Gazetteer:
+    """Tries of analysed label terms, one per layer (names, instruments, themes, levers, concepts)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self._tries: dict[str, dict] = {layer: {} for layer in set(_LAYER_OF_KIND.values())}
+        for kind, layer in _LAYER_OF_KIND.items():
+            for entry in lexicon.by_kind(kind):
+                if entry.placeholder:
+                    continue
+                if kind == "instrument_type" and lexicon.depth(entry.iri) <= 1:
+                    generic = True
+                else:
+                    generic = False
+                for i, label in enumerate(entry.french_labels):
+                    self._add(layer, entry, label, i == 0, generic=generic)
+        for cls, cues in INSTRUMENT_CUES.items():
+            entry = lexicon.get(cls)
+            if entry is not None and entry.kind == "instrument_type":
+                for cue in cues:
+                    self._add("instrument", entry, cue, False, cue=True)
+
+    @classmethod
+    def for_lexicon(cls, lexicon: Lexicon) -> "Gazetteer":
+        gaz = lexicon.cache.get("gazetteer")
+        if gaz is None:
+            gaz = lexicon.cache["gazetteer"] = cls(lexicon)
+        return gaz
+
+    def _add(self, layer: str, entry: LexEntry, label: str, preferred: bool, *, generic: bool = False,
+             cue: bool = False) -> None:
+        toks = [t for t in tokenize(label) if not t.alt]
+        if not toks:
+            return
+        seq = tuple(t.term for t in toks)
+        single = len(seq) == 1
+        surfaces = [label[t.start:t.end] for t in toks]
+        acronyms = tuple(_is_acronym(s) for s in surfaces)
+        if single and seq[0] in SKIP_SINGLE and not acronyms[0]:
+            return
+        if single and len(seq[0]) < 2:
+            return
+        ambiguous = (single and seq[0] in AMBIGUOUS_SINGLE and not acronyms[0]) or generic
+        if ambiguous and layer == "name":
+            return  # a common word is not a name ("national")
+        # One-word names (and capitalised instrument names: "Scot") need their capital; theme,
+        # lever and concept labels are capitalised as sentences ("Santé") and need not.
+        proper = single and layer in ("name", "instrument") and surfaces[0][:1].isupper() and not acronyms[0]
+        gaps = tuple(not _LABEL_PUNCT.search(label[a.end:b.start]) for a, b in zip(toks, toks[1:]))
+        ref = LabelRef(entry, label, preferred, tuple(surfaces), acronyms, proper, gaps, single, ambiguous, cue)
+        node = self._tries[layer]
+        for term in seq:
+            node = node.setdefault(term, {})
+        refs = node.setdefault(None, [])
+        if not any(r.entry is entry and r.label == label for r in refs):
+            refs.append(ref)  # several spellings of one entry ("SCoT", "Scot") may share terms
+
+    @staticmethod
+    def _valid(ref: LabelRef, text: str, toks: list, i: int, j: int) -> bool:
+        for k in range(i, j):
+            surface = text[toks[k].start:toks[k].end]
+            if ref.acronyms[k - i] and surface != ref.surfaces[k - i] and \
+                    not all(c.isupper() for c in surface if c.isalpha()):
+                return False
+            if ref.proper and not surface[:1].isupper():
+                return False
+        for k in range(i, j - 1):
+            gap = text[toks[k].end:toks[k + 1].start]
+            if ref.strict_gaps[k - i]:
+                if _GAP_STOP.search(gap):
+                    return False
+            elif "\n\n" in gap or len(gap) > 40:
+                return False
+        return True
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Hit]:
+        """Leftmost-longest label occurrences in ``text[start:end]`` per layer, in text order."""
+        end = len(text) if end is None else end
+        toks = [t._replace(start=t.start + start, end=t.end + start)
+                for t in tokenize(text[start:end]) if not t.alt]
+        terms = [t.term for t in toks]
+        hits: list[Hit] = []
+        for layer, trie in self._tries.items():
+            i = 0
+            n = len(terms)
+            while i < n:
+                node = trie.get(terms[i])
+                best = None
+                j = i + 1
+                while node is not None:
+                    refs = node.get(None)
+                    if refs:
+                        valid: dict[tuple[str, str], LabelRef] = {}  # one ref per entry, preferred first
+                        for r in sorted(refs, key=lambda r: not r.preferred):
+                            if (str(r.entry.iri), r.entry.kind) not in valid and self._valid(r, text, toks, i, j):
+                                valid[(str(r.entry.iri), r.entry.kind)] = r
+                        if valid:
+                            best = (j, tuple(valid.values()))
+                    if j >= n:
+                        break
+                    node = node.get(terms[j])
+                    j += 1
+                if best is None:
+                    i += 1
+                    continue
+                j, refs = best
+                hits.append(Hit(layer, toks[i].start, toks[j - 1].end, refs))
+                i = j
+        hits.sort(key=lambda h: (h.start, h.end, h.layer))
+        return hits
+
+
+# ----------------------------------------------------------------------------- roles
+
+# (role notation, mode, regex on the accent/case-folded text). "agent" cues give the role to the
+# actors named right after them ("piloté par X, Y et Z"); "noun" cues to the nearest actor in the
+# sentence ("X, chef de file"), or to every actor after them when a colon follows ("Signataires :
+# X, Y").
+ROLE_CUES: tuple[tuple[str, str, str], ...] = (
+    ("pilote", "agent", r"\bpilotee?s?\s+par\b|\bcoordonnee?s?\s+par\b|\bsous\s+l'egide\s+(?:de|du|des|d')"),
+    ("pilote", "noun", r"\bpilot(?:e|es|age)\b|\bchefs?\s+de\s+file\b"),
+    ("porteur", "agent", r"\bportee?s?\s+par\b"),
+    ("porteur", "noun", r"\bporteu(?:r|rs|se|ses)\b|\bportage\b|\bmaitres?\s+d'ouvrage\b|\bmaitrise\s+d'ouvrage\b"),
+    ("financeur", "agent", r"\b(?:co-?)?financee?s?\s+par\b"),
+    ("financeur", "noun", r"\b(?:co-?)?financ(?:ement|ements|eur|eurs|euse|euses|e|ent)\b|\bcofinanc\w*"),
+    ("animateur", "agent", r"\b(?:co-?)?animee?s?\s+par\b"),
+    ("animateur", "noun", r"\banimat(?:ion|ions|eur|eurs|rice|rices)\b"),
+    ("signataire", "agent", r"\bsignee?s?\s+(?:par|entre)\b"),
+    ("signataire", "noun", r"\b(?:co-?)?signataires?\b|\b(?:ont|a|avaient|avait)\s+(?:co-?)?signe\b|\b(?:co-?)?signent\b"),
+    ("membre", "noun", r"\bmembres?\b|\badherents?\b"),
+    ("beneficiaire", "agent", r"\bau\s+profit\s+(?:de|du|des|d')"),
+    ("beneficiaire", "noun", r"\bbeneficiaires?\b"),
+    ("initiateur", "agent", r"\ba\s+l'initiative\s+(?:de|du|des|d')|\b(?:lancee?s?|initiee?s?)\s+par\b"),
+    ("prescripteur", "noun", r"\bprescript(?:eur|eurs|rice|rices)\b"),
+    ("appui", "agent", r"\baccompagnee?s?\s+par\b"),
+)
+_ROLE_RES = tuple((role, mode, re.compile(rx)) for role, mode, rx in ROLE_CUES)
+ROLE_ORDER = ("pilote", "porteur", "signataire", "financeur", "animateur", "initiateur", "prescripteur", "appui",
+              "membre", "beneficiaire", "partenaire")
+# Grid fields whose actors are partners whatever else they do ("Partenaires / échelle"); in the
+# "Acteurs" field, as anywhere else, an actor with no role cue is a partner by default.
+PARTNER_FIELDS = ("partners_scale",)
+_ENUM_GAP = re.compile(r"^[\s()]*(?:,|\bet\b|\bou\b|\bainsi que\b|\bpuis\b)?[\s(),]*"
+                       r"(?:(?:de la|de l'|la|le|les|l'|du|des|aux|au)\s*)?$")
+_AGENT_GAP = re.compile(r"^\s*(?:(?:de la|de l'|la|le|les|l'|du|des|d'|de|aux|au|un|une|ses|leurs?)\s*)?$")
+_PAR = re.compile(r"\bpar\b")
+_NEAREST_MAX = 60
+_SENTENCE_END = re.compile(r"[.!?…;](?=\s)|\n\s*\n|\n(?=\s*[A-ZÀ-ÝŒ•✓\-–→*\d])|\t")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    if c in "'’ʼ‘`´":
+        return "'"
+    f = fold(c)
+    return f[:1] if f else c
+
+
+def fold_aligned(text: str) -> str:
+    """Case- and accent-folded ``text`` of the same length (one character per character)."""
+    return "".join(c if c.isascii() and not c.isupper() and c != "`" else _fold_char(c) for c in text)
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    s = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > s:
+            out.append((s, m.end()))
+        s = m.end()
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+def _roles_for(actors: list[Mention], sent: tuple[int, int], folded: str) -> dict[int, set[str]]:
+    """Role notations per index (in ``actors``) from the cues of one sentence."""
+    s0, s1 = sent
+    cues = []
+    for role, mode, rx in _ROLE_RES:
+        for m in rx.finditer(folded, s0, s1):
+            cues.append((m.start(), m.end(), role, mode))
+    cues.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    kept: list[tuple[int, int, str, str]] = []  # drop cues inside a longer/earlier one
+    for c in cues:
+        if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
+            kept.append(c)
+    out: dict[int, set[str]] = {}
+    for n, (cs, ce, role, mode) in enumerate(kept):
+        limit = kept[n + 1][0] if n + 1 < len(kept) else s1
+        after = [i for i, a in enumerate(actors) if a.start >= ce and a.start < limit]
+        if mode == "noun" and re.match(r"\s*:", folded[ce:ce + 4]):
+            for i in after:
+                out.setdefault(i, set()).add(role)
+            continue
+        if mode == "agent":
+            # The actors right after the cue, and after each later "par" of its scope ("signée par
+            # les présidents, puis par le Parc"), with those enumerated with them.
+            anchors = [ce] + [m.end() for m in _PAR.finditer(folded, ce, limit)]
+            for anchor in anchors:
+                prev_end, first = anchor, True
+                for i in after:
+                    if actors[i].start < anchor:
+                        continue
+                    gap = folded[prev_end:actors[i].start]
+                    if not (_AGENT_GAP.match(gap) if first else _ENUM_GAP.match(gap)):
+                        break
+                    out.setdefault(i, set()).add(role)
+                    prev_end, first = actors[i].end, False
+            continue
+        best, best_d = None, _NEAREST_MAX + 1
+        for i, a in enumerate(actors):
+            if a.end <= cs:
+                d = cs - a.end
+            elif a.start >= ce:
+                d = a.start - ce
+            else:
+                d = 0
+            if d < best_d:
+                best, best_d = i, d
+        if best is None:
+            continue
+        # The nearest actor and those enumerated with it ("X (COB) et Y sont signataires").
+        chosen = [best]
+        step = -1 if actors[best].end <= cs else 1
+        k = best
+        while 0 <= k + step < len(actors):
+            a, b = (actors[k + step], actors[k]) if step < 0 else (actors[k], actors[k + step])
+            if not _ENUM_GAP.match(folded[a.end:b.start]):
+                break
+            k += step
+            chosen.append(k)
+        for i in chosen:
+            out.setdefault(i, set()).add(role)
+    return out
+
+
+def _assign_roles(document: Document, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    actors_idx = [i for i, m in enumerate(mentions) if m.kind == "actor"]
+    if not actors_idx:
+        return mentions
+    text = document.text
+    units: list[tuple[int, int, str | None]] = []
+    for b in candidate.blocks:
+        units.append((b.start, b.end, b.field))
+    for fld, blocks in candidate.grid.items():
+        for b in blocks:
+            units.append((b.start, b.end, fld))
+    units.sort(key=lambda u: (u[0], -(u[1] - u[0])))
+
+    def unit_of(m: Mention) -> tuple[int, int, str | None]:
+        best = None
+        for u in units:
+            if u[0] <= m.start and m.end <= u[1] and (best is None or u[1] - u[0] < best[1] - best[0]):
+                best = u
+        return best or (candidate.start, candidate.end, None)
+
+    folded = " " * candidate.start + fold_aligned(text[candidate.start:candidate.end])
+    roles: dict[int, set[str]] = {i: set() for i in actors_idx}
+    fields: dict[int, str | None] = {}
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i in actors_idx:
+        u = unit_of(mentions[i])
+        fields[i] = u[2] or _grid_field(candidate, mentions[i])
+        groups.setdefault((u[0], u[1]), []).append(i)
+    for (us, ue), idxs in groups.items():
+        for sent in _sentences(text, us, ue):
+            in_sent = sorted((i for i in idxs if sent[0] <= mentions[i].start < sent[1]),
+                             key=lambda i: (mentions[i].start, mentions[i].end))
+            if not in_sent:
+                continue
+            found = _roles_for([mentions[i] for i in in_sent], sent, folded)
+            for k, rs in found.items():
+                roles[in_sent[k]].update(rs)
+    out = list(mentions)
+    for i in actors_idx:
+        rs = roles[i]
+        if fields.get(i) in PARTNER_FIELDS or not rs:
+            rs = rs | {"partenaire"}
+        iris = tuple(r for r in (lexicon.role(name) for name in ROLE_ORDER if name in rs) if r is not None)
+        out[i] = _replace(out[i], roles=iris)
+    return out
+
+
+def _grid_field(candidate: Candidate, m: Mention) -> str | None:
+    for fld, blocks in candidate.grid.items():
+        for b in blocks:
+            if b.start <= m.start and m.end <= b.end:
+                return fld
+    return None
+
+
+def _replace(m: Mention, **changes) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, **changes)
+
+
+# ----------------------------------------------------------------------------- spaCy
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str = DEFAULT_SPACY_MODEL):
+    """The spaCy pipeline for NER, loaded once per process (≈6 s). Only the ``ner`` component is
+    kept (``fr_core_news_md``'s NER has its own tok2vec): tagging, parsing and lemmatising are
+    excluded, which roughly doubles the throughput (a few thousand words/s on 2 cores, see the
+    module doc)."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a pinned dependency
+        raise RuntimeError("spaCy is not installed: pip install -r requirements.txt") from exc
+    try:
+        info = spacy.info(model) if hasattr(spacy, "info") else {}
+    except Exception:  # noqa: BLE001 - spacy.info raises various errors for missing packages
+        info = {}
+    components = info.get("pipeline") or ["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner"]
+    try:
+        return spacy.load(model, exclude=[c for c in components if c != "ner"])
+    except OSError as exc:
+        raise RuntimeError(f"spaCy model {model!r} is not installed: pip install {model.replace('_', '-')} "
+                           f"(it is pinned in requirements.txt)") from exc
+
+
+_DETERMINERS = re.compile(r"^(?:(?:la|le|les|du|des|de|au|aux|un|une|en)\s+|(?:l|d)['’])", re.IGNORECASE)
+_NER_LABELS = {"ORG": "actor", "LOC": "territory"}
+
+
+_ENTITY_STOP = re.compile(r"[\n\t•✓→<>|«»\"“”()\[\]]")
+_LINE_START = re.compile(r"(?:^|[\n\t.!?:;•✓→«\"(\-–])\s*$")
+
+
+def _trim_entity(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """The entity span without leading determiners and trailing punctuation, cut at the first line
+    break, bullet, bracket or markup character; None when too short."""
+    seg = text[s:e]
+    cut = _ENTITY_STOP.search(seg)
+    if cut is not None:
+        if cut.start() == 0:  # "(COB": skip the opening character
+            return _trim_entity(text, s + 1, e) if e - s > 1 else None
+        seg = seg[:cut.start()]
+    while True:
+        m = _DETERMINERS.match(seg)
+        if not m:
+            break
+        s += m.end()
+        seg = seg[m.end():]
+    stripped = seg.rstrip(" ,.;:!?'’-–")
+    lead = len(stripped) - len(stripped.lstrip(" '’-–"))
+    s, e = s + lead, s + len(stripped)
+    return (s, e) if e - s >= 3 else None
+
+
+def _name_like(text: str, s: int, e: int) -> bool:
+    """A proper name rather than a capitalised common word: an acronym, or a capitalised word not
+    at the start of a line or sentence, or several capitalised words."""
+    words = [w for w in re.split(r"[\s'’]+", text[s:e]) if w]
+    caps = [w for w in words if w[:1].isupper() and fold(w) not in STOP_WORDS]
+    if not caps:
+        return False
+    if len(caps) == 1 and fold(caps[0]) in GENERIC_WORDS:
+        return False  # "Communautés de communes sur 3 départements"
+    if any(_is_acronym(w) for w in words):
+        return True
+    at_start = bool(_LINE_START.search(text[max(0, s - 40):s]))
+    return len(caps) >= 2 or not at_start
+
+
+def _type_words(lexicon: Lexicon) -> frozenset[str]:
+    """Keys of the class labels ("PNR", "syndicat mixte"): a type named alone is not an actor."""
+    words = lexicon.cache.get("type_words")
+    if words is None:
+        words = frozenset(name_key(label) for kind in ("actor_type", "instrument_type")
+                          for e in lexicon.by_kind(kind) for label in e.french_labels)
+        lexicon.cache["type_words"] = words
+    return words
+
+
+def _ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[Mention],
+                  linker: Linker) -> tuple[list[Mention], set[int]]:
+    """Mentions for the ORG/LOC entities no earlier step covered, and the indexes (in
+    ``mentions``) of the one-word territory hits an entity replaces ("Bretagne" inside
+    "Quimper Bretagne Occidentale")."""
+    text = document.text
+    taken = [(m.start, m.end) for m in mentions]
+    replaced: set[int] = set()
+    doc = nlp(text[candidate.start:candidate.end])
+    type_words = _type_words(linker.lexicon)
+    out = []
+    for ent in doc.ents:
+        kind = _NER_LABELS.get(ent.label_)
+        if kind is None:
+            continue
+        span = _trim_entity(text, candidate.start + ent.start_char, candidate.start + ent.end_char)
+        if span is None:
+            continue
+        s, e = span
+        surface = text[s:e]
+        if not _name_like(text, s, e):
+            continue
+        words = [w for w in re.split(r"[\s'’-]+", fold(surface)) if w]
+        if all(w in STOP_WORDS or w in SKIP_SINGLE or w in AMBIGUOUS_SINGLE for w in words):
+            continue
+        if name_key(surface) in type_words:
+            continue
+        over = [i for i, (ts, te) in enumerate(taken) if not (e <= ts or s >= te)]
+        if over:
+            if all(i < len(mentions) and mentions[i].kind == "territory" and mentions[i].method == "gazetteer"
+                   and " " not in mentions[i].text.strip() and s <= mentions[i].start and mentions[i].end <= e
+                   and mentions[i].end - mentions[i].start < e - s for i in over):
+                replaced.update(over)
+            else:
+                continue
+        link: Link | None = None
+        link_kind = kind
+        for k in (kind, "actor" if kind == "territory" else "territory"):
+            link = linker.link(surface, kind=k)
+            if link is not None:
+                link_kind = k
+                break
+        if link is not None:
+            entry = linker.lexicon.get(link.iri)
+            conf = CONF_NER_EXACT if link.method == "gazetteer" else CONF_NER_FUZZY
+            if link_kind == "actor":
+                out.append(Mention("actor", surface, s, e, link.method, conf, link.iri, None, entry.types, (),
+                                   entry.territory))
+            else:
+                out.append(Mention("territory", surface, s, e, link.method, conf, link.iri))
+        else:
+            out.append(Mention(kind, surface, s, e, "ner", CONF_NER, None, _clean(surface)))
+        taken.append((s, e))
+    return out, replaced
+
+
+# ----------------------------------------------------------------------------- semantic
+
+SEMANTIC_KINDS = ("lever", "concept", "theme", "instrument_type")
+UNIT_WORDS = 60  # runs of short blocks are grouped up to about this many words
+STANDALONE_WORDS = 25  # a block this long is a passage of its own
+MIN_UNIT_WORDS = 8
+
+
+class DefinitionIndex:
+    """Definition vectors of the levers, concepts, themes and instrument types of a lexicon, and
+    the way a candidate's text is compared with them.
+
+    Each definition is embedded as a passage ("<label> : <definition> (<alt labels>)"), the
+    candidate's passages (:meth:`units`: paragraphs, and runs of short blocks grouped up to about
+    ``UNIT_WORDS`` words) as queries; the whole candidate is the normalised mean of its passages' vectors (one
+    embedding call per candidate, no padding of short passages to a long one).
+    Some definitions are close to every text (hubs), so each cosine is first standardised against
+    that definition's cosines with the *other* definitions embedded as queries (``hub_mean``,
+    ``hub_std``). Then, for each unit and each kind, the standardised scores of that kind's
+    definitions become confidences by rank and margin, never by absolute value (e5 cosines sit in a
+    narrow band): with ``z`` a definition's distance to the mean of the others in standard
+    deviations and ``g`` the best one's margin over the runner-up in the same unit,
+    ``confidence = clip(Z_WEIGHT·(z − Z0) + GAP_WEIGHT·g, 0, CONF_EMBEDDING_MAX)`` for the best and
+    ``clip(Z_WEIGHT·(z − Z0), 0, RUNNER_UP_MAX)`` for the others (suggestions at most). On the
+    real model a clear paraphrase of one lever reaches z ≈ 4–5, g ≈ 2–3 (asserted), unrelated text
+    z ≈ 1.5–2.5, g < 1 (below ``floor`` or a suggestion). Mentions below ``floor`` are dropped."""
+
+    Z0 = 1.5
+    Z_WEIGHT = 0.12
+    GAP_WEIGHT = 0.2
+    RUNNER_UP_MAX = 0.55
+
+    def __init__(self, entries: Sequence[LexEntry], vectors: np.ndarray, embedder,
+                 hub_mean: np.ndarray | None = None, hub_std: np.ndarray | None = None):
+        self.entries = tuple(entries)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.embedder = embedder
+        self.model_id = getattr(embedder, "model_id", "?")
+        n = len(self.entries)
+        self.hub_mean = np.zeros(n) if hub_mean is None else np.asarray(hub_mean, dtype=np.float64)
+        self.hub_std = np.ones(n) if hub_std is None else np.maximum(np.asarray(hub_std, dtype=np.float64), 1e-6)
+        self._groups: dict[str, np.ndarray] = {}
+        for kind in SEMANTIC_KINDS:
+            idx = [i for i, e in enumerate(self.entries) if e.kind == kind]
+            if len(idx) >= 3:
+                self._groups[kind] = np.asarray(idx)
+
+    @staticmethod
+    def definition_text(entry: LexEntry) -> str:
+        text = f"{entry.label} : {entry.definition}" if entry.definition else entry.label
+        alts = entry.french_labels[1:]
+        return f"{text} ({', '.join(alts)})" if alts else text
+
+    @classmethod
+    def build(cls, lexicon: Lexicon, embedder, kinds: Iterable[str] = SEMANTIC_KINDS) -> "DefinitionIndex":
+        entries = []
+        for kind in kinds:
+            for e in lexicon.by_kind(kind):
+                if kind == "instrument_type" and lexicon.depth(e.iri) <= 1:
+                    continue  # generic classes ("outil contractuel") would match everything
+                entries.append(e)
+        if len(entries) < 3:
+            raise ValueError("the lexicon has too few levers, concepts, themes or instrument types to index")
+        texts = [cls.definition_text(e) for e in entries]
+        vectors = embedder.embed_passages(texts)
+        background = embedder.embed_queries(texts) @ vectors.T  # [definition as query, definition]
+        np.fill_diagonal(background, np.nan)
+        return cls(entries, vectors, embedder, np.nanmean(background, axis=0), np.nanstd(background, axis=0))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Hub-standardised similarities ``[len(texts), len(entries)]`` of the texts (embedded as
+        queries) with the definitions."""
+        q = self.embedder.embed_queries(list(texts))
+        return ((q @ self.vectors.T) - self.hub_mean) / self.hub_std
+
+    def confidences(self, scores: np.ndarray) -> np.ndarray:
+        """Confidence of each definition for each row of ``scores`` (see the class doc)."""
+        scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+        out = np.zeros_like(scores)
+        for idx in self._groups.values():
+            sub = scores[:, idx]
+            n = sub.shape[1]
+            total, total_sq = sub.sum(axis=1, keepdims=True), (sub ** 2).sum(axis=1, keepdims=True)
+            mean_others = (total - sub) / (n - 1)
+            var_others = np.maximum((total_sq - sub ** 2) / (n - 1) - mean_others ** 2, 0.0)
+            sd_others = np.maximum(np.sqrt(var_others), 1e-9)
+            z = (sub - mean_others) / sd_others
+            conf = np.clip(self.Z_WEIGHT * (z - self.Z0), 0.0, self.RUNNER_UP_MAX)
+            order = np.argsort(-sub, axis=1)
+            rows = np.arange(sub.shape[0])
+            top, second = order[:, 0], order[:, 1]
+            gap = (sub[rows, top] - sub[rows, second]) / sd_others[rows, top]
+            conf[rows, top] = np.clip(self.Z_WEIGHT * (z[rows, top] - self.Z0) + self.GAP_WEIGHT * gap, 0.0,
+                                      CONF_EMBEDDING_MAX)
+            out[:, idx] = conf
+        return out
+
+    def units(self, document: Document, candidate: Candidate, *, min_words: int = MIN_UNIT_WORDS,
+              target_words: int = UNIT_WORDS) -> list[tuple[int, int]]:
+        """Spans compared with the definitions: each block of at least ``STANDALONE_WORDS`` words
+        (a paragraph), and runs of consecutive shorter blocks (bullets, grid cells, lines) grouped
+        up to about ``target_words`` words (a heading starts a new run); passages under
+        ``min_words`` words are dropped unless the candidate has nothing longer. Without blocks,
+        the candidate's lines are the blocks."""
+        text = document.text
+        blocks = sorted({(b.start, b.end, b.kind == "heading") for b in
+                         [*candidate.blocks, *(x for bs in candidate.grid.values() for x in bs)]
+                         if candidate.start <= b.start and b.end <= candidate.end})
+        if not blocks:
+            blocks, pos = [], candidate.start
+            for line in text[candidate.start:candidate.end].split("\n"):
+                if line.strip():
+                    blocks.append((pos, pos + len(line), False))
+                pos += len(line) + 1
+        groups: list[list] = []  # [start, end, words, open to more short blocks]
+        last_end = -1
+        for bs, be, heading in blocks:
+            if be <= last_end:
+                continue  # a grid block inside a block already taken
+            words = len(text[bs:be].split())
+            if words >= STANDALONE_WORDS:  # a paragraph: its own passage
+                groups.append([bs, be, words, False])
+            elif groups and groups[-1][3] and not heading and groups[-1][2] < target_words:
+                groups[-1][1], groups[-1][2] = be, groups[-1][2] + words
+            else:  # bullets, grid cells, short lines: grouped with the next short blocks
+                groups.append([bs, be, words, True])
+            last_end = be
+        spans = [(g[0], g[1]) for g in groups if g[2] >= min_words] or [(g[0], g[1]) for g in groups[:1]]
+        return [sp for sp in (_strip_span(text, s, e) for s, e in spans) if sp]
+
+    def mentions(self, document: Document, candidate: Candidate, *, floor: float = 0.3) -> list[Mention]:
+        """Semantic mentions of one candidate: per passage (span = the passage) and for the whole
+        candidate (span = the candidate; its vector is the mean of the passages' vectors)."""
+        spans = self.units(document, candidate)
+        if not spans:
+            return []
+        text = document.text
+        q = self.embedder.embed_queries([text[s:e] for s, e in spans])
+        if len(spans) > 1:
+            whole = _strip_span(text, candidate.start, candidate.end)
+            if whole is not None and whole not in spans:
+                mean = q.mean(axis=0, keepdims=True)
+                q = np.vstack([q, mean / max(float(np.linalg.norm(mean)), 1e-12)])
+                spans = [*spans, whole]
+        conf = self.confidences(((q @ self.vectors.T) - self.hub_mean) / self.hub_std)
+        out = []
+        for r, (s, e) in enumerate(spans):
+            for c in np.nonzero(conf[r] >= floor)[0]:
+                entry = self.entries[c]
+                kind = _MENTION_KIND[entry.kind]
+                value = round(float(conf[r, c]), 3)
+                if kind == "instrument":
+                    out.append(Mention(kind, text[s:e], s, e, "embedding", value, None, entry.label, (entry.iri,)))
+                else:
+                    out.append(Mention(kind, text[s:e], s, e, "embedding", value, entry.iri))
+        return out
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int] | None:
+    seg = text[s:e]
+    lead = len(seg) - len(seg.lstrip())
+    trail = len(seg) - len(seg.rstrip())
+    s, e = s + lead, e - trail
+    return (s, e) if e > s else None
+
+
+# ----------------------------------------------------------------------------- extraction
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub("[’ʼ]", "'", text)).strip()
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _label_confidence(ref: LabelRef, shared: bool) -> tuple[str, float]:
+    """(method, confidence) of a gazetteer hit of ``ref`` (see the module doc)."""
+    kind = ref.entry.kind
+    if ref.ambiguous:
+        return ("keyword" if kind in ("lever", "concept", "instrument_type", "theme") else "gazetteer"), \
+            (CONF_GENERIC if kind == "instrument_type" and not ref.single else CONF_AMBIGUOUS)
+    if kind in ("actor", "territory"):
+        if shared:
+            return "gazetteer", CONF_SHARED_LABEL
+        return "gazetteer", CONF_LABEL_SINGLE if ref.single and not ref.acronyms[0] else CONF_LABEL
+    if kind == "theme":
+        return "gazetteer", CONF_LABEL_SINGLE if ref.single and not ref.acronyms[0] else CONF_LABEL
+    if kind == "instrument_type":
+        if ref.cue or (ref.single and not ref.acronyms[0]):
+            return "keyword", CONF_KEYWORD_SINGLE
+        return "gazetteer", CONF_LABEL
+    # lever, concept
+    return "keyword", CONF_KEYWORD_SINGLE if ref.single else CONF_KEYWORD
+
+
+def _name_mention(text: str, hit: Hit) -> Mention | None:
+    """One mention for a name-layer hit: an actor beats a territory with the same label; several
+    actors (or territories) sharing the label give a low-confidence mention of the first."""
+    refs = sorted(hit.refs, key=lambda r: (r.entry.kind != "actor", not r.preferred, str(r.entry.iri)))
+    first = refs[0]
+    same_kind = {r.entry.iri for r in refs if r.entry.kind == first.entry.kind}
+    method, conf = _label_confidence(first, shared=len(same_kind) > 1)
+    e = first.entry
+    surface = text[hit.start:hit.end]
+    if e.kind == "actor":
+        return Mention("actor", surface, hit.start, hit.end, method, conf, e.iri, None, e.types, (), e.territory)
+    return Mention("territory", surface, hit.start, hit.end, method, conf, e.iri)
+
+
+_TRAILING_ACRONYM = re.compile(r"[ \u00a0]+([A-Z][A-Z0-9]{1,9})\b")
+
+
+def _instrument_label(text: str, hit: Hit, entry: LexEntry, taken: list[tuple[int, int]]) -> str:
+    """The instrument's display name: "Entente interterritoriale TRIDAN" when an acronym that is not
+    an actor follows, otherwise the type's label."""
+    m = _TRAILING_ACRONYM.match(text, hit.end)
+    if m and not any(_overlaps((m.start(1), m.end(1)), t) for t in taken):
+        return _clean(text[hit.start:m.end(1)])
+    return entry.label
+
+
+def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=None, semantic=None,
+            link_threshold: float = DEFAULT_THRESHOLD) -> list[Mention]:
+    """Mentions in ``candidate``'s span of ``document`` (every occurrence, in text order); see the
+    module doc for the steps and the confidences. ``nlp``: a spaCy pipeline (:func:`load_nlp`) or
+    None to skip NER; ``semantic``: a :class:`DefinitionIndex` or None."""
+    text = document.text
+    cs, ce = max(0, candidate.start), min(len(text), candidate.end)
+    if ce <= cs:
+        return []
+    gaz = Gazetteer.for_lexicon(lexicon)
+    linker = Linker.for_lexicon(lexicon, link_threshold)
+    hits = gaz.find(text, cs, ce)
+
+    # 1) Names: gazetteer hits, then institution rules (a rule match containing hits replaces them).
+    names: list[tuple[tuple[int, int], Mention]] = []
+    for h in hits:
+        if h.layer == "name":
+            m = _name_mention(text, h)
+            if m is not None:
+                names.append(((h.start, h.end), m))
+    for inst in find_institutions(text, cs, ce):
+        span = (inst.start, inst.end)
+        over = [n for n in names if _overlaps(n[0], span)]
+        if any(_inside(span, n[0]) for n in over):
+            continue  # the gazetteer already names it (same span or longer)
+        if any(not _inside(n[0], span) for n in over):
+            # crossing spans: keep the longer one
+            if all(n[0][1] - n[0][0] < inst.end - inst.start for n in over):
+                names = [n for n in names if not _overlaps(n[0], span)]
+            else:
+                continue
+        # A name inside the rule's span that is exactly its proper-name part ("Finistère" in
+        # "Conseil départemental du Finistère") gives the new actor its territory.
+        core = name_key(inst.core)
+        inner = [n[1] for n in over if _inside(n[0], span) and name_key(n[1].text) == core]
+        inner_territory = next((m.iri for m in inner if m.kind == "territory"), None) or \
+            next((m.territory for m in inner if m.kind == "actor" and m.territory), None)
+        names = [n for n in names if not _inside(n[0], span)]
+        names.append((span, _institution_mention(inst, lexicon, linker, inner_territory)))
+    names = _resolve_short_names(names, lexicon)
+    mentions = [m for _, m in names]
+    name_spans = [sp for sp, _ in names]
+    actor_spans = [sp for sp, m in names if m.kind == "actor"]
+
+    # 2) Instruments, themes, levers, concepts from labels (not inside an actor or territory name).
+    for h in hits:
+        if h.layer == "name" or any(_inside((h.start, h.end), sp) for sp in name_spans):
+            continue
+        surface = text[h.start:h.end]
+        for ref in sorted(h.refs, key=lambda r: str(r.entry.iri)):
+            e = ref.entry
+            kind = _MENTION_KIND[e.kind]
+            method, conf = _label_confidence(ref, shared=False)
+            if kind == "instrument":
+                mentions.append(Mention(kind, surface, h.start, h.end, method, conf, None,
+                                        _instrument_label(text, h, e, actor_spans), (e.iri,)))
+            else:
+                mentions.append(Mention(kind, surface, h.start, h.end, method, conf, e.iri))
+
+    # 3) NER for what the rules did not cover.
+    if nlp is not None:
+        found, replaced = _ner_mentions(nlp, document, candidate, mentions, linker)
+        mentions = [m for i, m in enumerate(mentions) if i not in replaced] + found
+
+    # 4) Roles of the actors.
+    mentions = _assign_roles(document, candidate, mentions, lexicon)
+
+    # 5) Semantic similarity with the definitions.
+    if semantic is not None:
+        mentions.extend(semantic.mentions(document, candidate))
+
+    mentions.sort(key=lambda m: (m.start, m.end, m.kind, str(m.iri or ""), m.label or "", m.method))
+    for m in mentions:  # the span invariant every later stage relies on
+        assert m.text == text[m.start:m.end], m
+    return mentions
+
+
+# Actor classes whose names have a short form made of their proper-name part.
+_SHORT_FORM_OF = (COOP.EPCI, COOP.PETR, COOP.PoleMetropolitain)
+
+
+def _resolve_short_names(names: list[tuple[tuple[int, int], Mention]], lexicon: Lexicon):
+    """A new actor whose whole name is the proper-name part of another actor of the candidate is a
+    short form of it ("Pays de Landivisiau" after "communauté de communes du Pays de Landivisiau"):
+    it takes that actor's identity (IRI or label, types, territory)."""
+    full: dict[tuple[str, ...], Mention] = {}
+    for _, m in names:
+        if m.kind != "actor" or not any(lexicon.is_subclass(t, sup) for t in m.types for sup in _SHORT_FORM_OF):
+            continue
+        entry = lexicon.get(m.iri) if m.iri is not None else None
+        for label in (entry.french_labels if entry is not None else (m.label or m.text,)):
+            key = key_tokens(label)
+            core = core_tokens(key)
+            if core and core != key:
+                full.setdefault(core, m)
+    out = []
+    for span, m in names:
+        if m.kind == "actor" and m.iri is None and m.method == "pattern":
+            target = full.get(key_tokens(m.label or m.text))
+            if target is not None and target is not m and key_tokens(target.label or "") != key_tokens(m.label or ""):
+                m = _replace(m, iri=target.iri, label=target.label, types=target.types,
+                             territory=target.territory or m.territory)
+        out.append((span, m))
+    return out
+
+
+def _institution_mention(inst: InstitutionMatch, lexicon: Lexicon, linker: Linker,
+                         inner_territory: URIRef | None) -> Mention:
+    link = linker.link(inst.name, types=(inst.cls,))
+    if link is not None:
+        entry = lexicon.get(link.iri)
+        if link.method == "gazetteer":
+            conf = CONF_PATTERN_EXACT
+        else:
+            t = linker.threshold
+            conf = CONF_PATTERN_FUZZY + (CONF_PATTERN_EXACT - CONF_PATTERN_FUZZY) * (link.score - t) / max(100 - t, 1e-9)
+        return Mention("actor", inst.text, inst.start, inst.end, link.method, round(conf, 3), link.iri, None,
+                       entry.types, (), entry.territory)
+    territory = inner_territory
+    if territory is None and inst.core:
+        tl = linker.link(inst.core, kind="territory", threshold=100)
+        territory = tl.iri if tl is not None else None
+    conf = CONF_PATTERN_WEAK if inst.weak else CONF_PATTERN_NEW
+    return Mention("actor", inst.text, inst.start, inst.end, "pattern", conf, None, inst.name, (inst.cls,), (),
+                   territory)
+
+
+# ----------------------------------------------------------------------------- collapsing
+
+
+def mention_key(m: Mention) -> tuple:
+    """The entity a mention stands for: its IRI, or for new entities its kind, types and
+    normalised label."""
+    if m.iri is not None:
+        return (m.kind, str(m.iri))
+    return (m.kind, tuple(str(t) for t in m.types), core_key(m.label or m.text) if m.kind == "actor"
+            else normalize(m.label or m.text))
+
+
+def best_mentions(mentions: Iterable[Mention]) -> list[Mention]:
+    """One mention per entity (:func:`mention_key`): the most confident occurrence (the earliest on
+    ties), with the roles of all occurrences and the first known territory; in text order."""
+    groups: dict[tuple, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(mention_key(m), []).append(m)
+    out = []
+    for ms in groups.values():
+        best = max(ms, key=lambda m: (m.confidence, -m.start))
+        roles: list[URIRef] = []
+        for m in ms:
+            roles.extend(r for r in m.roles if r not in roles)
+        territory = best.territory or next((m.territory for m in ms if m.territory), None)
+        out.append(_replace(best, roles=tuple(roles), territory=territory))
+    out.sort(key=lambda m: (m.start, m.end, m.kind, str(m.iri or "")))
+    return out

@@ -1,0 +1,366 @@
+"""Rules that recognise French institutional names and type them with an ontology class.
+
+spaCy's French models tag "Brest Métropole" as a place and miss "agglomération grenobloise"; the
+names of French public bodies follow a few fixed shapes, which these rules read directly:
+
+=============================================================  ===============================
+shape                                                          class
+=============================================================  ===============================
+communauté de communes (du/de/des…) X, CC X                    coop:CommunauteDeCommunes
+communauté d'agglomération X, CA X, agglomération de X,        coop:CommunauteAgglomeration
+X Agglo, X Agglomération
+communauté urbaine X, CU X                                     coop:CommunauteUrbaine
+X Métropole, X métropole, Métropole de X, métropole X          coop:Metropole
+X Communauté ("Morlaix Communauté")                            coop:EPCI
+syndicat mixte (du bassin versant de) X                        coop:SyndicatMixte
+PETR X, pôle d'équilibre territorial et rural X                coop:PETR
+Pays de/du/des X, Pays X (capital P)                           coop:PaysStructure
+PNR X, Parc naturel régional de/du/des X                       coop:PNR
+Département de X, conseil départemental/général de X          coop:Departement
+Région X (capital R), conseil régional de X                    coop:Region
+pôle métropolitain X                                           coop:PoleMetropolitain
+commune de X, ville de X, mairie de X                          coop:Commune
+agence d'urbanisme X                                           coop:AgenceUrbanisme
+conseil de développement X                                     coop:ConseilDeDeveloppement
+SCoT X                                                         coop:ScotStructure
+=============================================================  ===============================
+
+Where the name ends: after the type words, a name is a run of capitalised words and acronyms
+(hyphenated compounds are one word: "Mont-Saint-Michel", "Côtes-d'Armor"), joined by the
+connectors de/du/des/d'/la/le/les/l'; it stops at punctuation, at "et", at a number, at a tab
+(a table cell), at a line break not preceded by a connector, and at the first lowercase word; a
+name made of type words only ("des Pays") is no name. A few heads
+whose names often start with common nouns (syndicat mixte, agence d'urbanisme, conseil de
+développement, métropole, pôle métropolitain) may bridge, before the first capitalised word, up to
+four lowercase words (one adjective when no connector precedes them) when a connector and a
+capitalised word follow ("syndicat mixte du bassin versant de l'Ardèche",
+"Métropole européenne de Lille"). Suffix shapes ("Brest métropole", "Grand Chalon Agglo") read at
+most four capitalised words backwards and drop sentence-initial function words ("Avec").
+An ethnic adjective instead of a name ("agglomération grenobloise", "métropole bordelaise",
+"pôle métropolitain lyonnais") gives a *weak* match. When matches overlap, the longest wins
+("communauté de communes du Pays de Landivisiau" is one community, not a Pays).
+
+Everything here is a pure function of the text: :func:`find_institutions` returns
+:class:`InstitutionMatch` values (span, class, normalised name).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rdflib import URIRef
+
+from ontology.namespace import COOP
+from search.text import STOP_WORDS, fold
+
+
+class InstitutionMatch(NamedTuple):
+    start: int  # span in the text (type words included)
+    end: int
+    text: str  # == text[start:end]
+    cls: URIRef  # the actor class
+    name: str  # normalised name: abbreviations expanded, spaces collapsed, capitalised
+    core: str  # the proper-name part, without the type words ("Pays de Landivisiau", "Brest")
+    rule: str  # which rule matched (see RULES)
+    weak: bool = False  # an adjective, not a name ("agglomération grenobloise")
+
+
+# ----------------------------------------------------------------------------- tokens
+
+_APOS = "'’ʼ"
+_TOKEN = re.compile(
+    rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
+    rf"|(?P<word>[^\W_]+(?:[-‐‑](?:[dDlL][{_APOS}])?[^\W_]+)*)"
+    r"|(?P<nl>[\n\t])"
+    r"|(?P<punct>[^\w\s])"
+)
+CONNECTORS = frozenset({"de", "du", "des", "la", "le", "les", "d'", "l'"})
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # elision | word | nl | punct
+    text: str
+    start: int
+    end: int
+
+    @property
+    def folded(self) -> str:
+        t = self.text
+        if self.kind == "elision":
+            return fold(t[:-1]) + "'"
+        return fold(t)
+
+    @property
+    def connector(self) -> bool:
+        return self.kind in ("word", "elision") and self.folded in CONNECTORS
+
+    @property
+    def capitalised(self) -> bool:
+        return self.kind == "word" and self.text[0].isupper()
+
+    @property
+    def lowercase(self) -> bool:
+        return self.kind == "word" and self.text[0].islower()
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+    return [_Tok(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+# ----------------------------------------------------------------------------- rules
+
+_E = "[eéèêë]"
+_O = "[oô]"
+_AP = f"[{_APOS}]"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    head: re.Pattern
+    cls: URIRef
+    prefix: bool = True  # the name follows the head
+    suffix: bool = False  # the name precedes the head
+    connector_required: bool = False  # prefix names must start with de/du/des/d'
+    bridge: bool = False  # may bridge lowercase words before the capitalised name
+    demonym: bool = False  # "<head> <ethnic adjective>" is a weak match
+    canonical: str | None = None  # replaces the head in the normalised name
+
+
+def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("communaute-de-communes", _r(rf"\bcommunaut{_E}s?\s+de\s+communes\b"), COOP.CommunauteDeCommunes,
+         canonical="Communauté de communes"),
+    Rule("cc", _r(r"\bCCs?\b", False), COOP.CommunauteDeCommunes, canonical="Communauté de communes"),
+    Rule("communaute-agglomeration", _r(rf"\bcommunaut{_E}s?\s+d{_AP}\s?agglom{_E}rations?\b"),
+         COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
+    Rule("ca", _r(r"\bCA\b", False), COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
+    Rule("agglomeration-de", _r(rf"\bagglom{_E}ration\b"), COOP.CommunauteAgglomeration, connector_required=True,
+         demonym=True, canonical="Agglomération"),
+    Rule("agglo-suffix", _r(rf"\bAgglo(?:m{_E}ration)?\b", False), COOP.CommunauteAgglomeration, prefix=False,
+         suffix=True),
+    Rule("communaute-urbaine", _r(rf"\bcommunaut{_E}s?\s+urbaines?\b"), COOP.CommunauteUrbaine,
+         canonical="Communauté urbaine"),
+    Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
+    Rule("metropole", _r(rf"\bm{_E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
+    Rule("communaute-suffix", _r(rf"\bCommunaut{_E}\b", False), COOP.EPCI, prefix=False, suffix=True),
+    Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
+         canonical="Syndicat mixte"),
+    Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
+    Rule("petr-long", _r(rf"\bp{_O}les?\s+d{_AP}\s?{_E}quilibre\s+territorial\s+et\s+rural\b"), COOP.PETR,
+         canonical="Pôle d'équilibre territorial et rural"),
+    Rule("pays", _r(r"\bPays\b", False), COOP.PaysStructure),
+    Rule("pnr", _r(r"\bPNR\b", False), COOP.PNR),
+    Rule("pnr-long", _r(rf"\bparcs?\s+naturels?\s+r{_E}gion(?:al|aux)\b"), COOP.PNR,
+         canonical="Parc naturel régional"),
+    Rule("departement", _r(rf"\bD{_E}partement\b", False), COOP.Departement),
+    Rule("conseil-departemental", _r(rf"\bconseil\s+(?:d{_E}partemental|g{_E}n{_E}ral)\b"), COOP.Departement),
+    Rule("region", _r(rf"\bR{_E}gion\b", False), COOP.Region),
+    Rule("conseil-regional", _r(rf"\bconseil\s+r{_E}gional\b"), COOP.Region),
+    Rule("pole-metropolitain", _r(rf"\bp{_O}les?\s+m{_E}tropolitains?\b"), COOP.PoleMetropolitain, bridge=True,
+         demonym=True, canonical="Pôle métropolitain"),
+    Rule("commune", _r(r"\b(?:commune|ville|mairie)\b"), COOP.Commune, connector_required=True),
+    Rule("agence-urbanisme", _r(rf"\bagences?\s+d{_AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,
+         canonical="Agence d'urbanisme"),
+    Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{_E}veloppement\b"), COOP.ConseilDeDeveloppement,
+         bridge=True, canonical="Conseil de développement"),
+    Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
+)
+
+# Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
+# common adjectives with the same endings that are not.
+_DEMONYM = re.compile(r"(?:ois|oise|ais|aise|ine|in|ien|ienne|ain|aine|een|eenne|an|ane)s?$")
+_NOT_DEMONYM = frozenset("""
+urbain urbaine urbains urbaines voisin voisine voisins voisines certain certaine certains certaines prochain
+prochaine lointain lointaine humain humaine souverain souveraine mais jamais frais anglais francais francaise
+moyen moyenne ancien ancienne quotidien quotidienne plein pleine fin fine divin divine interne externe
+americain americaine africain africaine republicain republicaine medecin marin marine rural rurale
+""".split())
+
+# Capitalised words that start a sentence rather than a name (besides the stop words).
+_SENTENCE_WORDS = frozenset("""
+avec entre pour par dans sur sous vers chez depuis selon ainsi enfin puis alors or donc mais et ou
+exemple exemples partenaires partenaire acteurs acteur objet enjeux ambitions contexte signataires membres
+pilote pilotage porteur financeurs animation beneficiaires
+""".split())
+
+# A name made of these words only is a type, not a name ("conseils de développement des Pays").
+GENERIC_WORDS = frozenset("""
+pays region regions departement departements metropole metropoles communaute communautes commune communes
+ville villes agglomeration agglomerations territoire territoires etat france scot pnr petr parc parcs
+syndicat syndicats intercommunalite intercommunalites collectivite collectivites epci
+""".split())
+
+_MAX_SUFFIX_WORDS = 4
+_MAX_PREFIX_WORDS = 10
+_MAX_BRIDGE = 4
+
+
+def _is_name_word(t: _Tok) -> bool:
+    return t.capitalised
+
+
+def _bridge(toks: list[_Tok], k: int) -> int | None:
+    """From a lowercase word at k: the index of the capitalised word reached through at most
+    _MAX_BRIDGE lowercase words (one only, an adjective, when no connector precedes them:
+    "Métropole européenne de Lille") and a connector right before it, or None."""
+    lowers = 0
+    limit = _MAX_BRIDGE if k > 0 and toks[k - 1].connector else 1
+    j = k
+    while j < len(toks):
+        t = toks[j]
+        if t.connector:
+            j += 1
+            continue
+        if t.lowercase:
+            lowers += 1
+            if lowers > limit or t.folded in STOP_WORDS:
+                return None
+            j += 1
+            continue
+        if _is_name_word(t) and toks[j - 1].connector:
+            return j
+        return None
+    return None
+
+
+def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
+    """Index after the last name token of a name starting at token i, or None (no name)."""
+    end = None
+    pending = 0
+    words = 0
+    k = i
+    while k < len(toks):
+        t = toks[k]
+        if t.kind == "nl":
+            # A name may wrap after a connector ("communauté de communes du\nPays de …"), not
+            # after a full word, and never across a tab (a table cell).
+            if t.text == "\n" and k > 0 and toks[k - 1].connector:
+                k += 1
+                continue
+            break
+        if t.kind == "punct":
+            break
+        if t.connector:
+            pending += 1
+            k += 1
+            continue
+        if _is_name_word(t):
+            if rule.connector_required and end is None and pending == 0:
+                return None
+            end = k + 1
+            pending = 0
+            words += 1
+            k += 1
+            if words >= _MAX_PREFIX_WORDS:
+                break
+            continue
+        if t.lowercase and rule.bridge and end is None:  # only on the way to the name
+            j = _bridge(toks, k)
+            if j is not None:
+                if rule.connector_required and end is None and pending == 0:
+                    return None
+                k = j
+                continue
+        break
+    return end
+
+
+def _scan_backward(toks: list[_Tok], i: int) -> int | None:
+    """Index of the first name token of a name ending right before token i, or None."""
+    first = None
+    words = 0
+    k = i - 1
+    while k >= 0 and words < _MAX_SUFFIX_WORDS:
+        t = toks[k]
+        if _is_name_word(t) and not t.connector:
+            first = k
+            words += 1
+            k -= 1
+            continue
+        if t.connector and first is not None and k > 0 and _is_name_word(toks[k - 1]):
+            k -= 1
+            continue
+        break
+    if first is None:
+        return None
+    # Drop sentence-initial function words ("Avec Brest métropole", "Le Grand Chalon Agglo").
+    while first < i and (toks[first].folded in STOP_WORDS or toks[first].folded in _SENTENCE_WORDS
+                         or toks[first].connector):
+        first += 1
+    return first if first < i else None
+
+
+def _demonym(t: _Tok) -> bool:
+    if not t.lowercase:
+        return False
+    w = t.folded
+    return len(w) >= 5 and w not in _NOT_DEMONYM and bool(_DEMONYM.search(w))
+
+
+_LEADING_CONNECTORS = re.compile(r"^(?:de l'|d'|l'|(?:de la|du|des|de|la|le|les)\s+)", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(f"[{_APOS}]", "'", text)
+    text = re.sub(r"\s*'\s*", "'", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def find_institutions(text: str, start: int = 0, end: int | None = None) -> list[InstitutionMatch]:
+    """Institution names in ``text[start:end]`` (offsets index ``text``), longest first on overlap,
+    returned in text order."""
+    end = len(text) if end is None else end
+    toks = _tokens(text, start, end)
+    starts = [t.start for t in toks]
+    found: list[InstitutionMatch] = []
+    for rule in RULES:
+        for m in rule.head.finditer(text, start, end):
+            hs, he = m.start(), m.end()
+            i = bisect.bisect_left(starts, hs)  # first token of the head
+            j = bisect.bisect_left(starts, he)  # first token after the head
+            if i >= len(toks) or toks[i].start != hs or j == 0 or toks[j - 1].end != he:
+                continue  # the head starts or ends inside a word ("ville-campagne")
+            left = _scan_backward(toks, i) if rule.suffix else None
+            right = _scan_forward(toks, j, rule) if rule.prefix else None
+            weak = False
+            if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
+                right, weak = j + 1, True
+            if left is None and right is None:
+                continue
+            name_toks = (toks[left:i] if left is not None else []) + (toks[j:right] if right is not None else [])
+            if all(t.connector or t.folded in GENERIC_WORDS for t in name_toks):
+                continue
+            s = toks[left].start if left is not None else hs
+            e = toks[right - 1].end if right is not None else he
+            head = text[hs:he]
+            if right is not None:
+                rest = text[he:e]
+                core = _clean(rest)
+                core = _LEADING_CONNECTORS.sub("", core)
+                name = (rule.canonical or _capitalise(_clean(head))) + (rest if rest[:1] in ("'", "’") else " " + rest)
+                if left is not None:
+                    name = text[s:hs] + head + rest
+                    core = _clean(text[s:hs]) + " " + core
+            else:
+                core = _clean(text[s:hs])
+                name = text[s:e]
+            found.append(InstitutionMatch(s, e, text[s:e], rule.cls, _capitalise(_clean(name)), core.strip(),
+                                          rule.name, weak))
+    # Longest wins on overlap (then the earlier, then the rule order).
+    found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start))
+    kept: list[InstitutionMatch] = []
+    for mt in found:
+        if all(mt.end <= k.start or mt.start >= k.end for k in kept):
+            kept.append(mt)
+    return sorted(kept, key=lambda mt: mt.start)
