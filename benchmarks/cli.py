@@ -100,3 +100,7 @@ def search_cmd(sizes: str, queries: int | None, repeat: int, baseline: bool, bas
 from .serve_bench import serve_command  # noqa: E402
 
 bench.add_command(serve_command)
+
+from .extraction_eval import extraction_cmd  # noqa: E402
+
+bench.add_command(extraction_cmd)
