@@ -65,23 +65,32 @@ def check_blocks(document: Document) -> None:
 
 
 def check_candidates(document: Document) -> None:
+    """Candidates in order of their starts; each block's text is its span, inside the candidate's
+    span; no two candidates share text through their blocks (a merged candidate's span may cover
+    other candidates: the same practice on two slides)."""
     text = document.text
     bs = blocks(document)
-    previous_end = 0
+    previous_start = 0
+    taken: list[tuple[int, int]] = []
     for c in candidates(document, bs):
         assert c.blocks, c
         assert 0 <= c.start < c.end <= len(text)
-        assert c.start >= previous_end
-        previous_end = c.end
+        assert c.start >= previous_start
+        previous_start = c.start
         assert c.title
         if c.title_start is not None:
             assert text[c.title_start:c.title_end] == c.title
+        assert isinstance(c.headings, tuple) and all(isinstance(h, str) and h for h in c.headings)
         ids = {id(b) for b in c.blocks}
+        assert c.start == min(b.start for b in c.blocks) and c.end == max(b.end for b in c.blocks)
         for b in c.blocks:
-            assert c.start <= b.start and b.end <= c.end
+            assert b.text == text[b.start:b.end] and b.text == b.text.strip()
+            taken.append((b.start, b.end))
         for f, items in c.grid.items():
             assert f in GRID_FIELDS and items
             assert all(id(b) in ids and b.field == f for b in items)
+    taken.sort()
+    assert all(e <= s for (_, e), (s, _) in zip(taken, taken[1:])), "candidates share text"
 
 
 # --- fixtures and golden files --------------------------------------------------------------------
@@ -117,13 +126,16 @@ def test_expected_shapes():
     """What each fixture style must give, independently of the golden files."""
     counts = {p.name: len(candidates(load(p))) for p in FIXTURES}
     assert counts == {
+        "cv-diapos.txt": 1,
         "diapos-titres-grilles.txt": 2,
+        "exemples-leviers.txt": 8,
         "fleches-trois-pratiques.txt": 3,
         "grille-deux-pratiques.txt": 2,
         "intro-deux-pratiques.md": 2,
         "libelles-deux-points.txt": 1,
         "pratique-sections.md": 1,
         "recit-une-pratique.txt": 1,
+        "titres-courants-pratiques.txt": 2,
     }
     [prose] = candidates(load(STYLES / "recit-une-pratique.txt"))
     assert prose.title == "recit-une-pratique" and prose.title_start is None
@@ -386,6 +398,126 @@ def test_examples_rule():
     assert text[cs[0].title_start:cs[0].title_end] == "Pays de Xaintes"
 
 
+def test_candidate_headings():
+    """The chain of enclosing headings, outermost first: markdown headings nest by level; an
+    "Exemples …" slide title nests under the slide title before it."""
+    cs = {c.title: c for c in candidates(load(STYLES / "exemples-leviers.txt"))}
+    assert cs["Lormont Métropole"].headings == (
+        "Levier 3 - Inventer de nouveaux espaces de dialogue", "Exemples de pratiques de dialogue")
+    assert cs["Belcastel Métropole"].headings == (
+        "Levier 4 - Mobiliser les élus locaux", "Exemples de modes de mobilisation des élus locaux")
+    # an "Exemples :" paragraph lead; the emphasised sentence between is not a slide title
+    assert cs["Pays du Val d'Arre et les autres Pays voisins"].headings == (
+        "Levier 8 - Faire converger les procédures et contrats",)
+    text = ("# Atelier\n\n## Axe 1\n\n### Pays de Lestre\n\nUn service commun.\n\n### Pays de Morne\n\nUn contrat.\n\n"
+            "## Axe 2\n\n### Pays de Vaux\n\nUne entente.")
+    assert [(c.title, c.headings) for c in candidates(doc(text, "a.md"))] == [
+        ("Pays de Lestre", ("Atelier", "Axe 1")),
+        ("Pays de Morne", ("Atelier", "Axe 1")),
+        ("Pays de Vaux", ("Atelier", "Axe 2")),
+    ]
+    # label headings are not part of the chain; the whole-document candidate has none
+    [c] = candidates(doc("# Une pratique\n\n## Contexte\n\nUn constat.", "a.md"))
+    assert c.headings == ()
+
+
+def test_running_slide_titles():
+    """Seed 001's style: slide titles "Prefix : suffix" sharing a prefix (wrapped over two lines,
+    OCR variants); one candidate per suffix naming a practice, titled by the suffix and the line
+    below naming the place; the same suffix on a later slide is the same practice."""
+    document = load(STYLES / "titres-courants-pratiques.txt")
+    text = document.text
+    contrat, scic = candidates(document)
+    assert contrat.title == "Contrat de réciprocité – Ville de Morlange et le Pays des Hautes Combes"
+    assert scic.title == "la SCIC – Bois-énergie du Val Sarre"
+    assert contrat.title_start is None and contrat.headings == ()
+    assert contrat.start == text.index("Les coopérations au service des transitions\nterritoriales : Contrat")
+    assert "Le comité de suivi commun" in contrat.blocks[-1].text
+    assert [b.text for b in scic.blocks[2:]] == [
+        "Une société coopérative d'intérêt collectif qui approvisionne\nles chaufferies de douze communes",
+        "Sociétaires : communes, agriculteurs, habitants, une scierie"]
+    covered = " ".join(b.text for c in (contrat, scic) for b in c.blocks)
+    assert "Déroulé" not in covered and "Hybridation" not in covered and "quartiers prioritaires" not in covered
+    # a suffix alone is a title when the line below does not name a place
+    text = ("Ateliers de la coopération : Pacte de territoire\n\nUn pacte signé par douze communes.\n\n"
+            "Ateliers de la coopération : notions\n\nLes communs.")
+    [c] = candidates(doc(text))
+    assert (c.title, text[c.title_start:c.title_end]) == ("Pacte de territoire", "Pacte de territoire")
+    # suffixes naming no practice, or a prefix used once, start nothing
+    for text in ("Ateliers de la coopération : notions\n\nLes communs.\n\nAteliers de la coopération : méthodes\n\nDes outils.",
+                 "Atelier du 4 avril : Contrat de réciprocité\n\nUn contrat.\n\nAutre diapositive : Pacte\n\nUn pacte."):
+        assert len(candidates(doc(text, "x.txt"))) == 1
+
+
+def test_example_item_naming_two_practices():
+    """Seed 003's style: an example item naming two places gives one candidate per place, each with
+    its part of the text; not when they act together, nor for one bold run holding two names."""
+    document = load(STYLES / "exemples-leviers.txt")
+    text = document.text
+    cs = {c.title: c for c in candidates(document)}
+    parts = {t: [b.text for b in cs[t].blocks] for t in ("Lormont Métropole", "CA du Grand Vaudrey",
+                                                          "Rivesaltes Métropole", "Belcastel Métropole")}
+    assert parts == {
+        "Lormont Métropole": ["Bureau élargi, conférence des maires à **Lormont Métropole**"],
+        "CA du Grand Vaudrey": ["ateliers thématiques pour tous les élus chaque trimestre à la **CA du Grand Vaudrey**"],
+        "Rivesaltes Métropole": ["Rivesaltes Métropole"],
+        "Belcastel Métropole": [text[text.index("Belcastel Métropole se sont"):text.index("localisées.") + len("localisées.")]],
+    }
+    for t in parts:
+        c = cs[t]
+        assert text[c.title_start:c.title_end] == t
+        assert all(text[b.start:b.end] == b.text for b in c.blocks)
+    # acting together (a convention, "ensemble"), or one bold run: one candidate
+    assert "CC du Haut-Doubs" not in cs and "Pays de Brie" not in cs and "Pays voisins" not in cs
+    assert cs["Pays de Marne"].blocks[0].text.endswith("schéma de randonnée.")
+    # an item naming one place is the item itself
+    [b] = cs["Pays du Val d'Arre et les autres Pays voisins"].blocks
+    assert b in blocks(document)
+
+
+def test_same_practice_on_two_slides_is_merged():
+    document = load(STYLES / "exemples-leviers.txt")
+    text = document.text
+    cs = candidates(document)
+    assert len({c.title for c in cs}) == len(cs)
+    verte = next(c for c in cs if c.title == "Pays de la Vallée Verte")
+    first, second = verte.blocks
+    assert "réunion mensuelle" in first.text and "séminaire pour tous les élus" in second.text
+    assert (verte.start, verte.end) == (first.start, second.end)
+    assert text[verte.title_start:verte.title_end] == "Pays de la Vallée Verte" and verte.title_start < first.end
+    assert verte.headings == ("Levier 3 - Inventer de nouveaux espaces de dialogue", "Exemples de pratiques de dialogue")
+    # its span covers the candidates between: the span is still a valid slice of the text
+    lormont = next(c for c in cs if c.title == "Lormont Métropole")
+    assert verte.start < lormont.start < lormont.end < verte.end
+    assert text[verte.start:verte.end].startswith("Une réunion mensuelle")
+    # grids are concatenated too
+    text = ("PNR des Causses\nEnjeux : le tourisme.\nObjet : une charte.\n\nPays de la Vallée\nEnjeux : l'habitat.\n"
+            "Ambitions : un contrat.\n\nPNR des Causses\nEnjeux : l'eau.\nActeurs : les communes.\n")
+    causses, vallee = candidates(doc(text))
+    assert causses.title == "PNR des Causses" and vallee.title == "Pays de la Vallée"
+    assert {f: [b.text for b in bs] for f, bs in causses.grid.items()} == {
+        "stakes": ["le tourisme.", "l'eau."], "object": ["une charte."], "actors": ["les communes."]}
+    assert causses.end == len(text.rstrip())
+
+
+def test_fallback_title_skips_generic_labels():
+    """Seed 000's style: a CV slide first; the case is named by the first title naming a structure."""
+    path = STYLES / "cv-diapos.txt"
+    wanted = "Chargé de mission coopérations territoriales à Lorval Métropole"
+    [c] = candidates(load(path))
+    assert (c.title, c.title_start) == (wanted, None)  # wrapped over three lines in the text
+    text = load(path).text
+    for title in ("Formation", "Déroulé de l'atelier", "Sommaire"):
+        [c] = candidates(doc(text, path.name, title=title))
+        assert c.title == wanted
+    [c] = candidates(doc(text, path.name, title="Programme de coopérations de Lorval Métropole"))
+    assert c.title == "Programme de coopérations de Lorval Métropole"
+    # no title naming a structure: the first heading that is not generic, else the document title
+    text = "Formation\n\nUn parcours varié.\n\nNos actions locales\n\nDes ateliers réguliers."
+    assert candidates(doc(text, "x.txt", title="Formation"))[0].title == "Nos actions locales"
+    assert candidates(doc("Formation\n\nUn parcours varié.", "x.txt", title="Formation"))[0].title == "Formation"
+
+
 def test_candidates_reuse_given_blocks():
     document = load(STYLES / "grille-deux-pratiques.txt")
     bs = blocks(document)
@@ -401,6 +533,7 @@ PIECES = st.sampled_from([
     "Une phrase.", "un mot", "**", "*", "__", "<ul style=\"x\">", "</li>", "<p>", "</p>", "<br>", "✓", "•",
     "→", "->", "- ", "* ", "1. ", "v'", "# ", "## ", ":", " : ", "\t", "\n", "\n\n", " ", "  ", "é", "x o +",
     "Exemples :", "«", "»", "?", ".", "Ⅻ", "\u00a0",
+    "Toulouse Métropole", " et ", "**CA du Grand Chalon**", "Les ateliers du réseau", "Contrat de réciprocité",
 ])
 RANDOM_TEXT = st.one_of(
     st.lists(PIECES, max_size=60).map("".join),

@@ -70,6 +70,9 @@ class Candidate:
     blocks: list[Block] = field(default_factory=list)
     # grid field -> the items of that field (each a span in the document)
     grid: dict[str, list[Block]] = field(default_factory=dict)
+    # the headings enclosing the candidate, outermost first (its own title heading excluded), e.g.
+    # ("Levier 8 - Faire converger les procédures et contrats", "Exemples de …"); whitespace collapsed
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

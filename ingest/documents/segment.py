@@ -54,7 +54,8 @@ next non-label heading of the same or a higher level (an inferred heading counts
 level, so any non-label heading ends its section); for an arrow, up to the next arrow or the next
 non-label heading. Label headings never end a section: they structure the practice.
 
-A heading or an arrow *starts a practice* when
+A heading or an arrow (rule 5: also a paragraph or a bullet) *starts a practice* when (rule 4, for
+examples, comes after: it applies only when no rule here does)
 
 1. its section holds grid items of at least two fields (TAB rows, ``Label :`` lines, blocks under
    label headings) — seed 002: ``→ Entente interterritoriale TRIDAN`` followed by its grid; a
@@ -65,41 +66,93 @@ A heading or an arrow *starts a practice* when
 3. it is a markdown heading (not an inferred slide title) that names a place or a structure
    (``place_like``: "Pays de Vitré", "Communauté de communes du Haut-Lignon", "TRIDAN"), whose
    section holds a description, and at least two headings of the same level do.
+5. it is a *running slide title* whose suffix names a practice. Seed 001's slides are titled
+   "Les coopérations comme levier des transitions territoriales : <suffix>", often wrapped over
+   two OCR'd lines (so a paragraph, or a ``v'`` bullet, rather than a heading). A heading, a
+   paragraph or a top-level bullet of at most three lines and 200 characters whose text before its
+   first colon (the prefix: 2 to 12 words, title-like) is shared by at least two such blocks
+   (folded; OCR variants with the same first word at ``difflib`` ratio ≥ 0.9) is a running title; a block that is the
+   prefix alone (no colon) is one too. A running title starts a practice when its suffix names a
+   place, a structure or an instrument type (``place_like``, or a word such as contrat,
+   convention, pacte, charte, entente, PTCE, PAT, SCIC, coopérative, pôle métropolitain…:
+   "Contrat de réciprocités", "les PTCE"; not "conceptualisation", "l'énergie citoyenne") and
+   its section — up to the next running title, whatever the inferred headings between — holds a
+   description. Its title is the suffix, plus " – " and the block right below when that block
+   names the place (its part before " : " when that part is ``place_like``: "Contrat de
+   réciprocités – Brest Métropole et le Centre ouest bretagne") or is a slide subtitle (an
+   inferred heading: "les PTCE – Initiatives et cités (Lille)"); such a composed title has no
+   ``title_start``. A later running title with the same suffix is the same practice (merged, below).
 
 A start whose section contains another start is a container (a deck title, a running slide title
 such as seed 002's "Quels outils pour formaliser des coopérations ?") and is dropped: the deepest
-starts win. Each remaining start yields one candidate titled by its heading/arrow text, covering its
-blocks up to the end of its section or the next start (trailing non-label headings excluded).
+starts win. Each remaining start yields one candidate titled by its heading/arrow text (rule 5: as
+above), covering its blocks up to the end of its section or the next start (trailing non-label
+headings excluded).
 Blocks before the first start (title page, agenda, definitions, "de quoi parlons-nous ?") and
 between a section's end and the next start belong to no candidate.
 
 4. Only when nothing starts a practice: under an "Exemple(s)" lead (a heading "Exemples de ...", or
    a paragraph "Exemples :", up to the next non-label heading), each paragraph or bullet naming a
-   place or structure is a one-block candidate titled by that name (the first bold run holding a
-   name, else the first name) — seed 003's "Exemples de pratiques de dialogue" slides. At least two
-   such items are required.
+   place or structure is a candidate titled by that name (the first bold run holding a name, else
+   the first name) — seed 003's "Exemples de pratiques de dialogue" slides. At least two such
+   items are required. An item naming two practices is cut in two, each part a candidate with its
+   part of the text (a new ``Block`` on a sub-span of the item; see ``_example_parts``): two bold
+   names with text between ("… à **Chartres Métropole**, débats … à la **CA du Grand Chalon**":
+   cut at the last comma, semicolon, full stop or " et " between them), or a subject "X et Y" of
+   two names of the same kind ("Toulouse Métropole et Nantes Métropole se sont structurées …":
+   cut at the " et "); not when words say they act together ("entre", "ensemble", "de concert",
+   "convention", "coopération"…, and "avec" between two bold names), nor inside one bold run
+   ("**Pays du Mans et les autres Pays Sarthois**").
 
 Otherwise the document describes (at most) one practice: exactly ONE candidate covers all its
-blocks — not one per heading — titled by ``Document.title``, else the first heading, else the file
-stem. An empty document (or one with only decoration) yields none.
+blocks — not one per heading. Its title is ``Document.title`` unless that is a generic label
+(agenda, CV, cover: "Formation", "Déroulé de l'atelier", "Sommaire", unless it names a practice);
+else the first heading or title-like short paragraph (≤ 3 lines, whitespace collapsed) naming a
+place, a structure or an instrument (seed 000: "Chargée de projet coopérations territoriales à
+Bordeaux Métropole", wrapped over three lines); else the first heading that is not generic; else
+the document title, the first heading, the file stem. An empty document (or one with only
+decoration) yields none.
+
+Merging. Candidates whose titles are equal once normalised (``label_key``: accents, case, a
+leading article, plural marks) are the same practice shown on two slides (seed 003's "Bassin de
+Bourg en Bresse" under levers 3 and 4): they become one candidate, at the place of the first, with
+its title, title span and headings; its blocks and grid items are concatenated in text order, and
+its span runs from the first start to the last end. Such a span may cover other candidates' text
+(``document.text[start:end]`` stays a valid slice, but the candidates are no longer disjoint
+spans: consumers wanting only the practice's own text should read ``Candidate.blocks``). No two
+candidates share a block.
 
 ``Candidate.grid`` maps each field to the candidate's blocks that carry it, in document order;
 ``Candidate.blocks`` lists all the candidate's blocks in order; ``title_start``/``title_end`` locate
-the title in the text when it comes from it (None for ``Document.title`` not found, file stems).
+the title in the text when it comes from it (None for ``Document.title`` not found, file stems,
+composed or whitespace-collapsed titles). ``Candidate.headings`` is the chain of headings enclosing
+the candidate's first block, outermost first, its own title heading excluded (``_chains``):
+markdown headings nest by level; inferred slide titles and running titles are the deepest level,
+each replacing the previous one, except that an "Exemples …" slide title nests under the slide
+title before it — seed 003's examples get ("Levier 3 - Inventer de nouveaux espaces de dialogue
+…", "Exemples de pratiques de dialogue et d'échange"); label headings and inferred titles with
+emphasis inside (sentences that lost their full stop) are left out.
 
 Known limits
 ------------
 * Slide-title inference is lexical: a short unpunctuated sentence standing alone becomes a heading,
-  and a title wrapped over two lines stays a paragraph (seed 001's two-line slide titles, so its six
-  practices stay one candidate).
-* A non-label inferred heading inside an arrow-introduced practice ends that practice early.
+  and a title wrapped over two lines stays a paragraph (rule 5 reads such paragraphs only when
+  they share a running prefix).
+* A non-label inferred heading inside an arrow-introduced practice ends that practice early; so
+  does one inside an "Exemples" scope (rule 4).
 * Rule 3 only uses markdown headings: a raw .txt deck introducing each practice by a plain slide
-  title (no arrow, no grid) gives one candidate for the whole deck. Conversely, a one-practice
-  markdown document with two sibling headings naming structures ("## Le Pays de X",
+  title (no arrow, no grid, no running prefix) gives one candidate for the whole deck. Conversely,
+  a one-practice markdown document with two sibling headings naming structures ("## Le Pays de X",
   "## La communauté de communes Y") is split in two, and its introduction is dropped.
-* Rule 4 titles a candidate by a place, not by the practice ("Chartres Métropole"); a paragraph
-  describing two places' practices stays one candidate; the same place under two example slides
-  gives two candidates (left to deduplication downstream).
+* Rule 5 only sees practices named in the suffix: seed 001's "l'énergie citoyenne" slide (two
+  practices, Luc-sur-Aude and Cociter), the PAT shown on a "conceptualisation" slide and TZCLD,
+  named only in a list, give no candidate.
+* Rules 4 and 5 title a candidate by a place or by its slide title, not by the practice
+  ("Chartres Métropole").
+* Cutting "X et Y …" gives X only its name: the predicate they share ("… se sont structurées en
+  pôles de proximité") goes to Y's part. Two partners of one practice written as two bold names
+  with no word of joint action between them are cut in two.
+* A merged candidate's span covers what lies between its parts, other candidates included.
 * Items that lost their separators in the source ("... relations ville-campagne La mise en place
   ...") stay one item; ``<p>Pilotage : ...</p>`` inside a grid cell is an item of the row's field,
   not a new label.
@@ -108,6 +161,7 @@ Known limits
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field as dc_field
@@ -456,6 +510,51 @@ def _is_label_heading(b: Block) -> bool:
     return b.kind == "heading" and normalise_label(b.text) is not None
 
 
+def _collapse(text: str) -> str:
+    """Whitespace runs as single spaces; no space inside brackets ("( Lille)" -> "(Lille)")."""
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", " ".join(text.split())))
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, words of letters/digits joined by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+# Instruments and structures named by their type ("Contrat de réciprocités", "les PTCE"), on folded text.
+_INSTRUMENT = re.compile(
+    r"\b(?:contrats?|conventions?|pactes?|chartes?|ententes?|protocoles?|syndicats? mixtes?"
+    r"|groupements? d (?:interet|action)|gip|petr|ptce|scic|cooperatives?"
+    r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? territoria\w*|pat"
+    r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
+    r"|services? communs?)\b"
+)
+
+
+def _names_practice(text: str) -> bool:
+    """Whether a title names a practice: a place or a structure (``place_like``) or an instrument
+    type ("Contrat de réciprocités", "les PTCE", "Projet alimentaire territorial")."""
+    return place_like(text) or bool(_INSTRUMENT.search(_fold(text)))
+
+
+# First words of agenda, CV and cover-page labels: "Formation", "Déroulé de l'atelier", "Sommaire".
+_GENERIC_HEADS = {
+    "formation", "parcours", "experience", "competence", "specificite", "cv", "mon", "ma", "me", "qui",
+    "sommaire", "ordre", "deroule", "deroulement", "programme", "plan", "agenda", "introduction",
+    "presentation", "contact", "remerciement", "merci", "bienvenue", "conclusion", "question", "annexe",
+    "document", "diaporama", "support",
+}
+
+
+def _generic(title: str) -> bool:
+    """An agenda, CV or cover label that says nothing of the practice (not when it names one)."""
+    words = label_key(title).split()
+    if not words:
+        return True
+    return words[0] in _GENERIC_HEADS and len(words) <= 6 and not _names_practice(title)
+
+
 def _section_end(bs: list[Block], i: int) -> int:
     """Index (exclusive) of the end of the section that block i introduces (see the module docstring;
     a paragraph's section runs to the next non-label heading)."""
@@ -470,7 +569,92 @@ def _section_end(bs: list[Block], i: int) -> int:
     return len(bs)
 
 
-def _starts(bs: list[Block]) -> list[int]:
+# --- running slide titles (rule 5) ----------------------------------------------------------------
+
+_RUN_MAX_CHARS = 200
+_RUN_MAX_LINES = 3
+_RUN_SIMILAR = 0.9  # difflib ratio of folded prefixes: OCR variants ("coopeérations") are the same prefix
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > (1 - _RUN_SIMILAR) * max(len(a), len(b)) + 1:
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= _RUN_SIMILAR and m.quick_ratio() >= _RUN_SIMILAR and m.ratio() >= _RUN_SIMILAR
+
+
+def _running(text: str, bs: list[Block]) -> dict[int, tuple[int, int] | None]:
+    """Blocks that are running slide titles ``Prefix : suffix`` (rule 5): block index -> the span of
+    the suffix, or None for the prefix alone (a slide titled by the bare running prefix)."""
+    prefixed: list[tuple[int, str, tuple[int, int]]] = []
+    bare: list[tuple[int, str]] = []
+    for i, b in enumerate(bs):
+        if b.kind not in ("heading", "paragraph", "bullet") or (b.kind == "bullet" and b.level > 0) \
+                or _is_label_heading(b):
+            continue
+        if b.field is not None or b.text.count("\n") >= _RUN_MAX_LINES or len(_collapse(b.text)) > _RUN_MAX_CHARS:
+            continue
+        colon = b.text.find(":")
+        if colon < 0:
+            bare.append((i, _fold(b.text)))
+            continue
+        prefix = _collapse(b.text[:colon])
+        key = _fold(prefix)
+        if not 2 <= len(key.split()) <= 12 or not _title_like(prefix):
+            continue
+        s, e = _trim(text, b.start + colon + 1, b.end)
+        prefixed.append((i, key, (s, e)))
+    # group the prefixes: the same folded key, or a similar one with the same first word
+    groups: dict[str, list[tuple[int, str, tuple[int, int]]]] = {}
+    buckets: dict[str, list[str]] = {}  # first word -> group keys
+    alias: dict[str, str] = {}  # a folded prefix -> its group key
+    for item in prefixed:
+        key = item[1]
+        if key not in alias:
+            bucket = buckets.setdefault(key.split()[0], [])
+            alias[key] = next((k for k in bucket if _similar(key, k)), key)
+            if alias[key] == key:
+                bucket.append(key)
+        groups.setdefault(alias[key], []).append(item)
+    out: dict[int, tuple[int, int] | None] = {}
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        for i, _, (s, e) in members:
+            out[i] = (s, e) if s < e and _WORDY.search(text, s, e) else None
+        for i, k in bare:
+            if k.split()[:1] == key.split()[:1] and _similar(k, key):
+                out[i] = None
+    return out
+
+
+def _running_title(text: str, bs: list[Block], i: int, end: int, suffix: tuple[int, int]
+                   ) -> tuple[str, tuple[int, int] | None]:
+    """The title of a practice introduced by a running slide title: the suffix, plus the line right
+    below when it names the practice's place or structure (its part before " : " when that part
+    does, else a slide subtitle: an inferred heading)."""
+    s, e = suffix
+    title = _collapse(text[s:e])
+    name = None
+    if i + 1 < end:
+        b = bs[i + 1]
+        line = _collapse(b.text)
+        if b.kind in ("heading", "paragraph") and not _is_label_heading(b) and b.text.count("\n") <= 1 \
+                and len(line) <= 150:
+            head = line.split(":", 1)[0].strip() if ":" in line else None
+            if head and place_like(head):
+                name = head
+            elif b.kind == "heading" or (place_like(line) and _title_like(line)):
+                name = line
+    if name:
+        return f"{title} – {name}", None
+    return title, ((s, e) if title == text[s:e] else None)
+
+
+def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | None]) -> list[tuple[int, int]]:
+    """(block index, section end) of the blocks that start a practice (rules 1, 2, 3 and 5)."""
     ends: dict[int, int] = {}
     gridded, described = set(), set()
     for i, b in enumerate(bs):
@@ -495,50 +679,204 @@ def _starts(bs: list[Block]) -> list[int]:
     for group in by_level.values():
         if len(group) >= 2:
             starts.update(group)
+    # rule 5: running slide titles whose suffix names a practice; a section runs to the next
+    # running title (a markdown heading's section also ends as usual)
+    order = sorted(running)
+    for n, i in enumerate(order):
+        suffix = running[i]
+        if suffix is None or not _names_practice(text[suffix[0]:suffix[1]]):
+            continue
+        end = order[n + 1] if n + 1 < len(order) else len(bs)
+        if bs[i].kind == "heading" and bs[i].level > 0:
+            end = min(end, ends.get(i, end))
+        if any(x.kind in ("paragraph", "bullet", "grid") for x in bs[i + 1:end]):
+            starts.add(i)
+            ends[i] = end
     # the deepest starts win: drop containers (a start whose section holds the next start)
     ordered = sorted(starts)
-    return [i for n, i in enumerate(ordered) if n + 1 == len(ordered) or ordered[n + 1] >= ends[i]]
+    return [(i, ends[i]) for n, i in enumerate(ordered) if n + 1 == len(ordered) or ordered[n + 1] >= ends[i]]
 
+
+# --- examples (rule 4) ----------------------------------------------------------------------------
 
 _EXAMPLES = re.compile(r"exemples?\b", re.IGNORECASE)
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# Words saying that two named places act together (one practice, not two): checked between two bold
+# names, and in the sentence of a subject "X et Y".
+_JOINT = re.compile(
+    r"\b(?:entre|ensemble|de concert|conjointement|en commun|communs?|mutualis\w*|partag\w*|coop[ée]r\w*"
+    r"|conventions?|contrats?|accords?|partenariats?|r[ée]ciproc\w*)\b",
+    re.IGNORECASE,
+)
+_AVEC = re.compile(r"\bavec\b", re.IGNORECASE)
+_BOUNDARY = re.compile(r"\s*[,;]\s*|\.\s+|\s+et\s+")
+_AND = re.compile(r"\s+et\s+(?:(?:le|la|les)\s+|l['’])?")
 
 
-def _examples(document: Document, bs: list[Block]) -> list[tuple[int, tuple[int, int]]]:
-    """Rule 4: (block index, name span) of the items that name a place under an "Exemples" lead."""
+def _kind_of(name: str) -> str:
+    """The structure word of a name ("Toulouse Métropole" -> "metropole", "Pays de Figeac" -> "pays")."""
+    words = _fold(name).split()
+    if re.search(r"\bMétropole\b", name) and not re.match(_STRUCT, name):
+        return "metropole"
+    return words[0] if words else ""
+
+
+def _example_parts(text: str, b: Block) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The practices an example item names: (part span, name span) for each, in text order.
+
+    The names are the item's bold runs holding a structure name, else its structure names. Two
+    consecutive names are two practices, and the item is cut between them,
+
+    * when they are a subject "X et Y" of the same kind ("Toulouse Métropole et Nantes Métropole se
+      sont structurées …"; not "le Pays … et la CC …") and the sentence has no word of joint action
+      ("entre", "ensemble", "de concert", "convention", "coopération"…): cut at the " et ";
+    * for two bold names with other text between ("… à **Chartres Métropole**, débats … à la **CA du
+      Grand Chalon**"), when that text has no word of joint action (nor "avec"): cut at its last
+      comma, semicolon, full stop or " et ".
+
+    A bold run holding two names ("**Pays du Mans et les autres Pays Sarthois**") is one name."""
+    s0 = b.start
+    bold = [(s0 + m.start(1), s0 + m.end(1)) for m in _BOLD.finditer(b.text) if _NAME.search(m.group(1))]
+    plain = not bold
+    names = bold or [(s0 + m.start(), s0 + m.end()) for m in _NAME.finditer(b.text)]
+    if not names:
+        return []
+    cuts: list[tuple[int, int] | None] = []  # (end of part n, start of part n + 1)
+    for (s1, e1), (s2, e2) in zip(names, names[1:]):
+        gs, ge = (e1, s2) if plain else (e1 + 2, s2 - 2)  # the gap, outside the ** marks
+        cut = None
+        if gs <= ge and _AND.fullmatch(text, gs, ge):
+            stop = text.find(". ", e2, b.end)
+            sentence = text[b.start:stop if stop >= 0 else b.end]
+            if _kind_of(text[s1:e1]) == _kind_of(text[s2:e2]) and not _JOINT.search(sentence):
+                cut = (gs, gs + re.match(r"\s+et\s+", text[gs:ge]).end())
+        elif not plain and gs <= ge:
+            between = text[gs:ge]
+            if not (_JOINT.search(between) or _AVEC.search(between)):
+                last = None
+                for m in _BOUNDARY.finditer(text, gs, ge):
+                    last = m
+                cut = (last.start(), last.end()) if last else (ge, ge)
+        cuts.append(cut)
+    if not any(cuts):
+        return [((b.start, b.end), names[0])]
+    parts, start, name = [], b.start, names[0]
+    for cut, nxt in zip(cuts, names[1:]):
+        if cut is None:
+            continue
+        parts.append((_trim(text, start, cut[0]), name))
+        start, name = cut[1], nxt
+    parts.append((_trim(text, start, b.end), name))
+    return [(p, n) for p, n in parts if p[0] <= n[0] and n[1] <= p[1]]
+
+
+def _examples(document: Document, bs: list[Block]) -> list[tuple[int, list[tuple[tuple[int, int], tuple[int, int]]]]]:
+    """Rule 4: (block index, [(part span, name span)…]) of the items that name a place under an
+    "Exemples" lead."""
     out, scope_end = [], -1
     for i, b in enumerate(bs):
         if b.kind in ("heading", "paragraph") and _EXAMPLES.match(b.text):
             scope_end = _section_end(bs, i)
         elif i < scope_end and b.kind in ("paragraph", "bullet"):
-            if span := _name_span(b.text, b.start):
-                out.append((i, span))
+            if parts := _example_parts(document.text, b):
+                out.append((i, parts))
     return out
 
 
-def _make(bs: list[Block], title: str, span: tuple[int, int] | None) -> Candidate:
+# --- heading chains, titles, assembly -------------------------------------------------------------
+
+
+def _chains(bs: list[Block], running: dict[int, tuple[int, int] | None]) -> list[tuple[str, ...]]:
+    """For each block, the headings enclosing it, outermost first (itself excluded).
+
+    Markdown headings nest by level; inferred slide titles (and running slide titles) are the deepest
+    level, so each replaces the previous one, except that an "Exemples …" slide title nests under the
+    slide title before it ("Levier 3 - …" > "Exemples de pratiques de dialogue"). An inferred slide
+    title with emphasis inside ("Travailler cette **question** et **œuvrer ensemble**") is a sentence
+    that lost its full stop, not a slide title: it is left out."""
+    stack: list[tuple[int, str]] = []  # (rank, collapsed text)
+    out = []
+    for i, b in enumerate(bs):
+        heading = (b.kind == "heading" and not _is_label_heading(b) and (b.level > 0 or "**" not in b.text)
+                   or i in running)
+        if not heading:
+            out.append(tuple(t for _, t in stack))
+            continue
+        rank = _rank(b) if b.kind == "heading" else 7
+        if rank == 7 and _EXAMPLES.match(b.text) and any(r == 7 for r, _ in stack):
+            rank = 8
+        while stack and stack[-1][0] >= rank:
+            stack.pop()
+        out.append(tuple(t for _, t in stack))
+        stack.append((rank, " ".join(b.text.split())))  # whitespace collapsed, nothing else
+    return out
+
+
+def _make(bs: list[Block], title: str, span: tuple[int, int] | None, headings: tuple[str, ...] = ()) -> Candidate:
     grid: dict[str, list[Block]] = {}
     for b in bs:
         if b.field is not None:
             grid.setdefault(b.field, []).append(b)
     return Candidate(
         title=title,
-        start=bs[0].start,
+        start=min(b.start for b in bs),
         end=max(b.end for b in bs),
         title_start=span[0] if span else None,
         title_end=span[1] if span else None,
         blocks=list(bs),
         grid=grid,
+        headings=headings,
     )
 
 
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    """One candidate per normalised title (``label_key``): the same practice on two slides. The first
+    keeps its title and headings; blocks (and grid items) are concatenated in text order; the span
+    runs from the first start to the last end, so it may cover other candidates' text."""
+    out: list[Candidate] = []
+    index: dict[str, int] = {}
+    for c in cands:
+        key = label_key(c.title)
+        if key and key in index:
+            first = out[index[key]]
+            blocks = sorted(first.blocks + c.blocks, key=lambda b: (b.start, b.end))
+            span = (first.title_start, first.title_end) if first.title_start is not None else None
+            out[index[key]] = _make(blocks, first.title, span, first.headings)
+        else:
+            index[key] = len(out)
+            out.append(c)
+    return out
+
+
 def _fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int, int] | None]:
-    headings = [b for b in bs if b.kind == "heading"]
-    if document.title and document.title.strip():
-        wanted = document.title.strip()
+    """The title of a whole-document candidate: ``Document.title`` unless it is a generic label
+    (agenda, CV, cover: "Formation", "Déroulé de l'atelier"); else the first heading or title-like
+    short paragraph naming a place, structure or instrument; else the first heading that is not
+    generic; else the document title, the first heading, the file stem."""
+    text = document.text
+    wanted = (document.title or "").strip()
+
+    def located(title: str) -> tuple[str, tuple[int, int] | None]:
         for b in bs:
-            if b.text.casefold() == wanted.casefold():
+            if b.text.casefold() == title.casefold():
                 return b.text, (b.start, b.end)
-        return wanted, None
+        return title, None
+
+    if wanted and not _generic(wanted):
+        return located(wanted)
+    headings = [b for b in bs if b.kind == "heading" and not _is_label_heading(b)]
+    for b in bs:
+        if b.kind == "heading" and _is_label_heading(b):
+            continue
+        if b.kind == "heading" or (b.kind == "paragraph" and b.text.count("\n") < _RUN_MAX_LINES):
+            line = _collapse(b.text)
+            if _title_like(line) and _names_practice(line) and not _generic(line):
+                return line, ((b.start, b.end) if line == b.text else None)
+    for b in headings:
+        if not _generic(b.text):
+            return b.text, (b.start, b.end)
+    if wanted:
+        return located(wanted)
     if headings:
         return headings[0].text, (headings[0].start, headings[0].end)
     stem = PurePath(document.name).stem if document.name else ""
@@ -546,27 +884,44 @@ def _fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int
 
 
 def candidates(document: Document, blocks: list[Block] | None = None) -> list[Candidate]:
-    """The case candidates of a document, in text order (rules in the module docstring).
+    """The case candidates of a document, in text order of their starts (rules in the module
+    docstring).
 
     ``blocks`` are the document's blocks when already computed (``blocks(document)``)."""
     bs = _split(document) if blocks is None else list(blocks)
     if not bs:
         return []
-    starts = _starts(bs)
+    text = document.text
+    running = _running(text, bs)
+    chains = _chains(bs, running)
+    starts = _starts(text, bs, running)
     if not starts:
         examples = _examples(document, bs)
-        if len(examples) >= 2:
-            return [_make([bs[i]], document.text[a:b], (a, b)) for i, (a, b) in examples]
-        title, span = _fallback_title(document, bs)
-        return [_make(bs, title, span)]
+        if len(examples) < 2:
+            title, span = _fallback_title(document, bs)
+            return [_make(bs, title, span)]
+        out = []
+        for i, parts in examples:
+            b = bs[i]
+            for (ps, pe), (ns, ne) in parts:
+                part = b if (ps, pe) == (b.start, b.end) else Block(
+                    b.kind, text[ps:pe], ps, pe, b.level, b.label, b.field)
+                out.append(_make([part], text[ns:ne], (ns, ne), chains[i]))
+        return _merge(out)
     out = []
-    for n, i in enumerate(starts):
-        end = _section_end(bs, i)
+    by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
+    for n, (i, end) in enumerate(starts):
         if n + 1 < len(starts):
-            end = min(end, starts[n + 1])
+            end = min(end, starts[n + 1][0])
         members = bs[i:end]
         while len(members) > 1 and members[-1].kind == "heading" and not _is_label_heading(members[-1]):
             members.pop()
-        out.append(_make(members, bs[i].text, (bs[i].start, bs[i].end)))
-    return out
-
+        if i in running and running[i] is not None:
+            key = label_key(text[running[i][0]:running[i][1]])
+            if key not in by_suffix:
+                by_suffix[key] = _running_title(text, bs, i, end, running[i])
+            title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
+        else:
+            title, span = bs[i].text, (bs[i].start, bs[i].end)
+        out.append(_make(members, title, span, chains[i]))
+    return _merge(out)
