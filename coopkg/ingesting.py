@@ -72,6 +72,34 @@ class IngestReport:
                 f"{sum(len(o.cases) for o in self.outcomes)} cas, {self.words:,} mots".replace(",", "\u202f").replace("\u202f ", ", "))
 
 
+def runs(cand, found: list) -> list:
+    """A candidate merged from several places of a document (the same practice on two slides) as
+    its runs of contiguous blocks, so that extraction does not read the other practices lying in
+    between; a candidate in one piece is returned as it is."""
+    from dataclasses import replace
+
+    others = sorted(b.start for c in found if c is not cand for b in c.blocks)
+    blocks = sorted(cand.blocks, key=lambda b: b.start)
+    pieces: list[list] = []
+    for b in blocks:
+        if pieces and any(pieces[-1][-1].end <= o < b.start for o in others):
+            pieces.append([b])
+        elif pieces:
+            pieces[-1].append(b)
+        else:
+            pieces.append([b])
+    if len(pieces) <= 1:
+        return [cand]
+    out = []
+    for i, piece in enumerate(pieces):
+        start = cand.start if i == 0 else piece[0].start
+        end = piece[-1].end
+        ids = {id(b) for b in piece}
+        grid = {k: [b for b in v if id(b) in ids] for k, v in cand.grid.items()}
+        out.append(replace(cand, start=start, end=end, blocks=piece, grid={k: v for k, v in grid.items() if v}))
+    return out
+
+
 class Ingestor:
     """Holds what ingestion loads once per run: the lexicon, the spaCy pipeline, the embedder."""
 
@@ -186,8 +214,10 @@ class Ingestor:
             outcome.warnings.append("aucune pratique de coopération reconnue : le document est enregistré sans cas")
         semantic = self.semantic(lexicon) if found else None
         lap("embedding")
-        mentions = [extract(doc, cand, lexicon, nlp=self.nlp, semantic=semantic,
-                            link_threshold=self.settings.ingest_link_threshold) for cand in found]
+        mentions = [[m for part in runs(cand, found)
+                     for m in extract(doc, part, lexicon, nlp=self.nlp, semantic=semantic,
+                                      link_threshold=self.settings.ingest_link_threshold)]
+                    for cand in found]
         lap("nlp")
         dg = self.compile(store, doc, found, mentions)
         lap("graph")
