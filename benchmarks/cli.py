@@ -104,3 +104,7 @@ bench.add_command(serve_command)
 from .extraction_eval import extraction_cmd  # noqa: E402
 
 bench.add_command(extraction_cmd)
+
+from .ingest_bench import ingest_cmd  # noqa: E402
+
+bench.add_command(ingest_cmd)

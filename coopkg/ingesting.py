@@ -72,6 +72,16 @@ class IngestReport:
                 f"{sum(len(o.cases) for o in self.outcomes)} cas, {self.words:,} mots".replace(",", "\u202f").replace("\u202f ", ", "))
 
 
+def _freeze() -> None:
+    """Move the loaded models' objects out of the garbage collector's reach: each store write runs
+    a full collection (to release the RocksDB handles it switches), which otherwise traverses
+    spaCy's and torch's millions of objects (≈0.5 s per document, docs/benchmarks.md)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def runs(cand, found: list) -> list:
     """A candidate merged from several places of a document (the same practice on two slides) as
     its runs of contiguous blocks, so that extraction does not read the other practices lying in
@@ -117,6 +127,7 @@ class Ingestor:
             from search.embedder import make_embedder
 
             self._embedder = make_embedder(self.settings.embedding_model_ref)
+            _freeze()
         return self._embedder
 
     @property
@@ -125,6 +136,7 @@ class Ingestor:
             from ingest.documents.extract import load_nlp
 
             self._nlp = load_nlp()
+            _freeze()
         return self._nlp
 
     def semantic(self, lexicon):
