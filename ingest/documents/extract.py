@@ -19,14 +19,34 @@ span only:
    "Quimper Bretagne Occidentale"); capitalised common words at the start of a line, type names
    alone ("PNR") and markup are dropped; the rest are low-confidence actor (ORG) / territory (LOC)
    candidates, linked to the base when possible;
-4. **keyword cues** for instruments beyond the ontology's labels (:data:`INSTRUMENT_CUES`);
-5. **roles** of each actor mention from cues in its sentence (:data:`ROLE_CUES`: "piloté par",
+4. **institutions named by their type** (:func:`.patterns.find_descriptions`), resolved through
+   the case's territory (:func:`case_context`: the territories of its linked actors and its
+   territory mentions, with their départements and régions from the :class:`Lexicon`): a
+   definite description ("le Département", "la Région", "l'agglomération", "la communauté
+   urbaine", "l'agence d'urbanisme", "le Pays") names the one actor of that class attached to the
+   case's territory, to one containing it or to one of its département (:func:`resolve_definite`;
+   never invented: no such actor, or two, and nothing is extracted); a collective noun ("les
+   communes", "5 Communautés de communes", "2 Syndicats mixtes", "les élus du territoire", "des
+   partenaires") names the corpus placeholders of that class attached to the case
+   (:func:`resolve_collective`: "Communes du Pays de Figeac (non nommées dans la source)"); "État"
+   is matched capitalised after "l'";
+5. **keyword cues** for instruments beyond the ontology's labels (:data:`INSTRUMENT_CUES`:
+   "fiches action Leader", "conseil d'administration élargi"…), and the head of a shared
+   structure's name used as the instrument ("*Pôle métropolitain* du Pays de Brest",
+   :data:`STRUCTURE_HEADS`);
+6. **roles** of each actor mention from cues in its sentence (:data:`ROLE_CUES`: "piloté par",
    "porteur", "financé par", "signataires :"…); ``partenaire`` for every actor of the grid field
    "Partenaires / échelle" and for any actor without a cue;
-6. optionally a **semantic** index (:class:`DefinitionIndex`): the candidate's passages
-   (paragraphs, runs of bullets) and the candidate as a whole are compared with the definitions
-   of the levers, concepts, themes and instrument types; a definition that stands out from the
-   others (z-score and margin over the runner-up, never an absolute cosine) becomes a mention.
+7. optionally a **semantic** index (:class:`DefinitionIndex`): the candidate's chunks (its
+   blocks merged into a few passages of about ``CHUNK_WORDS`` words) and the candidate as a
+   whole are compared with the definitions of the levers, concepts, themes and instrument types;
+   a definition that stands out from the others (z-score and margin over the runner-up, never an
+   absolute cosine) becomes a mention;
+8. **structure**: the lever of the innermost enclosing heading "Levier N – …" of the candidate
+   (``candidate.headings``, when the segmenter gives them); and the instrument the case is about
+   made the most confident one (:func:`_rank_instruments`: a label in the candidate's title gains
+   ``TITLE_BONUS``; a type of which a more specific one is found drops just under it — a
+   syndicat mixte under the pôle métropolitain it is).
 
 A new actor named by its proper-name part only ("Pays de Landivisiau") after the full name of an
 EPCI, PETR or pôle métropolitain of the same candidate ("communauté de communes du Pays de
@@ -54,16 +74,22 @@ ambiguous one-word label ("coopération", "communs", "mutualisation")    keyword
 NER entity linked by normalised name                                    gazetteer   0.75
 NER entity linked by fuzzy match                                        fuzzy       0.60
 NER entity, not linked (new actor or territory)                         ner         0.50
+definite description or collective noun resolved through the territory pattern     0.75
+head of a shared structure's name, as instrument                        gazetteer   0.90
 definition similarity (rank and margin, see :class:`DefinitionIndex`)   embedding   ≤ 0.85
+lever of an enclosing "Levier N" heading (span: that heading)           structure   0.90
+instrument in the candidate's title                                     (any)       + 0.03
 ======================================================================  ==========  ==========
 
 Speed, measured on this project's 2-core machine (best of 3, other jobs running): without ``nlp``
-and ``semantic`` ≈90,000 words/s on a 4,200-word seed (≈20,000 words/s on a 150-word fiche: a
-fixed ≈7 ms per call); with :func:`load_nlp`'s NER-only pipeline ≈7,500–10,000 words/s (the
-full ``fr_core_news_md`` pipeline: ≈3,000–5,000 words/s); ``load_nlp`` itself takes ≈6–8 s once
-per process. The semantic step embeds one query per passage and dominates when enabled: this
-machine's multilingual-e5-small embeds ≈15 short texts/s, so ≈400–500 words/s (≈200 under heavy
-load), plus ≈15–25 s once for the model and :meth:`DefinitionIndex.build` (170 embeddings).
+and ``semantic`` ≈50,000–90,000 words/s on the seeds (a fixed ≈5 ms per call); with
+:func:`load_nlp`'s NER-only pipeline ≈7,500–15,000 words/s; ``load_nlp`` itself takes ≈6–8 s once
+per process. The semantic step dominates when enabled: multilingual-e5-small embeds ≈1,000 words/s
+on this machine when it is quiet (≈200 under heavy load) plus ≈20 ms per text, so its cost is the
+number of words embedded — hence a few long chunks per candidate, capped (:class:`DefinitionIndex`).
+On the five seeds (8,500 words, 27 candidates), extraction with both models runs at ≈3,500 words/s
+(1,860 words embedded in 36 texts; ≈1,800 words/s with one text per paragraph or run of bullets:
+3,200 words in 97 texts), plus ≈15–25 s once for the model and :meth:`DefinitionIndex.build`.
 """
 from __future__ import annotations
 
@@ -80,9 +106,10 @@ from search.expansion import NEVER, TARGET_ONLY
 from search.text import STOP_WORDS, fold, normalize, tokenize
 
 from .lexicon import LexEntry, Lexicon
-from .linking import DEFAULT_THRESHOLD, Link, Linker, core_key, core_tokens, key_tokens, name_key
+from .linking import (ABBREVIATIONS, DEFAULT_THRESHOLD, TYPE_HEADS, Link, Linker, core_key, core_tokens, key_tokens,
+                      name_key)
 from .model import Candidate, Document, Mention
-from .patterns import GENERIC_WORDS, InstitutionMatch, find_institutions
+from .patterns import GENERIC_WORDS, DescriptionMatch, InstitutionMatch, find_descriptions, find_institutions
 
 ASSERT_THRESHOLD = 0.7
 
@@ -102,12 +129,20 @@ CONF_NER_EXACT = 0.75
 CONF_NER_FUZZY = 0.60
 CONF_NER = 0.50
 CONF_EMBEDDING_MAX = 0.85
+CONF_DESCRIPTION = 0.75
+CONF_STRUCTURE = 0.90
+CONF_NAME_STRUCTURE = 0.90
+TITLE_BONUS = 0.03
+CONF_MAX = 0.98
 
 DEFAULT_SPACY_MODEL = "fr_core_news_md"
 
 # One-word labels never matched (too generic: "pays", "parc", "métropole"…), as analysed terms.
 SKIP_SINGLE = frozenset(NEVER | TARGET_ONLY | {"commune", "region", "departement", "structure", "reseau",
                                                  "programme", "projet", "outil", "instance", "acteur"})
+# One-word names matched only capitalised after an elided article ("l'État", "l'Etat").
+AFTER_ARTICLE_SINGLE = frozenset({"etat"})
+_ELIDED_ARTICLE = re.compile(r"(?:^|[^\w])[lL]['’ʼ]\s?$")
 # One-word labels that only give suggestions (common words with a domain meaning).
 AMBIGUOUS_SINGLE = frozenset({
     "cooperation", "commun", "mutualisation", "gouvernance", "economie", "formation", "jeune", "college",
@@ -125,7 +160,10 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Charte: ("charte de coopération", "charte de partenariat"),
     COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
     COOP.EntenteInterterritoriale: ("entente intercommunale",),
-    COOP.DialogueBody: ("conférence des présidents", "conférence territoriale"),
+    COOP.DialogueBody: ("conférence des présidents", "conférence territoriale", "conseil d'administration élargi",
+                        "conseils d'administration élargis"),
+    COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
+                           "GAL Leader", "programme européen Leader"),
     COOP.SharedEngineering: ("service commun", "ingénierie partagée"),
 }
 
@@ -163,6 +201,7 @@ class LabelRef:
     single: bool  # one analysed term
     ambiguous: bool  # a generic one-word label: suggestions only
     cue: bool = False  # from INSTRUMENT_CUES, not from the base
+    after_article: bool = False  # AFTER_ARTICLE_SINGLE: capitalised, after "l'"
 
 
 class Hit(NamedTuple):
@@ -210,7 +249,8 @@ class Gazetteer:
         single = len(seq) == 1
         surfaces = [label[t.start:t.end] for t in toks]
         acronyms = tuple(_is_acronym(s) for s in surfaces)
-        if single and seq[0] in SKIP_SINGLE and not acronyms[0]:
+        after_article = single and layer == "name" and seq[0] in AFTER_ARTICLE_SINGLE and surfaces[0][:1].isupper()
+        if single and seq[0] in SKIP_SINGLE and not acronyms[0] and not after_article:
             return
         if single and len(seq[0]) < 2:
             return
@@ -221,7 +261,8 @@ class Gazetteer:
         # lever and concept labels are capitalised as sentences ("Santé") and need not.
         proper = single and layer in ("name", "instrument") and surfaces[0][:1].isupper() and not acronyms[0]
         gaps = tuple(not _LABEL_PUNCT.search(label[a.end:b.start]) for a, b in zip(toks, toks[1:]))
-        ref = LabelRef(entry, label, preferred, tuple(surfaces), acronyms, proper, gaps, single, ambiguous, cue)
+        ref = LabelRef(entry, label, preferred, tuple(surfaces), acronyms, proper, gaps, single, ambiguous, cue,
+                       after_article)
         node = self._tries[layer]
         for term in seq:
             node = node.setdefault(term, {})
@@ -238,8 +279,12 @@ class Gazetteer:
                 return False
             if ref.proper and not surface[:1].isupper():
                 return False
+        if ref.after_article and not _ELIDED_ARTICLE.search(text[max(0, toks[i].start - 4):toks[i].start]):
+            return False
         for k in range(i, j - 1):
             gap = text[toks[k].end:toks[k + 1].start]
+            if "\n" in gap and ref.surfaces[k + 1 - i][:1].islower() and text[toks[k + 1].start].isupper():
+                return False  # a capitalised line start is a new line, not a wrapped label ("territoire\nPartenaires")
             if ref.strict_gaps[k - i]:
                 if _GAP_STOP.search(gap):
                     return False
@@ -476,9 +521,9 @@ def _replace(m: Mention, **changes) -> Mention:
 @lru_cache(maxsize=2)
 def load_nlp(model: str = DEFAULT_SPACY_MODEL):
     """The spaCy pipeline for NER, loaded once per process (≈6 s). Only the ``ner`` component is
-    kept (``fr_core_news_md``'s NER has its own tok2vec): tagging, parsing and lemmatising are
-    excluded, which roughly doubles the throughput (a few thousand words/s on 2 cores, see the
-    module doc)."""
+    kept (``fr_core_news_md``'s NER has its own tok2vec and uses the static vectors): tagging,
+    parsing, lemmatising and the disabled sentence segmenter are excluded — not loaded at all —,
+    which roughly doubles the throughput (see the module doc)."""
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - spaCy is a pinned dependency
@@ -487,7 +532,10 @@ def load_nlp(model: str = DEFAULT_SPACY_MODEL):
         info = spacy.info(model) if hasattr(spacy, "info") else {}
     except Exception:  # noqa: BLE001 - spacy.info raises various errors for missing packages
         info = {}
-    components = info.get("pipeline") or ["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner"]
+    # "components" also lists the disabled ones (fr_core_news_md's "senter"), which "pipeline" omits:
+    # excluded, they are not even loaded.
+    components = info.get("components") or info.get("pipeline") or \
+        ["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer", "ner"]
     try:
         return spacy.load(model, exclude=[c for c in components if c != "ner"])
     except OSError as exc:
@@ -503,17 +551,30 @@ _ENTITY_STOP = re.compile(r"[\n\t•✓→<>|«»\"“”()\[\]]")
 _LINE_START = re.compile(r"(?:^|[\n\t.!?:;•✓→«\"(\-–])\s*$")
 
 
-def _trim_entity(text: str, s: int, e: int) -> tuple[int, int] | None:
-    """The entity span without leading determiners and trailing punctuation, cut at the first line
-    break, bullet, bracket or markup character; None when too short."""
+# Role words before a name in a NER span ("Elus CLE"): the name is what follows.
+_ROLE_PREFIX = re.compile(r"^(?:[ÉEée]lu(?:e)?s?|[Pp]r[ée]sidente?s?|[Mm]aires?|[Aa]gents?|[Tt]echniciens?)"
+                          r"\s+(?=\S)")
+# A capitalised common noun glued after an acronym by a lost line break ("ADEME Préexistence d'une…").
+_COMMON_SUFFIX = r"(?:tion|sion|ence|ance|ment|isme|it[ée]|ure|age|eur|esse)s?"
+_ACRONYM_THEN_COMMON = re.compile(rf"\b([A-Z][A-Z0-9]{{1,9}})\s+([A-ZÀ-ÝŒ][a-zà-ÿœ]{{3,}}{_COMMON_SUFFIX})\b")
+
+
+def _trim_entity(text: str, s: int, e: int, known: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+    """The entity span without leading determiners and role words ("Elus CLE" → "CLE") and
+    trailing punctuation, cut at the first line break, bullet, bracket or markup character and at
+    a capitalised common noun after an acronym ("ADEME Préexistence" → "ADEME"; not a word of
+    ``known`` names: "DRAAF Provence"); None when too short."""
     seg = text[s:e]
     cut = _ENTITY_STOP.search(seg)
     if cut is not None:
         if cut.start() == 0:  # "(COB": skip the opening character
             return _trim_entity(text, s + 1, e) if e - s > 1 else None
         seg = seg[:cut.start()]
+    glued = _ACRONYM_THEN_COMMON.search(seg)
+    if glued is not None and fold(glued.group(2)) not in known:
+        seg = seg[:glued.end(1)]
     while True:
-        m = _DETERMINERS.match(seg)
+        m = _DETERMINERS.match(seg) or _ROLE_PREFIX.match(seg)
         if not m:
             break
         s += m.end()
@@ -537,6 +598,16 @@ def _name_like(text: str, s: int, e: int) -> bool:
         return True
     at_start = bool(_LINE_START.search(text[max(0, s - 40):s]))
     return len(caps) >= 2 or not at_start
+
+
+def _name_words(lexicon: Lexicon) -> frozenset[str]:
+    """Folded words of the actors' and territories' labels ("provence", "bretagne")."""
+    words = lexicon.cache.get("name_words")
+    if words is None:
+        words = frozenset(fold(w) for kind in ("actor", "territory") for e in lexicon.by_kind(kind)
+                          for label in e.french_labels for w in re.split(r"[\s'’-]+", label) if w)
+        lexicon.cache["name_words"] = words
+    return words
 
 
 def _type_words(lexicon: Lexicon) -> frozenset[str]:
@@ -564,7 +635,8 @@ def _ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[
         kind = _NER_LABELS.get(ent.label_)
         if kind is None:
             continue
-        span = _trim_entity(text, candidate.start + ent.start_char, candidate.start + ent.end_char)
+        span = _trim_entity(text, candidate.start + ent.start_char, candidate.start + ent.end_char,
+                            _name_words(linker.lexicon))
         if span is None:
             continue
         s, e = span
@@ -608,8 +680,11 @@ def _ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[
 # ----------------------------------------------------------------------------- semantic
 
 SEMANTIC_KINDS = ("lever", "concept", "theme", "instrument_type")
-UNIT_WORDS = 60  # runs of short blocks are grouped up to about this many words
-STANDALONE_WORDS = 25  # a block this long is a passage of its own
+CHUNK_WORDS = 128  # consecutive blocks are merged into chunks of about this many words
+CHUNK_MAX_WORDS = 160  # a chunk never exceeds this (a longer block is split at sentence ends)
+MAX_CHUNKS = 2  # chunks embedded per candidate (the first, then the longest)
+PARAGRAPH_WORDS = 30  # a block this long is a paragraph: it starts a chunk unless the current one is shorter
+MAX_GAP_WORDS = 6  # words between two blocks (a grid label, a marker) a chunk may span
 MIN_UNIT_WORDS = 8
 
 
@@ -618,9 +693,14 @@ class DefinitionIndex:
     the way a candidate's text is compared with them.
 
     Each definition is embedded as a passage ("<label> : <definition> (<alt labels>)"), the
-    candidate's passages (:meth:`units`: paragraphs, and runs of short blocks grouped up to about
-    ``UNIT_WORDS`` words) as queries; the whole candidate is the normalised mean of its passages' vectors (one
-    embedding call per candidate, no padding of short passages to a long one).
+    candidate's chunks (:meth:`units`: consecutive blocks merged up to about ``CHUNK_WORDS`` words,
+    at most ``MAX_CHUNKS`` per candidate) as queries, all in one batched call per candidate; the
+    whole candidate is the normalised mean of its chunks' vectors. The embedding model dominates
+    the cost of extraction, and its cost grows with the number of words embedded, not of texts:
+    merging blocks into a few long chunks and capping them is what keeps extraction fast on long
+    documents (a slide deck read as one candidate embeds at most ≈ ``MAX_CHUNKS × CHUNK_WORDS``
+    words). A chunk's mention cites the block of the chunk that shares the most words with the
+    definition (a short, readable passage), not the whole chunk.
     Some definitions are close to every text (hubs), so each cosine is first standardised against
     that definition's cosines with the *other* definitions embedded as queries (``hub_mean``,
     ``hub_std``). Then, for each unit and each kind, the standardised scores of that kind's
@@ -647,6 +727,7 @@ class DefinitionIndex:
         self.hub_mean = np.zeros(n) if hub_mean is None else np.asarray(hub_mean, dtype=np.float64)
         self.hub_std = np.ones(n) if hub_std is None else np.maximum(np.asarray(hub_std, dtype=np.float64), 1e-6)
         self._groups: dict[str, np.ndarray] = {}
+        self._definition_terms: dict[URIRef, frozenset[str]] = {}
         for kind in SEMANTIC_KINDS:
             idx = [i for i, e in enumerate(self.entries) if e.kind == kind]
             if len(idx) >= 3:
@@ -705,65 +786,137 @@ class DefinitionIndex:
             out[:, idx] = conf
         return out
 
-    def units(self, document: Document, candidate: Candidate, *, min_words: int = MIN_UNIT_WORDS,
-              target_words: int = UNIT_WORDS) -> list[tuple[int, int]]:
-        """Spans compared with the definitions: each block of at least ``STANDALONE_WORDS`` words
-        (a paragraph), and runs of consecutive shorter blocks (bullets, grid cells, lines) grouped
-        up to about ``target_words`` words (a heading starts a new run); passages under
-        ``min_words`` words are dropped unless the candidate has nothing longer. Without blocks,
-        the candidate's lines are the blocks."""
+    def blocks(self, document: Document, candidate: Candidate) -> list[tuple[int, int, bool]]:
+        """(start, end, is a heading) of the candidate's blocks in text order (grid items inside
+        a block already taken are skipped; without blocks, its lines), blocks longer than
+        ``CHUNK_MAX_WORDS`` split at sentence ends."""
         text = document.text
-        blocks = sorted({(b.start, b.end, b.kind == "heading") for b in
-                         [*candidate.blocks, *(x for bs in candidate.grid.values() for x in bs)]
-                         if candidate.start <= b.start and b.end <= candidate.end})
-        if not blocks:
-            blocks, pos = [], candidate.start
+        raw = sorted({(b.start, b.end, b.kind == "heading") for b in
+                      [*candidate.blocks, *(x for bs in candidate.grid.values() for x in bs)]
+                      if candidate.start <= b.start and b.end <= candidate.end})
+        if not raw:
+            pos = candidate.start
             for line in text[candidate.start:candidate.end].split("\n"):
                 if line.strip():
-                    blocks.append((pos, pos + len(line), False))
+                    raw.append((pos, pos + len(line), False))
                 pos += len(line) + 1
-        groups: list[list] = []  # [start, end, words, open to more short blocks]
+        out: list[tuple[int, int, bool]] = []
         last_end = -1
-        for bs, be, heading in blocks:
+        for bs, be, heading in raw:
             if be <= last_end:
-                continue  # a grid block inside a block already taken
-            words = len(text[bs:be].split())
-            if words >= STANDALONE_WORDS:  # a paragraph: its own passage
-                groups.append([bs, be, words, False])
-            elif groups and groups[-1][3] and not heading and groups[-1][2] < target_words:
-                groups[-1][1], groups[-1][2] = be, groups[-1][2] + words
-            else:  # bullets, grid cells, short lines: grouped with the next short blocks
-                groups.append([bs, be, words, True])
+                continue
             last_end = be
-        spans = [(g[0], g[1]) for g in groups if g[2] >= min_words] or [(g[0], g[1]) for g in groups[:1]]
-        return [sp for sp in (_strip_span(text, s, e) for s, e in spans) if sp]
+            if len(text[bs:be].split()) <= CHUNK_MAX_WORDS:
+                out.append((bs, be, heading))
+                continue
+            piece_start, words = bs, 0
+            for m in re.finditer(r"\S+", text[bs:be]):
+                words += 1
+                end = bs + m.end()
+                if words >= CHUNK_WORDS and (text[end - 1] in ".!?;:…" or words >= CHUNK_MAX_WORDS):
+                    out.append((piece_start, end, False))
+                    piece_start, words = end, 0
+            if words:
+                out.append((piece_start, be, False))
+        return [(*sp, h) for s, e, h in out for sp in [_strip_span(text, s, e)] if sp]
+
+    def units(self, document: Document, candidate: Candidate, *, min_words: int | None = None,
+              target_words: int | None = None, max_chunks: int | None = None) -> list[tuple[int, int]]:
+        """Spans compared with the definitions (one embedding each): consecutive blocks merged into
+        chunks of about ``target_words`` words (never more than ``CHUNK_MAX_WORDS``, never across a
+        block: a longer block is split at sentence ends; a paragraph of ``PARAGRAPH_WORDS`` words
+        or a heading starts a new chunk once the current one has that many words), at most
+        ``max_chunks`` per candidate —
+        the first one (the title and what opens the case) and then the longest. Chunks under
+        ``min_words`` words are dropped unless the candidate has nothing longer; a candidate of
+        fewer words has no chunk at all."""
+        min_words = MIN_UNIT_WORDS if min_words is None else min_words
+        target_words = CHUNK_WORDS if target_words is None else target_words
+        max_chunks = MAX_CHUNKS if max_chunks is None else max_chunks
+        text = document.text
+        groups: list[list[int]] = []  # [start, end, words]
+        for bs, be, heading in self.blocks(document, candidate):
+            words = len(text[bs:be].split())
+            current = groups[-1][2] if groups else None
+            # A paragraph (or a heading) starts its own chunk once the current one says something:
+            # two paragraphs on different matters are not averaged into one text.
+            own = words >= PARAGRAPH_WORDS or heading
+            # never across text that belongs to no block (what lies between two blocks of a
+            # candidate is not part of it), beyond a grid label or a marker
+            gap = len(text[groups[-1][1]:bs].split()) if groups else 0
+            if current is not None and current < target_words and current + words <= CHUNK_MAX_WORDS and \
+                    not (own and current >= PARAGRAPH_WORDS) and gap <= MAX_GAP_WORDS:
+                groups[-1][1], groups[-1][2] = be, current + gap + words
+            else:
+                groups.append([bs, be, words])
+        if sum(g[2] for g in groups) < min_words:
+            return []  # a name alone ("Toulouse Métropole"): its nearest definition says nothing
+        kept = [g for g in groups if g[2] >= min_words] or groups[:1]
+        if len(kept) > max_chunks:
+            rest = sorted(range(1, len(kept)), key=lambda i: (-kept[i][2], i))[:max_chunks - 1]
+            kept = [kept[0]] + [kept[i] for i in sorted(rest)]
+        return [sp for sp in (_strip_span(text, g[0], g[1]) for g in kept) if sp]
 
     def mentions(self, document: Document, candidate: Candidate, *, floor: float = 0.3) -> list[Mention]:
-        """Semantic mentions of one candidate: per passage (span = the passage) and for the whole
-        candidate (span = the candidate; its vector is the mean of the passages' vectors)."""
+        """Semantic mentions of one candidate, from one batched embedding call: per chunk (span =
+        the block of the chunk sharing the most words with the definition, or the chunk) and for
+        the whole candidate (span = the candidate; its vector is the mean of the chunks' vectors)."""
         spans = self.units(document, candidate)
         if not spans:
             return []
         text = document.text
-        q = self.embedder.embed_queries([text[s:e] for s, e in spans])
+        q = self.embedder.embed_queries([embedding_text(text[s:e]) for s, e in spans])
+        whole_row = None
         if len(spans) > 1:
             whole = _strip_span(text, candidate.start, candidate.end)
             if whole is not None and whole not in spans:
                 mean = q.mean(axis=0, keepdims=True)
                 q = np.vstack([q, mean / max(float(np.linalg.norm(mean)), 1e-12)])
                 spans = [*spans, whole]
+                whole_row = len(spans) - 1
         conf = self.confidences(((q @ self.vectors.T) - self.hub_mean) / self.hub_std)
+        blocks = self.blocks(document, candidate)
         out = []
         for r, (s, e) in enumerate(spans):
-            for c in np.nonzero(conf[r] >= floor)[0]:
+            hits = np.nonzero(conf[r] >= floor)[0]
+            inner = [] if r == whole_row else [(bs, be) for bs, be, _ in blocks if s <= bs and be <= e]
+            for c in hits:
                 entry = self.entries[c]
                 kind = _MENTION_KIND[entry.kind]
                 value = round(float(conf[r, c]), 3)
+                ms, me = self._evidence(text, entry, inner) if len(inner) > 1 else (s, e)
                 if kind == "instrument":
-                    out.append(Mention(kind, text[s:e], s, e, "embedding", value, None, entry.label, (entry.iri,)))
+                    out.append(Mention(kind, text[ms:me], ms, me, "embedding", value, None, entry.label, (entry.iri,)))
                 else:
-                    out.append(Mention(kind, text[s:e], s, e, "embedding", value, entry.iri))
+                    out.append(Mention(kind, text[ms:me], ms, me, "embedding", value, entry.iri))
         return out
+
+    def _terms(self, entry: LexEntry) -> frozenset[str]:
+        terms = self._definition_terms.get(entry.iri)
+        if terms is None:
+            terms = frozenset(t.term for t in tokenize(self.definition_text(entry)) if not t.alt)
+            self._definition_terms[entry.iri] = terms
+        return terms
+
+    def _evidence(self, text: str, entry: LexEntry, blocks: list[tuple[int, int]]) -> tuple[int, int]:
+        """The block sharing the most analysed terms with the entry's definition (the first on
+        ties), stripped: the passage a reviewer reads."""
+        terms = self._terms(entry)
+        best, best_score = blocks[0], -1
+        for bs, be in blocks:
+            score = len(terms & {t.term for t in tokenize(text[bs:be]) if not t.alt})
+            if score > best_score:
+                best, best_score = (bs, be), score
+        return _strip_span(text, *best) or best
+
+
+_MARKUP = re.compile(r"<[^<>\n]{0,200}>|[*_#|✓•▪◦●○×→⇒➜►]+|&nbsp;")
+
+
+def embedding_text(text: str) -> str:
+    """What is embedded of a passage: without markup (HTML tags of tables exported as text, bullet
+    glyphs, emphasis marks), whitespace collapsed — tokens the model would spend on noise."""
+    return " ".join(_MARKUP.sub(" ", text).split()) or text.strip()
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -858,6 +1011,19 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     for inst in find_institutions(text, cs, ce):
         span = (inst.start, inst.end)
         over = [n for n in names if _overlaps(n[0], span)]
+        # A known label that goes on across "et" where the rule stopped ("PNR des Lacs" + "Lacs et
+        # Gorges du Verdon"): the label wins; a territory label completes the rule's name.
+        joined = [n for n in over if inst.start < n[0][0] < inst.end < n[0][1]
+                  and re.match(r"\s+et\s", text[inst.end:n[0][1]])]
+        if joined:
+            if any(n[1].kind == "actor" for n in joined):
+                continue
+            new_end = max(n[0][1] for n in joined)
+            tail = text[inst.end:new_end]
+            inst = inst._replace(end=new_end, text=text[inst.start:new_end], name=_clean(inst.name + tail),
+                                 core=_clean(inst.core + tail))
+            span = (inst.start, inst.end)
+            over = [n for n in names if _overlaps(n[0], span)]
         if any(_inside(span, n[0]) for n in over):
             continue  # the gazetteer already names it (same span or longer)
         if any(not _inside(n[0], span) for n in over):
@@ -879,9 +1045,20 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     name_spans = [sp for sp, _ in names]
     actor_spans = [sp for sp, m in names if m.kind == "actor"]
 
-    # 2) Instruments, themes, levers, concepts from labels (not inside an actor or territory name).
+    # 2) Instruments, themes, levers, concepts from labels (not inside an actor or territory name,
+    #    except the head of a shared structure's name: "Pôle métropolitain du Pays de Brest").
+    structure_heads = _structure_heads(lexicon)
     for h in hits:
-        if h.layer == "name" or any(_inside((h.start, h.end), sp) for sp in name_spans):
+        if h.layer == "name":
+            continue
+        if any(_inside((h.start, h.end), sp) for sp in name_spans):
+            if h.layer == "instrument" and any(sp[0] == h.start and sp[1] > h.end and m.confidence >= ASSERT_THRESHOLD
+                                               for sp, m in names if m.kind == "actor"):
+                for ref in h.refs:
+                    if ref.entry.iri in structure_heads and name_key(ref.label) in structure_heads[ref.entry.iri]:
+                        mentions.append(Mention("instrument", text[h.start:h.end], h.start, h.end, "gazetteer",
+                                                CONF_NAME_STRUCTURE, None, ref.entry.label, (ref.entry.iri,)))
+                        break
             continue
         surface = text[h.start:h.end]
         for ref in sorted(h.refs, key=lambda r: str(r.entry.iri)):
@@ -899,6 +1076,10 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
         found, replaced = _ner_mentions(nlp, document, candidate, mentions, linker)
         mentions = [m for i, m in enumerate(mentions) if i not in replaced] + found
 
+    # 3b) Institutions named by their type ("le Département", "les communes") resolved through
+    #     the case's territory.
+    mentions = _description_mentions(text, candidate, mentions, lexicon)
+
     # 4) Roles of the actors.
     mentions = _assign_roles(document, candidate, mentions, lexicon)
 
@@ -906,10 +1087,452 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     if semantic is not None:
         mentions.extend(semantic.mentions(document, candidate))
 
+    # 6) Structure: the lever of an enclosing "Levier N" heading; the instrument the case is about.
+    mentions.extend(_heading_levers(text, candidate, lexicon))
+    mentions = _rank_instruments(candidate, mentions, lexicon)
+
     mentions.sort(key=lambda m: (m.start, m.end, m.kind, str(m.iri or ""), m.label or "", m.method))
     for m in mentions:  # the span invariant every later stage relies on
         assert m.text == text[m.start:m.end], m
     return mentions
+
+
+# ----------------------------------------------------------------------------- case context
+
+# Actor classes that do not locate a case: national bodies (their territory is the country).
+NATIONAL_CLASSES = (COOP.StateActor, COOP.ResourceNetwork, COOP.ResearchOrTrainingBody)
+# Words that say what a placeholder is, not which one ("communes", "territoire"…).
+_PLACEHOLDER_MARK = re.compile(r"\((?:[^()]*non nomm|[^()]*non d[ée]taill)[^()]*\)", re.IGNORECASE)
+
+
+def _stem(token: str) -> str:
+    return token[:-1] if len(token) > 3 and token.endswith(("s", "x")) else token
+
+
+def _stems(tokens: Iterable[str]) -> frozenset[str]:
+    return frozenset(_stem(t) for t in tokens)
+
+
+def _generic_stems(lexicon: Lexicon) -> frozenset[str]:
+    """Stems of type words (class labels, generic words): they do not tell which actor."""
+    out = lexicon.cache.get("generic_stems")
+    if out is None:
+        words = set(GENERIC_WORDS) | set(STOP_WORDS) | {w for head in TYPE_HEADS for w in head}
+        words.update(w for label in ABBREVIATIONS.values() for w in label.split())
+        words.update(("territoire", "membre", "autre", "un", "une", "lie", "leur", "ses", "non", "nomme", "nommee",
+                      "acteur", "collectivite", "habitant", "elu", "citoyen", "intervenant", "petite",
+                      "local", "locaux", "entre", "tous", "toutes", "chaque", "dan", "source", "epci", "structure",
+                      "porteuse", "porteur", "lie", "cinq", "deux", "trois", "quatre", "maire", "president"))
+        out = lexicon.cache["generic_stems"] = _stems(words)
+    return out
+
+
+@dataclass
+class CaseContext:
+    """What locates a candidate: the territories of its linked actors (weight 2) and of its
+    territory mentions (weight 1), each with where it is said; the proper-name parts of its
+    actors' labels, with where; the distinctive words of its title."""
+
+    territories: dict[URIRef, float]
+    places: list[tuple[URIRef, float, int]]  # (territory, weight, offset of the mention)
+    cores: list[tuple[frozenset[str], float, int]]  # (stems of a proper-name part, weight, offset)
+    title: frozenset[str]
+    title_at: int
+    words: frozenset[str]  # stems of the candidate's text
+
+
+def case_context(text: str, candidate: Candidate, mentions: Sequence[Mention], lexicon: Lexicon) -> CaseContext:
+    territories: dict[URIRef, float] = {}
+    places: list[tuple[URIRef, float, int]] = []
+    cores: list[tuple[frozenset[str], float, int]] = []
+    generic = _generic_stems(lexicon)
+    for m in mentions:
+        if m.iri is None or m.confidence < ASSERT_THRESHOLD or m.kind not in ("actor", "territory"):
+            continue
+        entry = lexicon.get(m.iri)
+        if entry is None or entry.placeholder:
+            continue
+        if m.kind == "actor":
+            if any(lexicon.is_subclass(t, n) for t in entry.types for n in NATIONAL_CLASSES):
+                continue
+            if entry.territory is not None:
+                territories[entry.territory] = territories.get(entry.territory, 0.0) + 2.0
+                places.append((entry.territory, 2.0, m.start))
+            weight = 1.0
+        else:
+            territories[m.iri] = territories.get(m.iri, 0.0) + 1.0
+            places.append((m.iri, 1.0, m.start))
+            weight = 0.7
+        for label in entry.french_labels:
+            core = _stems(core_tokens(key_tokens(_PLACEHOLDER_MARK.sub(" ", label)))) - generic
+            if core:
+                cores.append((core, weight, m.start))
+    title = _stems(key_tokens(candidate.title or "")) - generic
+    title_at = candidate.title_start if candidate.title_start is not None else candidate.start
+    words = _stems(key_tokens(text[max(0, candidate.start):candidate.end]))
+    return CaseContext(territories, places, cores, title, title_at, words)
+
+
+def _placeholder_terms(lexicon: Lexicon) -> dict[URIRef, tuple[frozenset[str], tuple[frozenset[str], ...]]]:
+    """Placeholder actors → (stems and analysed terms of all their labels, the "(non nommées…)"
+    mark removed; the distinctive stems of each label)."""
+    out = lexicon.cache.get("placeholder_terms")
+    if out is None:
+        out = {}
+        generic = _generic_stems(lexicon)
+        for e in lexicon.by_kind("actor"):
+            if e.placeholder or _PLACEHOLDER_MARK.search(e.label):
+                stems: set[str] = set()
+                distinctive = []
+                for label in e.french_labels:
+                    label = _PLACEHOLDER_MARK.sub(" ", label)
+                    own = _stems(key_tokens(label))
+                    stems.update(own)
+                    stems.update(t.term for t in tokenize(label) if not t.alt)
+                    if own - generic:
+                        distinctive.append(own - generic)
+                out[e.iri] = (frozenset(stems), tuple(distinctive))
+        lexicon.cache["placeholder_terms"] = out
+    return out
+
+
+def _actors_of_class(lexicon: Lexicon, cls: URIRef, noun: str) -> tuple[LexEntry, ...]:
+    """Named actors of ``cls`` (or a subclass), and those with a label headed by ``noun`` when the
+    noun has two words or more (a former name: "communauté urbaine de Brest" for Brest métropole)."""
+    slot = ("actors_of_class", cls, noun)
+    out = lexicon.cache.get(slot)
+    if out is None:
+        head = key_tokens(noun)
+        found = []
+        for e in lexicon.by_kind("actor"):
+            if e.placeholder or _PLACEHOLDER_MARK.search(e.label):
+                continue
+            if any(lexicon.is_subclass(t, cls) for t in e.types) or (
+                    len(head) >= 2 and any(key_tokens(label)[:len(head)] == head and len(key_tokens(label)) > len(head)
+                                           for label in e.french_labels)):
+                found.append(e)
+        out = lexicon.cache[slot] = tuple(found)
+    return out
+
+
+def resolve_definite(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) -> LexEntry | None:
+    """The one actor "le Département", "l'agglomération"… names in this case: of the noun's class,
+    attached to a territory of the case or to one containing it (score = the territory's weight),
+    or else to a territory of the same département (half the weight); None unless one actor
+    scores best."""
+    if not ctx.territories:
+        return None
+    scores: list[tuple[float, str, LexEntry]] = []
+    for e in _actors_of_class(lexicon, d.cls, d.noun):
+        if e.territory is None:
+            continue
+        depts = lexicon.departements_of(e.territory)
+        score = 0.0
+        for t, w in ctx.territories.items():
+            if e.territory == t or e.territory in lexicon.within(t):
+                score += w
+            elif depts and depts & lexicon.departements_of(t):
+                score += 0.5 * w
+        if score > 0:
+            scores.append((score, str(e.iri), e))
+    if not scores:
+        return None
+    scores.sort(key=lambda x: (-x[0], x[1]))
+    if len(scores) > 1 and scores[1][0] == scores[0][0]:
+        return None
+    return scores[0][2]
+
+
+NEAR_CHARS = 300  # evidence this far from a collective noun counts half
+MIN_SUPPORT = 0.5  # share of a placeholder label's distinctive words the candidate must contain
+
+
+def _supports(owner: LexEntry, placeholder: LexEntry, stems: frozenset[str], lexicon: Lexicon) -> bool:
+    """The placeholder is a group of ``owner``'s: same territory, or its label names the owner."""
+    if owner.territory is not None and owner.territory == placeholder.territory:
+        return True
+    generic = _generic_stems(lexicon)
+    return any((core := _stems(core_tokens(key_tokens(label))) - generic) and core <= stems
+               for label in owner.french_labels)
+
+
+def resolve_collective(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon,
+                       owner: Mention | None = None) -> list[LexEntry]:
+    """The placeholder actors ("Communes du Pays de Figeac (non nommées dans la source)") a
+    collective noun names in this case. A placeholder must be of the noun's class (and have the
+    noun in its label for generic nouns: "partenaires") and be attached to the case by evidence:
+    its territory is the territory of one of the case's actors, or a territory the case names
+    when the candidate has two distinctive words of its label (weight 1), or its label contains the proper-name
+    part of one of the case's actors (1), or the noun's own words ("les autres Pays *Sarthois*")
+    or its complement ("un PNR *de la région Centre*") (1), or two distinctive words of the case's
+    title (0.8), or the candidate describes it (three distinctive words of its label or more, 3/4
+    of them in the candidate: 0.8). Evidence counts less the farther from the noun it is said
+    (``w / (1 + distance / NEAR_CHARS)``), and is multiplied by the placeholder's *support*: the
+    share of the distinctive words of its best label found in the candidate's text (at least
+    ``MIN_SUPPORT``: "Acteurs … des chantiers de Gironde 2033" is not attached to a text that never
+    speaks of chantiers nor of the Gironde). A collective noun belongs to the actor it follows
+    (``owner``: the nearest actor before it, else the next one in its sentence): unless its own
+    words name the placeholder, the owner must be the placeholder's (same territory, or named in
+    its label) — "les élus de Lannion-Trégor Communauté" are not the communes of another case —,
+    and without an owner only the title, the noun's own words or the description count. The
+    placeholders scoring at least 0.6 × the best are returned (a counted noun may name several:
+    "2 Syndicats mixtes")."""
+    terms = _placeholder_terms(lexicon)
+    generic = _generic_stems(lexicon)
+    noun = _stems(key_tokens(d.noun))
+    own = (_stems(key_tokens(d.text)) - noun | _stems(key_tokens(d.complement))) - generic
+    word = next((t.term for t in tokenize(d.word) if not t.alt), d.word) if d.word else None
+    owner_entry = lexicon.get(owner.iri) if owner is not None and owner.iri is not None else None
+    scored: list[tuple[float, str, LexEntry]] = []
+
+    def near(w: float, at: int) -> float:
+        return w / (1.0 + abs(at - d.start) / NEAR_CHARS)
+
+    for iri, (stems, labels) in terms.items():
+        e = lexicon.get(iri)
+        if not any(lexicon.is_subclass(t, d.cls) for t in e.types):
+            continue
+        if word is not None and word not in stems:
+            continue
+        support = max((len(words & ctx.words) / len(words) for words in labels), default=1.0)
+        if support < MIN_SUPPORT:
+            continue
+        matched = max((len(words & ctx.words) for words in labels), default=0)
+        named = bool(own) and own <= stems
+        if not named and owner is not None and (owner_entry is None or not _supports(owner_entry, e, stems, lexicon)):
+            continue
+        score = 1.0 if named else 0.0
+        if owner is None:  # no actor before it nor in its sentence: only the title or its own words
+            pass
+        elif e.territory is not None:
+            # a place said by an actor of the case; a territory merely named ("à Nantes") only when
+            # the text also has two distinctive words of the placeholder's label
+            score = max(score, max((near(1.0, at) for t, w, at in ctx.places
+                                    if t == e.territory and (w >= 2.0 or matched >= 2)), default=0.0))
+        if owner is not None:
+            score = max(score, max((near(w, at) for core, w, at in ctx.cores if w >= 1.0 and core <= stems),
+                                   default=0.0))
+        if len(ctx.title & stems) >= 2:
+            score = max(score, near(0.8, ctx.title_at))
+        if any(len(words) >= 3 and len(words & ctx.words) >= 0.75 * len(words) for words in labels):
+            score = max(score, 0.8)
+        if score > 0:
+            scored.append((score * support, str(iri), e))
+    if not scored:
+        return []
+    best = max(sc for sc, _, _ in scored)
+    return [e for sc, _, e in sorted(scored, key=lambda x: (-x[0], x[1])) if sc >= 0.6 * best]
+
+
+def _owner(d: DescriptionMatch, text: str, actors: list[Mention], lexicon: Lexicon) -> Mention | None:
+    """The actor a collective noun follows: the nearest asserted, non-national, non-placeholder
+    actor mention ending before it, else the first one starting after it in the same sentence."""
+    before = [m for m in actors if m.end <= d.start]
+    if before:
+        return max(before, key=lambda m: (m.end, m.start))
+    after = [m for m in actors if m.start >= d.end and not _SENTENCE_END.search(text, d.end, m.start)]
+    return min(after, key=lambda m: m.start) if after else None
+
+
+def _owners(mentions: Iterable[Mention], lexicon: Lexicon) -> list[Mention]:
+    out = []
+    for m in mentions:
+        if m.kind != "actor" or m.confidence < ASSERT_THRESHOLD:
+            continue
+        entry = lexicon.get(m.iri) if m.iri is not None else None
+        if entry is not None and (entry.placeholder or _PLACEHOLDER_MARK.search(entry.label)):
+            continue
+        types = entry.types if entry is not None else m.types
+        if any(lexicon.is_subclass(t, n) for t in types for n in NATIONAL_CLASSES):
+            continue
+        out.append(m)
+    return out
+
+
+def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """Mentions for the definite descriptions and collective nouns of the candidate
+    (:func:`.patterns.find_descriptions`) that resolve to an actor of the base (see
+    :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
+    actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves."""
+    descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
+    if not descriptions:
+        return mentions
+    ctx = case_context(text, candidate, mentions, lexicon)
+    taken = [(i, (m.start, m.end)) for i, m in enumerate(mentions) if m.kind in ("actor", "territory")]
+    drop: set[int] = set()
+    out: list[Mention] = []
+    for collective in (False, True):  # the definite ones first: they locate the collective ones
+        for d in descriptions:
+            if d.collective != collective:
+                continue
+            span = (d.start, d.end)
+            over = [i for i, sp in taken if _overlaps(sp, span)]
+            replaceable = d.collective and over and all(
+                mentions[i].kind == "actor" and mentions[i].iri is None
+                and _inside((mentions[i].start, mentions[i].end), span) for i in over)
+            if over and not replaceable:
+                continue
+            if d.collective:
+                owner = _owner(d, text, _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon),
+                               lexicon)
+                entries = resolve_collective(d, ctx, lexicon, owner)
+            else:
+                one = resolve_definite(d, ctx, lexicon)
+                entries = [one] if one is not None else []
+            if not entries:
+                continue
+            drop.update(over)
+            for e in entries:
+                out.append(Mention("actor", d.text, d.start, d.end, "pattern", CONF_DESCRIPTION, e.iri, None, e.types,
+                                   (), e.territory))
+                if not d.collective and e.territory is not None:
+                    ctx.places.append((e.territory, 2.0, d.start))
+    if not out:
+        return mentions
+    return [m for i, m in enumerate(mentions) if i not in drop] + out
+
+
+# ----------------------------------------------------------------------------- structure
+
+_LEVER_HEADING = re.compile(r"^[\W_]*levier\s+(\d{1,2})\b", re.IGNORECASE)
+
+
+def _lever_by_number(lexicon: Lexicon) -> dict[int, LexEntry]:
+    out = lexicon.cache.get("lever_numbers")
+    if out is None:
+        out = {}
+        for e in lexicon.by_kind("lever"):
+            m = re.fullmatch(r"L(\d+)", e.notation or "")
+            if m:
+                out[int(m.group(1))] = e
+        lexicon.cache["lever_numbers"] = out
+    return out
+
+
+def _find_heading(text: str, heading: str, before: int) -> tuple[int, int] | None:
+    """Span of ``heading`` (whitespace collapsed, as the segmenter gives it) in ``text``: its last
+    occurrence starting before ``before``, else its first one, else None."""
+    words = heading.split()
+    if not words:
+        return None
+    rx = re.compile(r"[\s*_#]+".join(re.escape(w) for w in words))
+    last = None
+    for m in rx.finditer(text):
+        if m.start() >= before and last is not None:
+            break
+        last = (m.start(), m.end())
+        if m.start() >= before:
+            break
+    return last
+
+
+def _heading_levers(text: str, candidate: Candidate, lexicon: Lexicon) -> list[Mention]:
+    """A lever mention (method ``structure``) for the innermost enclosing heading "Levier N – …"
+    (``candidate.headings``, outermost first, when the segmenter gives them): its span is the
+    heading's last occurrence before the candidate (or anywhere in the text), else the title."""
+    headings = tuple(getattr(candidate, "headings", ()) or ())
+    levers = _lever_by_number(lexicon)
+    for heading in reversed(headings):
+        m = _LEVER_HEADING.match(heading or "")
+        if not m or int(m.group(1)) not in levers:
+            continue
+        entry = levers[int(m.group(1))]
+        found = _find_heading(text, heading, candidate.start)
+        if found is not None:
+            s, e = found
+        elif candidate.title_start is not None and candidate.title_end is not None and \
+                candidate.title_end > candidate.title_start:
+            s, e = candidate.title_start, candidate.title_end
+        else:
+            nl = text.find("\n", candidate.start, candidate.end)
+            span = _strip_span(text, candidate.start, nl if nl > candidate.start else candidate.end)
+            if span is None:
+                return []
+            s, e = span
+        return [Mention("lever", text[s:e], s, e, "structure", CONF_STRUCTURE, entry.iri)]
+    return []
+
+
+# Heads of actor names that are also the structure used as instrument ("Pôle métropolitain du Pays
+# de Brest" is a pôle métropolitain): labels of coop:SharedStructure formulas. "Pays" is left out
+# (a Pays is not necessarily a PETR).
+STRUCTURE_HEADS = ("pôle métropolitain", "PETR", "pôle d'équilibre territorial et rural", "syndicat mixte", "PTCE",
+                   "pôle territorial de coopération économique", "GIP", "groupement d'intérêt public")
+
+
+def _structure_heads(lexicon: Lexicon) -> dict[URIRef, frozenset[str]]:
+    """Instrument types under coop:SharedStructure → the keys of their labels that may head a name."""
+    out = lexicon.cache.get("structure_heads")
+    if out is None:
+        heads = {name_key(h) for h in STRUCTURE_HEADS}
+        out = {}
+        for e in lexicon.by_kind("instrument_type"):
+            if e.iri != COOP.SharedStructure and lexicon.is_subclass(e.iri, COOP.SharedStructure):
+                keys = frozenset(name_key(label) for label in e.french_labels) & heads
+                if keys:
+                    out[e.iri] = keys
+        lexicon.cache["structure_heads"] = out
+    return out
+
+
+def _formula_classes(lexicon: Lexicon) -> dict[URIRef, frozenset[URIRef]]:
+    """Instrument types → the actor classes that share one of their labels (the structure formula
+    "pôle métropolitain" and the actor class PoleMetropolitain)."""
+    out = lexicon.cache.get("formula_classes")
+    if out is None:
+        by_key: dict[str, set[URIRef]] = {}
+        for e in lexicon.by_kind("actor_type"):
+            for label in e.french_labels:
+                by_key.setdefault(name_key(label), set()).add(e.iri)
+        out = {}
+        for e in lexicon.by_kind("instrument_type"):
+            classes = {c for label in e.french_labels for c in by_key.get(name_key(label), ())}
+            if classes:
+                out[e.iri] = frozenset(classes)
+        lexicon.cache["formula_classes"] = out
+    return out
+
+
+def more_specific(a: URIRef, b: URIRef, lexicon: Lexicon) -> bool:
+    """Instrument type ``a`` is a kind of ``b``: a subclass, or a structure formula whose actor class
+    is a subclass of ``b``'s (a pôle métropolitain or a PETR is a syndicat mixte)."""
+    if a == b:
+        return False
+    if lexicon.is_subclass(a, b):
+        return True
+    if lexicon.is_subclass(b, a):
+        return False
+    classes = _formula_classes(lexicon)
+    ca, cb = classes.get(a, ()), classes.get(b, ())
+    return any(x != y and lexicon.is_subclass(x, y) for x in ca for y in cb) and \
+        not any(x != y and lexicon.is_subclass(y, x) for x in ca for y in cb)
+
+
+def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """Make the instrument the case is about the most confident one: a label or cue in the
+    candidate's title gains ``TITLE_BONUS``; an instrument type of which a more specific one is
+    asserted in the candidate (:func:`more_specific`) drops just under it."""
+    idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
+    if not idx:
+        return mentions
+    out = list(mentions)
+    ts, te = candidate.title_start, candidate.title_end
+    if ts is not None and te is not None and te > ts:
+        for i in idx:
+            m = out[i]
+            if m.method != "embedding" and ts <= m.start and m.end <= te:
+                out[i] = _replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
+    best: dict[URIRef, float] = {}
+    for i in idx:
+        m = out[i]
+        if m.method != "embedding" and m.confidence >= ASSERT_THRESHOLD:
+            best[m.types[0]] = max(best.get(m.types[0], 0.0), m.confidence)
+    for i in idx:
+        m = out[i]
+        cap = max((c for t, c in best.items() if more_specific(t, m.types[0], lexicon)), default=None)
+        if cap is not None and m.confidence >= cap:
+            out[i] = _replace(m, confidence=round(cap - 0.01, 3))
+    return out
 
 
 # Actor classes whose names have a short form made of their proper-name part.

@@ -21,7 +21,11 @@ hierarchy (``is_subclass``, ``compatible``) without another query — and tests 
 hand. ``notation`` is the corpus slug (``L3``, ``pilote``, ``metropole``…).
 
 :meth:`Lexicon.from_store` runs four bulk SELECTs (vocabulary concepts, ontology classes with
-their hierarchy, actors, territories); nothing else in this module touches the store.
+their hierarchy, actors, territories with their départements and régions); nothing else in this
+module touches the store. A territory entry lists the départements and régions it lies in
+(``coop:inDepartement`` / ``coop:inRegion``, the régions of its départements included):
+:meth:`Lexicon.within` and :meth:`Lexicon.departements_of` are what extraction uses to find "the
+Département" or "the Région" of a case.
 """
 from __future__ import annotations
 
@@ -49,6 +53,10 @@ class LexEntry:
     territory: URIRef | None = None  # actors: the territory they are attached to
     notation: str | None = None  # the corpus slug, when the store has one
     english: tuple[str, ...] = ()  # the labels that are English
+    # territories: the départements and régions they lie in (coop:inDepartement / coop:inRegion,
+    # régions of the départements included)
+    departements: tuple[URIRef, ...] = ()
+    regions: tuple[URIRef, ...] = ()
 
     @property
     def label(self) -> str:
@@ -93,6 +101,8 @@ class Lexicon:
             for key in (e.notation, *e.labels):
                 if key:
                     self._roles.setdefault(fold(key), e.iri)
+        self._territories = {e.iri: e for e in self._by_kind["territory"]}
+        self._departements = frozenset(d for e in self._by_kind["territory"] for d in e.departements)
         self.cache: dict = {}
 
     def __repr__(self) -> str:
@@ -137,6 +147,26 @@ class Lexicon:
         if not a or not b:
             return True
         return any(self.is_subclass(x, y) or self.is_subclass(y, x) for x in a for y in b)
+
+    def within(self, territory: URIRef | None) -> frozenset[URIRef]:
+        """``territory`` and the départements and régions it lies in (empty for None)."""
+        if territory is None:
+            return frozenset()
+        entry = self._territories.get(territory)
+        if entry is None:
+            return frozenset({territory})
+        return frozenset({territory, *entry.departements, *entry.regions})
+
+    def departements_of(self, territory: URIRef | None) -> frozenset[URIRef]:
+        """The départements ``territory`` lies in (itself when it is one of them)."""
+        entry = self._territories.get(territory) if territory is not None else None
+        if entry is None:
+            return frozenset()
+        return frozenset(entry.departements) | ({territory} if self._is_departement(entry) else set())
+
+    def _is_departement(self, entry: LexEntry) -> bool:
+        return any(str(t).rstrip("/").endswith("/departement") for t in entry.types) or \
+            entry.iri in self._departements
 
     def most_specific(self, types: Iterable[URIRef]) -> tuple[URIRef, ...]:
         """The classes of ``types`` that no other class of ``types`` specialises, in order."""
@@ -297,23 +327,34 @@ def _entries_from_store(store) -> list[LexEntry]:
         entries.append(LexEntry(URIRef(x), "actor", labels, None, specific(actor_types.get(x, set())),
                                 URIRef(terr) if terr else None, None, english))
 
-    # 4) Territories: labels and territory types.
+    # 4) Territories: labels, territory types, départements and régions.
     terrs: dict[str, _Labels] = {}
     terr_types: dict[str, set[str]] = {}
+    terr_depts: dict[str, set[str]] = {}
+    terr_regions: dict[str, set[str]] = {}
     rows = _q(store, f"""
-        SELECT ?x ?p ?l ?tt WHERE {{
+        SELECT ?x ?p ?l ?tt ?d ?r WHERE {{
           ?x a coop:Territory . FILTER(isIRI(?x))
           {{ {_LABELS} }}
           UNION {{ ?x coop:territoryType ?tt }}
+          UNION {{ ?x coop:inDepartement ?d }}
+          UNION {{ ?x coop:inRegion ?r }}
         }}""")
-    for x, p, lit, tt in rows:
+    for x, p, lit, tt, dept, region in rows:
         slot = terrs.setdefault(str(x), _Labels())
         slot.add(p, lit)
         if tt is not None:
             terr_types.setdefault(str(x), set()).add(str(tt))
+        if dept is not None:
+            terr_depts.setdefault(str(x), set()).add(str(dept))
+        if region is not None:
+            terr_regions.setdefault(str(x), set()).add(str(region))
     for x, slot in sorted(terrs.items()):
         labels, english = slot.labels()
         if labels:
+            depts = terr_depts.get(x, set())
+            regions = terr_regions.get(x, set()) | {r for d in depts for r in terr_regions.get(d, ())}
             entries.append(LexEntry(URIRef(x), "territory", labels, None,
-                                    tuple(URIRef(t) for t in sorted(terr_types.get(x, ()))), None, None, english))
+                                    tuple(URIRef(t) for t in sorted(terr_types.get(x, ()))), None, None, english,
+                                    tuple(URIRef(d) for d in sorted(depts)), tuple(URIRef(r) for r in sorted(regions))))
     return entries
