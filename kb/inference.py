@@ -77,8 +77,13 @@ def inference(ontology: Graph, ontology_graph: URIRef, inferred_graph: URIRef) -
     for prop in sorted(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
         rules.append(Rule(f"?b {_n(prop)} ?a", f"GRAPH ?g {{ ?a {_n(prop)} ?b }} {asserted}"))
     rules.append(Rule("?s ?super ?o", f"GRAPH {onto} {{ ?p rdfs:subPropertyOf+ ?super }} GRAPH ?g {{ ?s ?p ?o }} {asserted}"))
+    # A type already asserted (a case is asserted both coop:CuratedCase and coop:CooperationCase, so
+    # that a query on its own graph finds it) is not inferred again: the union default graph would
+    # count it twice.
     rules.append(Rule("?x rdf:type ?super", f"GRAPH ?g {{ ?x rdf:type ?c }} FILTER(?g != {onto}) {asserted} "
-                                            f"GRAPH {onto} {{ ?c rdfs:subClassOf+ ?super }} FILTER(isIRI(?super))"))
+                                            f"GRAPH {onto} {{ ?c rdfs:subClassOf+ ?super }} FILTER(isIRI(?super)) "
+                                            f"FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?x rdf:type ?super }} "
+                                            f"FILTER(?g3 != {_n(inferred_graph)}) }}"))
     rules.append(Rule("?b skos:narrower ?a", f"GRAPH ?g {{ ?a skos:broader ?b }} {asserted}"))
     rules.append(Rule("?s skos:hasTopConcept ?c", f"GRAPH ?g {{ ?c skos:topConceptOf ?s }} {asserted}"))
     for root, scheme in ((COOP.Actor, COOP.ActorTypeScheme), (COOP.CooperationInstrument, COOP.InstrumentTypeScheme)):

@@ -91,6 +91,8 @@ def test_write_makes_an_extracted_case_with_sparql_queryable_provenance(kb):
     documents.write(store, m, dg)
     case = dg.cases[0][0]
     assert store.ask(f"ASK {{ <{case}> a <{COOP.CooperationCase}> ; <{COOP.involves}> <{m.iri('actor', 'brest-metropole')}> }}")
+    counted = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{case}> a <{COOP.CooperationCase}> }}").rows
+    assert int(counted[0][0]) == 1  # inferred once, not also asserted: the union default graph counts it once
     rows = store.select(f"""
         SELECT ?method ?conf ?start ?end ?quote WHERE {{
           ?x <{RDF.subject}> <{case}> ;
