@@ -279,7 +279,7 @@ def build_synthetic_index(store, search_dir: Path, real_embedder, anchors: dict[
     return {
         "read_seconds": read_s, "derive_seconds": embedder.seconds, "build_seconds": build_s,
         "lexical_dense_build_seconds": build_s - embedder.seconds, "save_seconds": save_s,
-        "seconds": time.perf_counter() - t0, "passages": len(passages), "actors_query_split": proxy.split, "vectors": len(index.dense),
+        "seconds": time.perf_counter() - t0, "passages": len(passages), "vectors": len(index.dense),
         "derived": embedder.derived, "embedded_real": embedder.embedded_real, "index_kind": index.dense.kind,
         "phrases": len(embedder.phrases), "vector_cosines": vector_stats(vecs),
         "method": {"noise_sigma": embedder.sigma, "phrase_weight": embedder.phrase_weight},
@@ -872,9 +872,7 @@ p50 / p95 / mean / max per stage and configuration).
   store built by `kb.build.build()` in a child process (SHACL off unless `--shacl`: it validates,
   it does not change the triples), then its search index through `search.index.build_index`, the
   code path of `coopkg build`, with `COOPKG_VECTOR_EXACT_MAX` (default 50,000: both synthetic
-  indexes are HNSW). Two shortcuts, both for time: passages are read through a proxy that runs
-  the one quadratic query of `search.lexical.passages_from_store` as two queries (same rows, see
-  the findings), and the sqlite embedding cache is bypassed.
+  indexes are HNSW). One shortcut, for time: the sqlite embedding cache is bypassed.
 - **Derived vectors**: the real model encodes ~1,000 tokens/s on this machine, so synthetic
   passages are not embedded. Each gets a vector derived deterministically from real-model vectors
   (`DerivedEmbedder` in `benchmarks/search_bench.py`): the mean of the real-model vectors of the
