@@ -34,7 +34,6 @@ import datetime as dt
 import functools
 import io
 import json
-import math
 import os
 import random
 import re
@@ -639,15 +638,7 @@ def install_probes() -> Probes:
 
 # ================================================================================ measurement
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100), linear interpolation between closest ranks; NaN for none."""
-    data = sorted(values)
-    if not data:
-        return math.nan
-    pos = (len(data) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+from .serve_bench import percentile  # noqa: E402  (one percentile for every benchmark)
 
 
 def _loadavg() -> list[float]:

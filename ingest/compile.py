@@ -130,11 +130,12 @@ def compile_actor(entry: Entry, m: Minter) -> Iterator[Triple]:
         yield node, SKOS.note, fr(entry["note"])
 
 
-def _unique_slugs(names: Iterable[str]) -> list[str]:
+def unique_slugs(names: Iterable[str], max_length: int = 60) -> list[str]:
+    """Slugs of ``names``, made unique in order by a ``-2``, ``-3``… suffix."""
     seen: dict[str, int] = {}
     out = []
     for name in names:
-        slug = slugify(name)
+        slug = slugify(name, max_length)
         seen[slug] = seen.get(slug, 0) + 1
         out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
     return out
@@ -163,7 +164,7 @@ def compile_case(entry: Entry, m: Minter) -> Iterator[Triple]:
         if part.get("note"):
             yield p, SKOS.note, fr(part["note"])
 
-    slugs = _unique_slugs(inst["type"].slug for inst in entry["instruments"])
+    slugs = unique_slugs(inst["type"].slug for inst in entry["instruments"])
     for inst, slug in zip(entry["instruments"], slugs):
         i = m.instrument(cid, slug)
         yield node, COOP.usesInstrument, i
@@ -195,7 +196,7 @@ def compile_case(entry: Entry, m: Minter) -> Iterator[Triple]:
     if grid.get("partners_scale"):
         yield node, COOP.partnersScale, fr(grid["partners_scale"])
     bodies = grid.get("governance", [])
-    for body, slug in zip(bodies, _unique_slugs(b["name"] for b in bodies)):
+    for body, slug in zip(bodies, unique_slugs(b["name"] for b in bodies)):
         g = m.governance_body(cid, slug)
         yield node, COOP.hasGovernanceBody, g
         yield g, RDF.type, COOP.GovernanceBody

@@ -18,6 +18,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from ingest.compile import unique_slugs
 from ontology.iris import Minter, slugify
 from ontology.namespace import COOP
 
@@ -66,15 +67,6 @@ class DocumentGraph:
     @property
     def suggested(self) -> list[Statement]:
         return [s for s in self.statements if s.status == COOP.Suggested]
-
-
-def _unique(slugs) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for slug in slugs:
-        seen[slug] = seen.get(slug, 0) + 1
-        out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
-    return out
 
 
 def fr(text: str) -> Literal:
@@ -169,7 +161,7 @@ class _Builder:
             if key in GRID_PROPERTIES:
                 self._grid(c, case_id, cand, key, blocks)
             elif key == "governance":
-                for b, slug in zip(blocks, _unique(slugify(b.text, 40) for b in blocks)):
+                for b, slug in zip(blocks, unique_slugs((b.text for b in blocks), 40)):
                     g = m.governance_body(case_id, slug)
                     self.statement(c, case_id, key, g, b.text, "structure", 1.0, [self.passage(b.start, b.end, cand.title)],
                                    [(c, COOP.hasGovernanceBody, g), (g, RDF.type, COOP.GovernanceBody),
@@ -234,10 +226,7 @@ def document_graph(doc: Document, candidates: list[Candidate], mentions: list[li
     ``decisions`` maps extraction IRIs to coop:Accepted / coop:Rejected (from the review graph)."""
     b = _Builder(doc, minter, threshold, decisions or {})
     b.document()
-    used: dict[str, int] = {}
-    for cand, found in zip(candidates, mentions):
-        slug = slugify(cand.title, 50)
-        used[slug] = used.get(slug, 0) + 1
-        case_id = f"{b.doc_id}--{slug}" + (f"-{used[slug]}" if used[slug] > 1 else "")
-        b.case(cand, case_id, found)
+    slugs = unique_slugs((c.title for c in candidates), 50)
+    for cand, found, slug in zip(candidates, mentions, slugs):
+        b.case(cand, f"{b.doc_id}--{slug}", found)
     return b.out
