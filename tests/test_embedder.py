@@ -60,6 +60,21 @@ def test_make_embedder_specs(tmp_path):
     assert lazy.model_id == "some-org/some-model"
 
 
+def test_unknown_query_quantization_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="query_quantization must be one of none, int8"):
+        make_embedder("some-org/some-model", query_quantization="int4")
+
+
+def test_settings_refuse_an_unknown_query_quantization(monkeypatch):
+    from pydantic import ValidationError
+
+    from coopkg.settings import Settings
+
+    monkeypatch.setenv("COOPKG_QUERY_QUANTIZATION", "fp8")
+    with pytest.raises(ValidationError, match="query_quantization"):
+        Settings()
+
+
 def test_folder_model_id_does_not_depend_on_location(tmp_path):
     for name in ("a", "b"):
         d = tmp_path / name / "model"
@@ -103,3 +118,20 @@ def test_real_model_ranks_french_paraphrase(e5_model_dir, built_settings, tmp_pa
         best[case_of[pid]] = max(best.get(case_of[pid], -1.0), score)
     ranking = sorted(best, key=best.get, reverse=True)
     assert any("brest-cob" in c for c in ranking[:3]), ranking[:5]
+
+
+@pytest.mark.slow
+def test_int8_query_encoder_agrees_with_fp32_and_shares_the_big_tables(e5_model_dir):
+    fp32 = make_embedder(e5_model_dir, threads=1)
+    int8 = make_embedder(e5_model_dir, threads=1, query_quantization="int8")
+    queries = ["qui a déjà fait une coopération ville-campagne ?", "l’ingénierie « partagée » entre EPCI ruraux",
+               "how did a city and a rural area share health services?", "PETR et PNR : quelles conventions ?"]
+    cos = (fp32.embed_queries(queries) * int8.embed_queries(queries)).sum(axis=1)
+    assert cos.min() >= 0.97, cos
+    assert cos.max() < 0.99999, "the int8 copy must differ from fp32 (else it is not quantised)"
+    np.testing.assert_array_equal(fp32.embed_passages(queries), int8.embed_passages(queries))
+    assert int8.model_id == fp32.model_id  # an index built before stays valid
+    quantised, original = int8.query_model[0], int8.model[0]
+    assert quantised.auto_model.embeddings.word_embeddings is original.auto_model.embeddings.word_embeddings
+    assert quantised.tokenizer is original.tokenizer
+    assert "quantized" in type(quantised.auto_model.encoder.layer[0].intermediate.dense).__module__
