@@ -275,6 +275,35 @@ def test_service_is_found_in_oxigraph_extensions_rdflib_cannot_parse(client):
     assert "SERVICE" in _error(client.post("/sparql", content=federated, headers=SPARQL_QUERY), 403)
 
 
+PLAIN_QUERIES = {
+    "SELECT": "PREFIX s: <http://e/> SELECT ?x (COUNT(*) AS ?n) WHERE { ?x a s:C # FROM SERVICE\n } GROUP BY ?x",
+    "ASK": "ask { ?s ?p \"SERVICE <http://e/> { }\" }",
+    "CONSTRUCT": "CONSTRUCT { ?s ?p ?o } WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3 } }",
+    "DESCRIBE": "DESCRIBE <http://e/x>",
+}
+
+
+@pytest.mark.parametrize("form", sorted(PLAIN_QUERIES))
+def test_plain_queries_skip_the_parser_and_agree_with_it(form):
+    query = PLAIN_QUERIES[form]
+    fast = api.sparql._plain(query)
+    assert fast is not None and fast.form == form
+    full = api.sparql.checked(query)
+    assert (full.form, full.update, full.service, full.dataset) == (form, None, False, False)
+    assert (fast.update, fast.service, fast.dataset) == (None, False, False)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }",
+    "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "select * where { service <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?a<?b)SERVICE?c>) }",  # IRI-looking span hiding the word
+    "SELECT * WHERE { ?s ?p <http://e/SERVICE> }",
+])
+def test_queries_with_a_checked_word_go_to_the_parser(query):
+    assert api.sparql._plain(query) is None
+
+
 def test_keywords_skip_comments_strings_iris_variables_and_prefixed_names():
     text = ("PREFIX service: <http://e/SERVICE> # SERVICE\nSELECT ?service WHERE { ?s service:x \"SERVICE\" ; "
             "<http://e/SERVICE> '''SERVICE''' . FILTER(?s < 3 || ?service>2) }")
