@@ -60,7 +60,7 @@ router = APIRouter(tags=["SPARQL"])
 MAX_QUERY_BYTES = 100_000  # the query text, UTF-8
 MAX_BODY_BYTES = 3 * MAX_QUERY_BYTES + 8_192  # a form-encoded body (percent-encoding triples a byte)
 MAX_WORKERS = 4  # queries running at once in one server process; more wait for a free slot
-IDLE_WORKERS = 2  # ready workers kept between queries
+IDLE_WORKERS = MAX_WORKERS  # ready workers kept between queries: one started for a burst is kept for the next
 SPAWN_TIMEOUT = 60.0  # seconds for a new worker to import its modules and open the store
 
 # -- formats ------------------------------------------------------------------------------------

@@ -553,3 +553,26 @@ def test_remote_store_backend(tmp_path):
         assert runner.run(dict(job, query="CLEAR ALL"))["status"] == 403
         assert runner.run(dict(job, query="SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"))["status"] == 403
         assert "syntax error" in runner.run(dict(job, query="SELECT * { ?s ?p }"))["detail"]
+
+
+def test_workers_started_for_a_burst_are_kept_for_the_next(client):
+    """A worker costs ~1 s to start: one started for concurrent queries stays ready (up to
+    MAX_WORKERS) instead of being killed and started again at the next burst."""
+    client.get("/sparql", params={"query": "ASK {}"})  # the pool of this store exists now
+    pool = next(iter(api.sparql._POOLS.values()))
+    job = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default_graphs": [], "named_graphs": [],
+           "result_fmt": "json", "graph_fmt": "turtle", "max_results": 100, "allow_service": False, "timeout": 60}
+    burst = min(3, api.sparql.MAX_WORKERS)
+
+    def run_burst():
+        threads = [threading.Thread(target=pool.run, args=(job, 60)) for _ in range(burst)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    run_burst()
+    spawned = pool.spawned
+    assert len(pool._idle) >= burst - 1
+    run_burst()
+    assert pool.spawned == spawned
