@@ -100,9 +100,11 @@ class Suggestion:
     quote: str
 
 
-def statements(store: TripleStore, *, status: URIRef | None = COOP.Suggested, document: str | None = None) -> list[Suggestion]:
-    """Extracted statements (by default the suggestions waiting for review), best first."""
-    filters = []
+def statements(store: TripleStore, *, status: URIRef | None = COOP.Suggested, document: str | None = None,
+               statement: URIRef | None = None) -> list[Suggestion]:
+    """Extracted statements (by default the suggestions waiting for review), best first; only
+    ``statement`` when given."""
+    filters = [f"VALUES ?x {{ {_nt(statement)} }}"] if statement is not None else []
     if status is not None:
         filters.append(f"?x <{COOP.reviewStatus}> <{status}> .")
     if document:
@@ -141,7 +143,7 @@ def decide(store: TripleStore, minter: Minter, statement: URIRef, decision: str)
     graph, current, payload = URIRef(str(rows[0][0])), URIRef(str(rows[0][1])), str(rows[0][2])
     if current != COOP.Suggested:
         raise ReviewError(f"{statement} is not a suggestion waiting for review (status: {current.rsplit('#', 1)[-1]})")
-    found = [s for s in statements(store, status=None) if s.iri == statement]
+    found = statements(store, status=None, statement=statement)
     x, g, r = _nt(statement), _nt(graph), _nt(minter.review_graph)
     updates = [f"DELETE {{ GRAPH {g} {{ {x} <{COOP.reviewStatus}> ?s }} }} INSERT {{ GRAPH {g} {{ {x} <{COOP.reviewStatus}> <{status}> }} }} "
                f"WHERE {{ GRAPH {g} {{ {x} <{COOP.reviewStatus}> ?s }} }}",

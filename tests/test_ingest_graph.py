@@ -120,7 +120,12 @@ def test_suggestion_accept_then_survives_reingestion(kb):
     pending = documents.statements(store)
     assert [s.target for s in pending] == [concept]
     assert not store.ask(f"ASK {{ <{case}> <{COOP.illustratesConcept}> <{concept}> }}")
-    documents.decide(store, m, pending[0].iri, "accept")
+    everything = documents.statements(store, status=None)
+    assert len(everything) > 1
+    only = documents.statements(store, status=None, statement=pending[0].iri)
+    assert only == [pending[0]]
+    decided = documents.decide(store, m, pending[0].iri, "accept")
+    assert decided == pending[0]  # as it was when decided
     assert store.ask(f"ASK {{ <{case}> <{COOP.illustratesConcept}> <{concept}> }}")
     assert documents.statements(store) == []
     with pytest.raises(documents.ReviewError, match="not a suggestion"):
