@@ -191,3 +191,52 @@ def oxigraph_server(location: Path, **options):
         yield server
     finally:
         server.stop()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def coopkg_server(env: dict, log_dir: Path, *, ready_path: str = "/static/coopkg.css", cwd: Path | None = None,
+                  startup_timeout: float = 90.0, attempts: int = 3):
+    """`coopkg serve` as a real process on a free 127.0.0.1 port; yields its base URL once
+    ``ready_path`` answers 200. Retries on another port when the chosen one was taken meanwhile;
+    raises :class:`ServerError` with the server's log when it does not answer."""
+    coopkg = Path(sys.executable).parent / "coopkg"
+    failures = []
+    for _attempt in range(attempts):
+        port = free_port()
+        log_path = Path(log_dir) / f"serve-{port}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen([str(coopkg), "serve", "--host", HOST, "--port", str(port)], env=env, cwd=cwd,
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://{HOST}:{port}"
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    status, _, _ = http("GET", base + ready_path, timeout=5)
+                except OSError:
+                    time.sleep(0.2)
+                    continue
+                if status == 200:
+                    break
+                time.sleep(0.2)
+            else:
+                status = None
+            if status == 200 and process.poll() is None:
+                yield base
+                return
+        finally:
+            _stop(process)
+        failures.append(log_path.read_text(errors="replace")[-2000:])
+        if "address already in use" not in failures[-1].lower():
+            break
+    raise ServerError("coopkg serve did not answer:\n" + "\n".join(failures))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from coopkg.cli import cli
-from tests.servers import HOST, free_port, http
+from tests.servers import coopkg_server, http
 
 CASE = "contrat-reciprocite-brest-cob"
 CASE_PATH = f"/coopkg/id/case/{CASE}"
@@ -88,36 +85,8 @@ def test_usage_errors(served_home):
 def test_live_server_serves_turtle(served_home, tmp_path):
     """`coopkg serve` as a real process on a free 127.0.0.1 port: a case IRI with Accept: text/turtle."""
     env = {**os.environ, "COOPKG_HOME": str(served_home), "COOPKG_EMBEDDING_MODEL": "hashing:384"}
-    coopkg = Path(sys.executable).parent / "coopkg"
-    failures = []
-    for _attempt in range(3):
-        port = free_port()
-        log_path = tmp_path / f"serve-{port}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen([str(coopkg), "serve", "--host", HOST, "--port", str(port)], env=env,
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    status, media, body = http("GET", f"http://{HOST}:{port}{CASE_PATH}",
-                                               headers={"Accept": "text/turtle"}, timeout=5)
-                except OSError:
-                    time.sleep(0.2)
-                    continue
-                assert status == 200 and media == "text/turtle", body[:300]
-                g = Graph().parse(data=body, format="turtle")
-                assert (URIRef(f"https://w3id.org/coopkg/id/case/{CASE}"), None, None) in g
-                return
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        failures.append(log_path.read_text(errors="replace")[-2000:])
-        if "address already in use" not in failures[-1].lower():
-            break
-    pytest.fail("coopkg serve did not answer:\n" + "\n".join(failures))
+    with coopkg_server(env, tmp_path, ready_path="/api/stats") as base:
+        status, media, body = http("GET", base + CASE_PATH, headers={"Accept": "text/turtle"}, timeout=5)
+    assert status == 200 and media == "text/turtle", body[:300]
+    g = Graph().parse(data=body, format="turtle")
+    assert (URIRef(f"https://w3id.org/coopkg/id/case/{CASE}"), None, None) in g

@@ -12,13 +12,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.servers import HOST, free_port, http
+from tests.servers import coopkg_server, http
 
 pytestmark = pytest.mark.slow
 
@@ -57,38 +56,8 @@ def server(tmp_path_factory):
            "COOPKG_EMBEDDING_MODEL": "hashing:384"}
     built = subprocess.run([str(COOPKG), "build"], env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stdout + built.stderr
-    failures = []
-    for _attempt in range(3):
-        port = free_port()
-        log_path = home.parent / f"serve-{port}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen([str(COOPKG), "serve", "--host", HOST, "--port", str(port)], env=env, cwd=REPO,
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://{HOST}:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    status, _, _ = http("GET", base + "/static/coopkg.css", timeout=5)
-                except OSError:
-                    time.sleep(0.3)
-                    continue
-                if status == 200:
-                    yield base
-                    return
-                time.sleep(0.3)
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        failures.append(log_path.read_text(errors="replace")[-2000:])
-        if "address already in use" not in failures[-1].lower():
-            break
-    pytest.fail("coopkg serve did not answer:\n" + "\n".join(failures))
+    with coopkg_server(env, home.parent, cwd=REPO) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
