@@ -11,6 +11,7 @@ per-request SPARQL instead (e.g. for a single query on a very large base)."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .card_refs import RefTable
 from .cards import case_cards
 from .contract import (EntityMatch, Facets, PassageMatch, Ref, Result, Scores, SearchInputError, SearchRequest,
                        SearchResponse, Shared, SimilarResponse, Span, Why, check_query)
-from .facets import FacetCatalog, FacetIndex
+from .facets import FacetCatalog, FacetIndex, case_iri_prefix
 from .fusion import FusionParams, fuse, minmax, top
 from .index import CASE_FIELD, SearchIndex
 
@@ -35,6 +37,7 @@ VALUES_CACHE_MAX = 50_000
 QUERY_CACHE_SIZE = 1024
 CARDS_CACHE_MAX = 10_000
 POSTINGS_CACHE_MAX = 10_000
+DENSE_FIRST = 1.2  # _dense: vectors collected first, × pool (the nearest ones are nearly always of distinct cases)
 PLACE_FACETS = frozenset({"region", "departement", "territory", "actor"})
 ENTITY_KINDS = {"instrument": "instrument-type", "actor_type": "actor-type", "territory_type": "territory-type"}
 
@@ -77,6 +80,9 @@ class SearchService:
         self._values_cache: dict[str, dict[str, set[str]]] = {}  # (without the facet index)
         self._postings: dict[tuple[str, str], frozenset[str]] = {}  # (without the facet index)
         self._cards: dict[str, dict] = {}
+        # labels of the levels, levers, roles, classes… the cards show (one snapshot: never stale)
+        self._card_refs = RefTable()
+        self._case_prefix: str | None = None
         dense = index.dense
         for vid in dense.ids:
             self._case_vectors.setdefault(vid.split("#", 1)[0], []).append(vid)
@@ -85,10 +91,18 @@ class SearchService:
         self._case_pos = {c: i for i, c in enumerate(self._cases)}
         self._label_case = np.full(dense.label_bound + 1, -1, dtype=np.int64)
         self._case_label = np.full(len(self._cases), -1, dtype=np.int64)  # the label of each case vector
+        # the labels of each case's vectors, in self._case_vectors order: case position i has
+        # self._vec_labels[self._vec_start[i]:self._vec_start[i + 1]] (_dense_exact reads them)
+        self._vec_start = np.zeros(len(self._cases) + 1, dtype=np.int64)
+        self._vec_labels = np.zeros(0, dtype=np.int64)
+        self._vec_is_case = np.zeros(0, dtype=bool)  # parallel to _vec_labels: the case-level vector
         if self._cases:
             vids = [v for c in self._cases for v in self._case_vectors[c]]
-            self._label_case[dense.labels_of(vids)] = np.repeat(
-                np.arange(len(self._cases)), [len(self._case_vectors[c]) for c in self._cases])
+            self._vec_labels = dense.labels_of(vids)
+            self._vec_is_case = np.fromiter((v.partition("#")[2] == CASE_FIELD for v in vids), dtype=bool, count=len(vids))
+            self._vec_start[1:] = np.cumsum([len(self._case_vectors[c]) for c in self._cases])
+            self._label_case[self._vec_labels] = np.repeat(
+                np.arange(len(self._cases)), np.diff(self._vec_start))
             self._case_label = dense.labels_of(f"{c}#{CASE_FIELD}" for c in self._cases)
 
     @classmethod
@@ -256,7 +270,9 @@ class SearchService:
     def _dense(self, qvec: np.ndarray, candidates: set[str] | None, pool: int,
                cand_pos: np.ndarray | None = None) -> tuple[dict[str, float], dict[str, str]]:
         """The ``pool`` cases whose vectors are the closest to the query (among the candidates),
-        scored exactly."""
+        scored exactly. The index is searched as for ``pool`` × (vectors per case) vectors, the
+        most a pool can need; the nearest ones nearly always belong to distinct cases, so only the
+        first ``DENSE_FIRST`` × ``pool`` are collected, and all of them when those are not enough."""
         dense = self.index.dense
         per_case = max(1, len(self._case_vectors) and len(dense) // max(1, len(self._case_vectors)))
         cand_labels = None
@@ -266,8 +282,13 @@ class SearchService:
             if not len(cand_labels):
                 return {}, {}
             available = len(cand_labels)
-        hits = dense.search(qvec, k=min(available, pool * per_case), candidate_labels=cand_labels)
-        cases = list(dict.fromkeys(vid.split("#", 1)[0] for vid, _ in hits))[:pool]
+        depth = min(available, pool * per_case)
+        cases: list[str] = []
+        for k in dict.fromkeys((min(depth, math.ceil(DENSE_FIRST * pool)), depth)):
+            hits = dense.search(qvec, k=k, candidate_labels=cand_labels, depth=depth)
+            cases = list(dict.fromkeys(vid.split("#", 1)[0] for vid, _ in hits))[:pool]
+            if len(cases) >= pool:
+                break
         return self._dense_exact(qvec, cases)
 
     def _candidate_labels(self, candidates: set[str], cand_pos: np.ndarray | None) -> np.ndarray:
@@ -282,26 +303,34 @@ class SearchService:
         return np.flatnonzero(mask[self._label_case])
 
     def _dense_exact(self, qvec: np.ndarray, case_ids: list[str]) -> tuple[dict[str, float], dict[str, str]]:
-        """Dense score of each case: w·(case vector) + (1 − w)·(best passage), exactly."""
-        vids = [vid for c in case_ids for vid in self._case_vectors.get(c, ())]
-        if not vids:
+        """Dense score of each case: w·(case vector) + (1 − w)·(best passage), exactly (the best
+        passage: the first of the highest similarity, in the order of the case's vectors)."""
+        get = self._case_pos.get
+        pos = np.fromiter((p for p in (get(c) for c in case_ids) if p is not None), dtype=np.int64)
+        lo, hi = self._vec_start[pos], self._vec_start[pos + 1]
+        counts = hi - lo
+        if not counts.sum():
             return {}, {}
-        sims = self.index.dense.vectors(vids) @ qvec
+        rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        labels, is_case = self._vec_labels[rows], self._vec_is_case[rows]
+        seg = np.repeat(np.arange(len(pos)), counts)  # index in pos of each vector
+        sims = self.index.dense.vectors_of_labels(labels) @ qvec
+        case_sim = np.full(len(pos), np.nan)
+        case_sim[seg[is_case]] = sims[is_case]
+        p_seg, p_sim, p_idx = seg[~is_case], sims[~is_case], np.flatnonzero(~is_case)
+        order = np.lexsort((p_idx, -p_sim, p_seg))  # per case: highest similarity, then first
+        first = order[np.concatenate(([True], p_seg[order][1:] != p_seg[order][:-1]))] if len(order) else order
+        best = np.full(len(pos), np.nan)
+        best[p_seg[first]] = p_sim[first]
+        best_label = np.full(len(pos), -1, dtype=np.int64)
+        best_label[p_seg[first]] = labels[p_idx[first]]
+        bp = np.where(np.isnan(best), case_sim, best)
         w = self.params.case_vector_weight
-        case_sim: dict[str, float] = {}
-        best: dict[str, tuple[float, str]] = {}
-        for vid, s in zip(vids, sims.tolist()):
-            cid, _, fname = vid.partition("#")
-            if fname == CASE_FIELD:
-                case_sim[cid] = s
-            elif cid not in best or s > best[cid][0]:
-                best[cid] = (s, vid)
-        scores, passages = {}, {}
-        for cid in set(case_sim) | set(best):
-            bp = best.get(cid, (case_sim.get(cid, 0.0), ""))[0]
-            scores[cid] = w * case_sim.get(cid, bp) + (1.0 - w) * bp
-            if cid in best:
-                passages[cid] = best[cid][1]
+        score = w * np.where(np.isnan(case_sim), bp, case_sim) + (1.0 - w) * bp
+        key_of = self.index.dense.key_of
+        cases = [self._cases[i] for i in pos.tolist()]
+        scores = {cases[i]: s for i, s in enumerate(score.tolist()) if counts[i]}
+        passages = {cases[i]: key_of(b) for i, b in enumerate(best_label.tolist()) if b >= 0}
         return scores, passages
 
     def cases_with(self, facet: str, value_id: str) -> frozenset[str]:
@@ -361,7 +390,9 @@ class SearchService:
         found = {c: cache[c] for c in case_ids if c in cache}
         missing = [c for c in dict.fromkeys(case_ids) if c not in found]
         if missing:
-            fresh = case_cards(self.store, missing)
+            if self._case_prefix is None:
+                self._case_prefix = case_iri_prefix(self.store)
+            fresh = case_cards(self.store, missing, case_prefix=self._case_prefix, refs=self._card_refs)
             if len(cache) + len(fresh) > CARDS_CACHE_MAX:
                 cache.clear()
             cache.update(fresh)
@@ -396,6 +427,7 @@ class SearchService:
         cards = self.cards(ids)
         active = request.facets.active()
         wanted = self._filter_values(active)
+        terms = self.index.lexical.query_terms(ranking.query) if ranking.ranked else []  # to highlight
         results = []
         for cid, score in ranking.ranked:
             if cid not in cards:
@@ -406,7 +438,7 @@ class SearchService:
                 shared=[Shared(facet=f, id=v, label=self.catalog.label(f, v)) for f, v in wanted
                         if self._has_value(cid, f, v)],
                 matched_terms=self._terms(ranking.lexical.get(cid)),
-                passage=self._passage(cid, ranking),
+                passage=self._passage(cid, ranking, terms),
                 scores=Scores(dense=_r(ranking.dense.get(cid)),
                               lexical=_r(ranking.lexical[cid].score if cid in ranking.lexical else
                                          (0.0 if ranking.mode != "dense" else None)),
@@ -434,7 +466,8 @@ class SearchService:
             return []
         return sorted({e.term.lstrip("=") for e in hit.matched_terms})
 
-    def _passage(self, cid: str, ranking: Ranking) -> PassageMatch | None:
+    def _passage(self, cid: str, ranking: Ranking, terms: list) -> PassageMatch | None:
+        """The passage that matched best (``terms``: the query's weighted terms, to highlight)."""
         lex = self.index.lexical
         hit = ranking.lexical.get(cid)
         dense_pid = ranking.dense_passage.get(cid)
@@ -445,7 +478,6 @@ class SearchService:
         else:
             return None
         passage = lex.passage(pid)
-        terms = lex.query_terms(ranking.query) if lex.query_terms(ranking.query) else []
         spans = [Span(start=a, end=b, term=t.lstrip("=")) for a, b, t in lex.highlight(pid, terms)] if terms else []
         return PassageMatch(id=pid, field=passage.field, text=passage.text, spans=spans, method=method)
 

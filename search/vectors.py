@@ -402,13 +402,15 @@ class VectorIndex:
 
     # -- search --------------------------------------------------------------------------------
     def search(self, query_vec, k: int = 10, candidate_ids: Iterable[str] | None = None, *,
-               candidate_labels: np.ndarray | None = None) -> list[tuple[str, float]]:
+               candidate_labels: np.ndarray | None = None, depth: int | None = None) -> list[tuple[str, float]]:
         """Top ``k`` (id, inner product) by decreasing score (ties by id). With ``candidate_ids``
         (or ``candidate_labels``, from :meth:`labels_of`) only those ids are returned; scored
         exactly, min(k, number of indexed candidates) of them always come back, except from a
         large candidate set searched with HNSW on a badly connected graph (logged, counted in
-        ``short_searches``). An empty candidate set gives no result. ValueError for a query of
-        the wrong dimension or k < 1."""
+        ``short_searches``). An empty candidate set gives no result. ``depth`` (≥ k): search as
+        for the top ``depth`` (the same HNSW effort) and return its first k — the same hits as
+        ``search(…, depth)[:k]``, without collecting and sorting the others. ValueError for a
+        query of the wrong dimension or k < 1."""
         q = _as_matrix(query_vec, self.dimension, "query vector")
         if q.shape[0] != 1:
             raise ValueError(f"search takes one query vector, got {q.shape[0]}")
@@ -416,11 +418,13 @@ class VectorIndex:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         if not self._labels:
             return []
+        depth = max(k, depth or k)
         if candidate_ids is None and candidate_labels is None:
             want = min(k, self._stored)
             sel = self._live_selector()[0] if self._tombstones else None
             if self.kind == "hnsw":
-                ids, scores = self._hnsw(q, want, sel, fraction=1.0, retry=False)
+                ids, scores = self._hnsw(q, want, sel, fraction=1.0, retry=False,
+                                         ef=self._ef(min(depth, self._stored), 1.0))
             else:
                 ids, scores = self._faiss_search(q, want, sel)
             return self._expand(ids, scores, k)
@@ -439,7 +443,7 @@ class VectorIndex:
         if self.kind == "flat" or len(labels) <= self.exact_max or fraction <= self.selective_fraction:
             return self._top(labels, self._scores(q, labels), k)
         reps = _unique(self._rep[labels])
-        want = min(k, len(reps))
+        want = min(depth, len(reps))  # (a retry depends on how many come back: search as deep)
         sel, _bitmap = self._bitmap_selector(reps)
         ids, scores = self._hnsw(q, want, sel, fraction=len(reps) / max(self._stored, 1), retry=True)
         mask = np.zeros(self._next, dtype=bool)
@@ -453,8 +457,9 @@ class VectorIndex:
                              MAX_FILTER_EF_FACTOR * math.ceil(self.oversample * k)))
         return min(ef, max(self._index.ntotal, k))
 
-    def _hnsw(self, q: np.ndarray, want: int, sel, fraction: float, retry: bool) -> tuple[np.ndarray, np.ndarray]:
-        ef = self._ef(want, fraction)
+    def _hnsw(self, q: np.ndarray, want: int, sel, fraction: float, retry: bool,
+              ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        ef = max(ef or 0, self._ef(want, fraction))
         ids, scores = self._faiss_search(q, want, sel, ef)
         if len(ids) < want and retry and ef < self._index.ntotal:
             ids, scores = self._faiss_search(q, want, sel, min(self._index.ntotal, RETRY_EF_FACTOR * ef))

@@ -10,7 +10,9 @@ import yaml
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDFS, SKOS
 
+from kb.queries import with_prefixes
 from kb.store import open_store
+from search.card_refs import RefTable
 from search.cards import case_cards, case_exists, period_text
 from search.contract import Result
 
@@ -180,7 +182,76 @@ def test_roles_match_the_corpus(cards, corpus):
             assert {r.id for r in actor.roles} == roles[actor.id]
 
 
+# -- the card queries against plain SPARQL definitions of what they read -----------------------------
+# The cards read reference labels from a table, choose the most specific types in Python and read
+# passages in the graphs that cite them, for speed; each reference query states the same in one
+# SPARQL join (as the cards were read before), over every case of the corpus.
+def _rows(store, query: str) -> set[tuple[str, ...]]:
+    return {tuple(str(v) for v in row) for row in store.select(with_prefixes(query)).rows}
+
+
+def test_types_are_the_sparql_most_specific_types(store, cards):
+    expected = _rows(store, """SELECT DISTINCT ?x ?label WHERE {
+      { ?case a coop:CooperationCase ; coop:involves ?x } UNION { ?case a coop:CooperationCase ; coop:usesInstrument ?x }
+      ?x a ?type . FILTER(STRSTARTS(STR(?type), "https://w3id.org/coopkg/ontology#"))
+      FILTER NOT EXISTS { ?x a ?sub . ?sub rdfs:subClassOf ?type . FILTER(?sub != ?type) }
+      ?type rdfs:label ?label FILTER(LANG(?label) = "fr") }""")
+    got = {(x.iri, t) for c in cards.values() for x in c["actors"] + c["instruments"] for t in x.types}
+    assert got == expected and len(got) > 50
+
+
+def test_vocabulary_and_role_labels_are_the_joined_ones(store, cards):
+    vocab = _rows(store, """SELECT DISTINCT ?case ?x ?id ?label WHERE {
+      ?case a coop:CooperationCase ; coop:mobilisesLever|coop:illustratesConcept|coop:hasTheme|coop:cooperationLevel ?x .
+      ?x skos:notation ?id ; skos:prefLabel ?label FILTER(LANG(?label) = "fr") }""")
+    got = {(c["iri"], r.iri, r.id, r.label) for c in cards.values()
+           for r in c["levers"] + c["concepts"] + c["themes"] + ([c["level"]] if c["level"] else [])}
+    assert got == vocab
+    roles = _rows(store, """SELECT DISTINCT ?case ?actor ?role ?id ?label WHERE {
+      ?case a coop:CooperationCase ; coop:hasParticipation ?p . ?p coop:participant ?actor ; coop:role ?role .
+      ?role skos:notation ?id ; skos:prefLabel ?label FILTER(LANG(?label) = "fr") }""")
+    assert {(c["iri"], a.iri, r.iri, r.id, r.label) for c in cards.values() for a in c["actors"] for r in a.roles} == roles
+
+
+def test_territory_places_are_the_joined_labels(store, cards):
+    expected = _rows(store, """SELECT DISTINCT ?case ?t ?kind ?label WHERE {
+      ?case a coop:CooperationCase ; coop:territory ?t .
+      { ?t coop:inDepartement ?x BIND("departements" AS ?kind) } UNION { ?t coop:inRegion ?x BIND("regions" AS ?kind) }
+      ?x rdfs:label ?label FILTER(LANG(?label) = "fr") }""")
+    got = {(c["iri"], t.iri, kind, label) for c in cards.values() for t in c["territories"]
+           for kind in ("departements", "regions") for label in getattr(t, kind)}
+    assert got == expected and got
+
+
+def test_cited_passages_are_read_as_in_the_union_graph(store, cards):
+    expected = _rows(store, """SELECT DISTINCT ?case ?p ?section WHERE {
+      ?case a coop:CooperationCase ; coop:evidence ?p . ?p coop:section ?section ; coop:inDocument ?doc .
+      ?case dcterms:source ?doc }""")
+    got = {(c["iri"], p.iri, p.section) for c in cards.values() for s in c["sources"] for p in s.passages}
+    assert got == expected and got
+
+
 # -- behaviour -----------------------------------------------------------------------------------
+def test_reference_labels_are_read_once_per_table(store, corpus):
+    class Counting:
+        def __init__(self):
+            self.queries = []
+
+        def select(self, query):
+            self.queries.append(query)
+            return store.select(query)
+
+    refs, counting = RefTable(), Counting()
+    ids = sorted(corpus["cases"])
+    case_cards(counting, ids, refs=refs)
+    assert refs.queries == 1 and len(refs) > 50
+    counting.queries.clear()
+    again = case_cards(counting, [BREST, "chantiers-gironde-2033"], refs=refs)
+    assert refs.queries == 1  # nothing new to read: levels, levers, roles, classes… are shared
+    assert counting.queries and not any("skos:notation, skos:prefLabel" in q for q in counting.queries)
+    assert again == case_cards(store, [BREST, "chantiers-gironde-2033"])  # the same as with a fresh table
+
+
 def test_unknown_ids_are_absent(store):
     got = case_cards(store, [BREST, "no-such-case", "bad id <x>", ""])
     assert set(got) == {BREST}

@@ -284,3 +284,79 @@ def test_filtered_dense_search_scores_every_candidate_case(hashing_service):
     exact, _ = hashing_service._dense_exact(hashing_service.embed_query("coopération ville campagne"),
                                             sorted(resp.candidates))
     assert resp.dense == pytest.approx(exact)
+
+
+# -- the dense stage and the cards, computed faster than their definitions ---------------------
+def _dense_by_vector(service, qvec, case_ids):
+    """The dense scores as defined: every vector of each case, one by one."""
+    vids = [v for c in case_ids for v in service._case_vectors.get(c, ())]
+    sims = service.index.dense.vectors(vids) @ qvec
+    w, case_sim, best = service.params.case_vector_weight, {}, {}
+    for vid, s in zip(vids, sims.tolist()):
+        cid, _, field = vid.partition("#")
+        if field == "case":
+            case_sim[cid] = s
+        elif cid not in best or s > best[cid][0]:
+            best[cid] = (s, vid)
+    scores = {}
+    for cid in set(case_sim) | set(best):
+        bp = best.get(cid, (case_sim.get(cid, 0.0), ""))[0]
+        scores[cid] = w * case_sim.get(cid, bp) + (1.0 - w) * bp
+    return scores, {cid: vid for cid, (_, vid) in best.items()}
+
+
+def test_dense_scores_are_exactly_their_definition(hashing_service):
+    cases = sorted(hashing_service._case_vectors) + ["no-such-case"]
+    for query in ("coopération ville campagne", "mutualiser un poste", "eau potable"):
+        qvec = hashing_service.embed_query(query)
+        assert hashing_service._dense_exact(qvec, cases) == _dense_by_vector(hashing_service, qvec, cases)
+        assert hashing_service._dense_exact(qvec, cases[3:9]) == _dense_by_vector(hashing_service, qvec, cases[3:9])
+    assert hashing_service._dense_exact(qvec, []) == ({}, {})
+
+
+@pytest.fixture(scope="module")
+def hnsw_service(hashing_service):
+    """The same service with its dense vectors in an HNSW graph (exact_max below their number)."""
+    from search.index import SearchIndex
+    from search.service import SearchService
+    from search.vectors import VectorIndex
+
+    idx, dense = hashing_service.index, hashing_service.index.dense
+    hnsw = VectorIndex.build(dense.ids, dense.vectors(dense.ids), dense.model_id, exact_max=50)
+    assert hnsw.kind == "hnsw"
+    index = SearchIndex(idx.lexical, hnsw, idx.vocab, list(idx.vocab_entries.values()), idx.model_id)
+    return SearchService(hashing_service.store, index, hashing_service.embedder, catalog=hashing_service.catalog)
+
+
+@pytest.mark.parametrize("pool", [5, 12, 30])
+def test_dense_pool_is_the_one_of_a_search_for_every_vector(hnsw_service, monkeypatch, pool):
+    """The first DENSE_FIRST × pool vectors give the pool of the search for pool × (vectors per
+    case), or that search is made: the same cases and scores either way."""
+    import search.service as service_module
+
+    queries = ["coopération ville campagne", "mutualiser un poste", "eau potable", "Bretagne", "santé des jeunes"]
+    first = {q: hnsw_service._dense(hnsw_service.embed_query(q), None, pool) for q in queries}
+    monkeypatch.setattr(service_module, "DENSE_FIRST", 10_000)  # collect every vector searched
+    for q in queries:
+        assert hnsw_service._dense(hnsw_service.embed_query(q), None, pool) == first[q]
+
+
+def test_cards_read_the_case_prefix_and_reference_labels_once(hashing_service):
+    from search.service import SearchService
+
+    class Counting:
+        def __init__(self, store):
+            self.store, self.queries = store, []
+
+        def select(self, query):
+            self.queries.append(query)
+            return self.store.select(query)
+
+    store = Counting(hashing_service.store)
+    service = SearchService(store, hashing_service.index, hashing_service.embedder, catalog=hashing_service.catalog)
+    ids = sorted(service._case_vectors)
+    assert service.cards(ids) == hashing_service.cards(ids)
+    service._cards.clear()
+    store.queries.clear()
+    assert service.cards(ids[:3]) == hashing_service.cards(ids[:3])
+    assert store.queries and not any("LIMIT 1" in q or "skos:notation, skos:prefLabel" in q for q in store.queries)

@@ -153,6 +153,23 @@ def test_exact_and_hnsw_candidate_paths_agree(data):
     assert hnsw.short_searches == 0
 
 
+@pytest.mark.parametrize("exact_max, n_candidates", [(100_000, None), (1000, None), (1000, 40), (100, 1500)])
+def test_depth_gives_the_first_hits_of_the_deeper_search(data, monkeypatch, exact_max, n_candidates):
+    """search(q, k, depth=d) is search(q, d)[:k] (flat, HNSW, candidates scored exactly, HNSW with
+    a filter): the same efSearch as for d hits, fewer hits collected."""
+    x, ids = data
+    index = VectorIndex.build(ids, x, MODEL, exact_max=exact_max, selective_fraction=0.0)
+    cands = None if n_candidates is None else set(ids[:n_candidates])
+    rng = np.random.default_rng(5)
+    for q in x[rng.choice(len(ids), 10, replace=False)]:
+        assert index.search(q, k=30, candidate_ids=cands, depth=300) == index.search(q, k=300, candidate_ids=cands)[:30]
+    if index.kind == "hnsw" and cands is None:
+        calls = _spy(monkeypatch, index, "_faiss_search")
+        index.search(x[0], k=30, depth=300)
+        (args,) = calls
+        assert args[1] == 30 and args[3] == index._ef(300, 1.0)  # k = 30, efSearch of a search for 300
+
+
 def test_hnsw_short_result_is_never_an_exact_scan_of_everything(data, monkeypatch, caplog):
     """A graph that reaches fewer vectors than asked: the search returns what it found (a
     filtered one after one retry with a larger efSearch), logs it, and never scores the whole
