@@ -81,7 +81,6 @@ agglomeration ca cc cu commune communes communaute communautes urbaine metropole
 naturel regional petr pole metropolitain departement region conseil departemental ville scot
 """.split())
 WORD_THRESHOLD = 85.0
-UNNAMED_MARK = "non nomm"  # "(non nommé(e)(s) dans la source)": a curated placeholder actor
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -549,10 +548,13 @@ def curated_cases(corpus, minter) -> tuple[list[CuratedCase], dict[str, list[str
 
 
 def placeholder_actors(corpus, minter) -> frozenset[str]:
-    """Curated actors the source does not name ("… (non nommées dans la source)"): extraction
-    never links them (ingest/documents/lexicon.py ``LexEntry.placeholder``)."""
+    """Curated actors the source does not name ("… (non nommées dans la source)", "… (composition
+    non détaillée dans la source)"): extraction never links them by name — the same test as
+    ingest/documents/lexicon.py ``LexEntry.placeholder``."""
+    from ingest.documents.lexicon import is_placeholder_label
+
     return frozenset(str(minter.iri("actor", ident)) for ident, e in corpus.of("actor").items()
-                     if UNNAMED_MARK in (e["label"] or ""))
+                     if is_placeholder_label(e["label"]))
 
 
 _PREFIXES = """PREFIX coop: <https://w3id.org/coopkg/ontology#>

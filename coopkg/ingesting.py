@@ -110,8 +110,36 @@ def runs(cand, found: list) -> list:
     return out
 
 
+class CachedEmbedder:
+    """``embedder`` with its passages read from and written to ``cache`` (an open
+    ``search.vectors.EmbeddingCache``, keyed by model, kind and text): the cache the search index
+    update consults, so that a text extraction embeds as a passage is not embedded again by the
+    index update, nor by a later ingestion. Queries are embedded as they are."""
+
+    def __init__(self, embedder, cache):
+        self.embedder = embedder
+        self.cache = cache
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def embed_passages(self, texts):
+        return self.cache.embed(self.embedder, list(texts), kind="passage")
+
+    def embed_queries(self, texts):
+        return self.embedder.embed_queries(texts)
+
+
 class Ingestor:
-    """Holds what ingestion loads once per run: the lexicon, the spaCy pipeline, the embedder."""
+    """Holds what ingestion loads once per run: the lexicon, the spaCy pipeline, the embedder.
+
+    One run at a time: a run opens the embedding cache of the base (``<home>/cache/
+    embeddings.sqlite``) and closes it before the search index update, which opens it again."""
 
     def __init__(self, settings, *, embedder=None, nlp=None):
         self.settings = settings
@@ -119,6 +147,7 @@ class Ingestor:
         self._embedder = embedder
         self._nlp = nlp
         self._semantic = None
+        self._cache = None  # the run's EmbeddingCache, while a run is going on
 
     # -- the models, loaded when first needed --------------------------------------------------
     @property
@@ -139,12 +168,59 @@ class Ingestor:
             _freeze()
         return self._nlp
 
+    @property
+    def cache_path(self) -> Path:
+        return self.settings.home / "cache" / "embeddings.sqlite"
+
+    def _open_cache(self):
+        """The base's embedding cache, or None (with a warning) when it cannot be opened: the
+        texts are then embedded without it, and the index update embeds them again."""
+        import sqlite3
+
+        from search.vectors import EmbeddingCache
+
+        try:
+            return EmbeddingCache(self.cache_path)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("embedding cache %s unusable (%s): ingesting without it", self.cache_path, exc)
+            return None
+
+    def _passage_embedder(self):
+        """The embedder, through the run's embedding cache when a run is going on."""
+        return CachedEmbedder(self.embedder, self._cache) if self._cache is not None else self.embedder
+
     def semantic(self, lexicon):
+        """The definition index (built once per Ingestor: the definitions the search index holds
+        are reused, the others embedded through the cache), embedding through this run's cache."""
+        embedder = self._passage_embedder()
         if self._semantic is None:
             from ingest.documents.extract import DefinitionIndex
 
-            self._semantic = DefinitionIndex.build(lexicon, self.embedder)
-        return self._semantic
+            built = DefinitionIndex.build(lexicon, embedder, known=self.indexed_definitions())
+            self._semantic = built.using(self.embedder)  # kept without this run's cache
+        return self._semantic.using(embedder)
+
+    def indexed_definitions(self) -> dict:
+        """The definition vectors of the search index's vocabulary ("label : definition" of the
+        levers, concepts, themes and instrument types, embedded as passages), by text; {} when
+        there is no index, or it was built with another model."""
+        from search.index import SearchIndex, SearchIndexError
+        from search.vectors import VectorIndex, VectorIndexError
+
+        directory = Path(self.settings.search_dir)
+        try:
+            meta = SearchIndex.read_meta(directory)
+            rows = meta.get("vocabulary") or []
+            if meta.get("model_id") != self.embedder.model_id or not rows or not (directory / "vocab").is_dir():
+                return {}
+            vocab = VectorIndex.load(directory / "vocab", expected_model_id=meta["model_id"],
+                                     expected_dimension=self.embedder.dimension,
+                                     expected_corpus_hash=meta.get("vocab_hash"))
+            vectors = vocab.vectors([row[0] for row in rows])
+        except (SearchIndexError, VectorIndexError, OSError, KeyError, ValueError, IndexError) as exc:
+            log.info("definitions embedded again: the search index's vocabulary is unusable (%s)", exc)
+            return {}
+        return {row[3]: v for row, v in zip(rows, vectors)}
 
     # -- one run ----------------------------------------------------------------------------------
     def run(self, paths: list[str], *, dry_run: bool = False, fail_fast: bool = False, index: bool = True,
@@ -161,6 +237,7 @@ class Ingestor:
             report.seconds = time.perf_counter() - started
             return report
         store = open_store(self.settings, write=not dry_run)
+        self._cache = self._open_cache()
         try:
             lexicon = None
             seen: dict[str, str] = {}
@@ -189,6 +266,9 @@ class Ingestor:
                     break
         finally:
             store.close()
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
         if index and report.written:
             report.index = self.update_index()
         report.seconds = time.perf_counter() - started
@@ -259,7 +339,7 @@ class Ingestor:
 
         store = open_store(self.settings)
         try:
-            return update(store, self.settings.search_dir, self.embedder, self.settings.home / "cache" / "embeddings.sqlite",
+            return update(store, self.settings.search_dir, self.embedder, self.cache_path,
                           exact_max=self.settings.vector_exact_max)
         finally:
             store.close()

@@ -212,6 +212,23 @@ def test_evaluate_seed_and_aggregate():
     assert not goals["actor_recall"]["met"] and goals["instrument_accuracy_lenient"]["met"]
 
 
+def test_placeholder_actors_include_undetailed_groups():
+    """Curated actors whose label says the source does not name them, or does not detail who they
+    are, are placeholders (left out of "R named"), as extraction treats them."""
+    from benchmarks.extraction_eval import placeholder_actors
+    from ontology.iris import Minter
+
+    class Corpus:
+        def of(self, kind):
+            assert kind == "actor"
+            return {"communes": {"label": "Communes du Pays de Tarnac (non nommées dans la source)"},
+                    "participants": {"label": "Participants au conseil élargi (composition non détaillée dans la source)"},
+                    "tarnac": {"label": "Pays de Tarnac"}}
+
+    m = Minter("https://example.org/kb/")
+    assert placeholder_actors(Corpus(), m) == {str(m.iri("actor", "communes")), str(m.iri("actor", "participants"))}
+
+
 def test_save_keeps_the_other_registry_and_docs_block(tmp_path):
     ext, cur = seed_values()
     seed = evaluate_seed(ext, cur, ActorMatcher("iri"), PARENTS)

@@ -14,10 +14,11 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from ingest.documents.extract import (ASSERT_THRESHOLD, DefinitionIndex, Gazetteer, best_mentions, extract,
-                                      fold_aligned)
+from ingest.documents.extract import (ASSERT_THRESHOLD, DefinitionIndex, Gazetteer, best_mentions, embedding_text,
+                                      extract, fold_aligned)
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
 from ingest.documents.model import GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document, Mention
@@ -194,6 +195,25 @@ def test_lexicon_from_store(lexicon, minter):
     sysdau = lexicon.get(minter.iri("actor", "sysdau"))
     assert set(sysdau.types) == {COOP.ScotStructure, COOP.SyndicatMixte}
     assert any(e.placeholder for e in lexicon.by_kind("actor"))
+
+
+@pytest.mark.parametrize("label, placeholder", [
+    ("Communes du Léon (non nommées dans la source)", True),
+    ("Participants au conseil d'administration élargi du Pays de Tarnac (composition non détaillée dans la source)",
+     True),
+    ("Partenaires du contrat (liste non précisée)", True),
+    ("Brest métropole", False),
+    ("Pays de Non-Nommé", False),
+])
+def test_placeholder_labels(label, placeholder):
+    from ingest.documents.lexicon import PLACEHOLDER_MARK, is_placeholder_label
+
+    assert is_placeholder_label(label) is placeholder
+    entry = LexEntry(URIRef("https://example.org/actor/x"), "actor", (label,))
+    assert entry.placeholder is placeholder
+    assert not LexEntry(URIRef("https://example.org/territory/x"), "territory", (label,)).placeholder
+    if placeholder:  # the note dropped, what it describes kept
+        assert "(" not in PLACEHOLDER_MARK.sub("", label) and PLACEHOLDER_MARK.sub("", label).strip()
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -593,9 +613,10 @@ def test_semantic_index_with_hashing_embedder(lexicon, hashing_index, minter):
     assert levers and levers[0].iri == minter.iri("lever", "L9")
     assert levers[0].confidence >= ASSERT_THRESHOLD
     assert all(m.confidence <= 0.85 for m in sem)
-    assert all(m.confidence < ASSERT_THRESHOLD for m in levers[1:])  # runners-up stay suggestions
-    # The whole candidate is one unit: its span is the stripped candidate text.
-    assert levers[0].text == text.strip()
+    # runners-up stay suggestions
+    assert all(m.confidence < ASSERT_THRESHOLD for m in levers if m.iri != levers[0].iri)
+    # One paragraph: the summary's block and the candidate are the same span, the stripped text.
+    assert {m.text for m in levers if m.iri == levers[0].iri} == {text.strip()}
 
 
 def test_semantic_confidences_rank_not_absolute(hashing_index):
@@ -776,6 +797,8 @@ DESCRIPTION_CASES = [
     ("Création d'une commission mixte Elus CLE / Pays", [("CLE", COOP.LocalWaterCommission, False)]),
     ("des réunions par groupes de communes", [("de communes", COOP.Commune, True)]),
     ("le Pays du Mans et les autres Pays Sarthois", [("les autres Pays Sarthois", COOP.PaysStructure, True)]),
+    ("Le Pays du Mans et les autres Pays de la Sarthe ont accordé leurs programmes.",
+     [("les autres Pays de la Sarthe", COOP.PaysStructure, True)]),
     ("un séminaire pour tous les élus du territoire", [("tous les élus", COOP.LocalAuthority, True)]),
     ("composé des acteurs du territoire et des partenaires", [("des acteurs", COOP.Actor, True),
                                                               ("des partenaires", COOP.Actor, True)]),
@@ -960,14 +983,44 @@ def test_more_specific_instrument_types(lexicon):
 @pytest.mark.parametrize("text, surface, cls", [
     ("Ils font converger des fiches action Leader sur le tourisme.", "fiches action Leader", COOP.LeaderProgramme),
     ("Le programme Leader finance l'animation.", "programme Leader", COOP.LeaderProgramme),
-    ("Le Pays réalise le « conseil d'administration élargi » une fois par mois.", "conseil d'administration élargi",
-     COOP.DialogueBody),
 ])
-def test_instrument_cues_leader_and_enlarged_board(lexicon, text, surface, cls):
+def test_instrument_cues_leader(lexicon, text, surface, cls):
     doc, cand = make_candidate(text)
     ms = [m for m in extract(doc, cand, lexicon) if m.kind == "instrument"]
     assert [(m.text, m.types, m.method) for m in ms] == [(surface, (cls,), "keyword")]
     assert ms[0].confidence >= ASSERT_THRESHOLD
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("Le Pays réalise le « conseil d'administration élargi » une fois par mois.", "conseil d'administration élargi"),
+    ("Les conseils d'administration élargis réunissent cent personnes.", "conseils d'administration élargis"),
+])
+def test_enlarged_board_is_a_dialogue_body_of_the_ontology(lexicon, text, surface):
+    """« conseil d'administration élargi » is an alternative label of coop:DialogueBody in the
+    ontology (not an extraction cue): a label of the base, found with a label's confidence."""
+    assert "conseil d'administration élargi" in lexicon.get(COOP.DialogueBody).french_labels
+    doc, cand = make_candidate(text)
+    ms = [m for m in extract(doc, cand, lexicon) if m.kind == "instrument"]
+    assert [(m.text, m.types, m.method, m.confidence) for m in ms] == [(surface, (COOP.DialogueBody,), "gazetteer",
+                                                                       0.95)]
+
+
+def test_both_names_of_a_subject_get_the_instrument_of_its_predicate(lexicon):
+    """Segmented "X et Y se sont organisées en pôles de proximité": each case is extracted run by run
+    (coopkg.ingesting.runs) and both find the instrument in the predicate they share."""
+    from coopkg.ingesting import runs
+    from ingest.documents.segment import candidates
+
+    text = ("Exemples de pratiques\n\nLorval Métropole et Belcastel Métropole se sont organisées en "
+            "**pôles de proximité** (services, personnel). Ils entrent dans l'organisation comme des directions "
+            "localisées.\n\nLe **Pays de Tarnac** réunit ses élus chaque trimestre.\n")
+    doc = Document("x.txt", "x.txt", "text/plain", text, hashlib.sha256(text.encode()).hexdigest())
+    found = candidates(doc)
+    assert [c.title for c in found] == ["Lorval Métropole", "Belcastel Métropole", "Pays de Tarnac"]
+    for cand in found[:2]:
+        ms = [m for part in runs(cand, found) for m in extract(doc, part, lexicon) if m.kind == "instrument"]
+        assert [(m.text, m.types) for m in ms] == [("pôles de proximité", (COOP.ProximityPole,))], cand.title
+        assert ms[0].confidence >= ASSERT_THRESHOLD
 
 
 def test_leader_as_a_common_word_is_no_instrument(lexicon):
@@ -1052,30 +1105,33 @@ def test_trim_entity(raw, trimmed):
     assert raw[s:e] == trimmed
 
 
-# ----------------------------------------------------------------------------- semantic step: few long chunks
+# ----------------------------------------------------------------------------- semantic step: the index's texts
 
 
 class CountingEmbedder:
-    """The hashing double, counting calls and texts."""
+    """The hashing double, recording the texts it embeds as passages and as queries."""
 
     def __init__(self, inner):
-        self.inner, self.calls, self.texts = inner, 0, []
+        self.inner, self.passages, self.queries, self.calls = inner, [], [], 0
         self.model_id, self.dimension = inner.model_id, inner.dimension
 
     def embed_queries(self, texts):
         self.calls += 1
-        self.texts.extend(texts)
+        self.queries.extend(texts)
         return self.inner.embed_queries(texts)
 
     def embed_passages(self, texts):
+        self.calls += 1
+        self.passages.extend(texts)
         return self.inner.embed_passages(texts)
 
 
 def test_semantic_step_embeds_few_long_chunks_in_one_call(hashing_index):
+    from ingest.documents.casetexts import index_texts
     from ingest.documents.extract import CHUNK_MAX_WORDS, MAX_CHUNKS
 
-    index = DefinitionIndex(hashing_index.entries, hashing_index.vectors, CountingEmbedder(hashing_index.embedder),
-                            hashing_index.hub_mean, hashing_index.hub_std)
+    counting = CountingEmbedder(hashing_index.embedder)
+    index = hashing_index.using(counting)
     para = ("Les partenaires partagent leurs équipes, leurs équipements et leurs financements sur les sujets communs "
             "du territoire, projet par projet, avec les élus et les techniciens des intercommunalités. ")
     lines = ["Titre de la pratique"] + [f"- point {i} : {para[:60]}" for i in range(12)] + [para * 4] * 6
@@ -1093,7 +1149,10 @@ def test_semantic_step_embeds_few_long_chunks_in_one_call(hashing_index):
     bounds = {b.start for b in cand.blocks} | {b.end for b in cand.blocks}
     assert all(s in bounds for s, _ in units)
     ms = index.mentions(doc, cand)
-    assert index.embedder.calls == 1 and len(index.embedder.texts) == len(units)
+    # one call, passages only: the chunks, then the whole candidate as the index's case-level text
+    case_text = next(t.text for t in index_texts(cand) if t.field == "case")
+    assert counting.calls == 1 and counting.queries == []
+    assert counting.passages == [*(embedding_text(text[s:e]) for s, e in units), case_text]
     # Evidence: a block of the chunk (the one sharing most words with the definition), or the candidate.
     blocks = {(b.start, b.start + len(b.text.rstrip())) for b in cand.blocks}
     assert ms and all((m.start, m.end) in blocks or (m.start, m.end) == (0, len(text.rstrip())) for m in ms)
@@ -1101,9 +1160,53 @@ def test_semantic_step_embeds_few_long_chunks_in_one_call(hashing_index):
     assert len(index.units(doc, Candidate("x", 0, cand.blocks[8].end, blocks=cand.blocks[:9]))) == 1
 
 
+def test_a_chunk_that_is_an_index_text_is_embedded_as_that_text(hashing_index):
+    """A chunk holding exactly the words of a text the search index embeds for the case is embedded
+    as that very string (so the index update finds it in the embedding cache)."""
+    from ingest.documents.casetexts import index_texts
+
+    para = "Le **Pays de Tarnac** réunit   ses élus chaque trimestre sur un thème choisi ensemble."
+    # one paragraph: the summary (whitespace collapsed, emphasis kept)
+    doc, cand = make_candidate(para)
+    summary = next(t.text for t in index_texts(cand) if t.field == "abstract")
+    assert [r[0] for r in hashing_index.rows(doc, cand)] == [summary] != [embedding_text(para)]
+    # a heading and a paragraph: the case-level text (title, then summary)
+    doc, cand = make_candidate("# Réunions de Tarnac\n" + para)
+    case_text = next(t.text for t in index_texts(cand) if t.field == "case")
+    assert [r[0] for r in hashing_index.rows(doc, cand)] == [case_text] == [f"Réunions de Tarnac\n{summary}"]
+    # a bullet besides (not in the summary): the chunk's own text
+    doc, cand = make_candidate("# Réunions de Tarnac\n" + para + "\n- un compte rendu est diffusé")
+    assert [r[0] for r in hashing_index.rows(doc, cand)] == [embedding_text(doc.text)]
+
+
 def test_semantic_step_skips_a_bare_name(hashing_index):
     doc, cand = make_candidate("Toulouse Métropole")
-    assert hashing_index.units(doc, cand) == [] and hashing_index.mentions(doc, cand) == []
+    assert hashing_index.rows(doc, cand) == [] and hashing_index.mentions(doc, cand) == []
+
+
+def test_definitions_reuse_known_passage_vectors(lexicon):
+    """The definitions' passage vectors given as ``known`` (the search index's vocabulary, by text)
+    are not embedded again; the definitions are embedded as queries once."""
+    from search.embedder import HashingEmbedder
+
+    inner = HashingEmbedder(64)
+    built = DefinitionIndex.build(lexicon, inner)
+    texts = [DefinitionIndex.definition_text(e) for e in built.entries]
+    known = dict(zip(texts[:-2], inner.embed_passages(texts[:-2])))
+    counting = CountingEmbedder(inner)
+    index = DefinitionIndex.build(lexicon, counting, known=known)
+    assert counting.passages == texts[-2:] and counting.queries == texts
+    assert np.allclose(index.hub_mean, built.hub_mean) and np.allclose(index.vectors, built.vectors)
+    assert DefinitionIndex.definition_text(lexicon.get(COOP.DialogueBody)) == \
+        f"instance de dialogue : {lexicon.get(COOP.DialogueBody).definition}"  # as the index's vocabulary
+
+
+def test_using_another_model_is_refused(hashing_index):
+    from search.embedder import HashingEmbedder
+
+    assert hashing_index.using(hashing_index.embedder) is hashing_index
+    with pytest.raises(ValueError, match="not the model of the definitions"):
+        hashing_index.using(HashingEmbedder(32))
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -67,12 +67,13 @@ def check_blocks(document: Document) -> None:
 def check_candidates(document: Document) -> None:
     """Candidates in order of their starts; each block's text is its span, inside the candidate's
     span; no two candidates share text through their blocks (a merged candidate's span may cover
-    other candidates: the same practice on two slides)."""
+    other candidates: the same practice on two slides), except the predicate of a subject "X et Y",
+    a block of one lying inside a block of the other."""
     text = document.text
     bs = blocks(document)
     previous_start = 0
-    taken: list[tuple[int, int]] = []
-    for c in candidates(document, bs):
+    taken: list[tuple[int, int, int]] = []  # (start, end, candidate number)
+    for n, c in enumerate(candidates(document, bs)):
         assert c.blocks, c
         assert 0 <= c.start < c.end <= len(text)
         assert c.start >= previous_start
@@ -85,12 +86,14 @@ def check_candidates(document: Document) -> None:
         assert c.start == min(b.start for b in c.blocks) and c.end == max(b.end for b in c.blocks)
         for b in c.blocks:
             assert b.text == text[b.start:b.end] and b.text == b.text.strip()
-            taken.append((b.start, b.end))
+            taken.append((b.start, b.end, n))
         for f, items in c.grid.items():
             assert f in GRID_FIELDS and items
             assert all(id(b) in ids and b.field == f for b in items)
-    taken.sort()
-    assert all(e <= s for (_, e), (s, _) in zip(taken, taken[1:])), "candidates share text"
+    for s1, e1, n1 in taken:
+        for s2, e2, n2 in taken:
+            if n1 != n2 and s1 < e2 and s2 < e1:
+                assert (s2 <= s1 and e1 <= e2) or (s1 <= s2 and e2 <= e1), "candidates share text"
 
 
 # --- fixtures and golden files --------------------------------------------------------------------
@@ -460,7 +463,8 @@ def test_example_item_naming_two_practices():
     assert parts == {
         "Lormont Métropole": ["Bureau élargi, conférence des maires à **Lormont Métropole**"],
         "CA du Grand Vaudrey": ["ateliers thématiques pour tous les élus chaque trimestre à la **CA du Grand Vaudrey**"],
-        "Rivesaltes Métropole": ["Rivesaltes Métropole"],
+        "Rivesaltes Métropole": ["Rivesaltes Métropole", text[text.index("se sont organisées"):
+                                                                 text.index("localisées.") + len("localisées.")]],
         "Belcastel Métropole": [text[text.index("Belcastel Métropole se sont"):text.index("localisées.") + len("localisées.")]],
     }
     for t in parts:
@@ -473,6 +477,39 @@ def test_example_item_naming_two_practices():
     # an item naming one place is the item itself
     [b] = cs["Pays du Val d'Arre et les autres Pays voisins"].blocks
     assert b in blocks(document)
+
+
+def test_subject_of_two_names_shares_its_predicate():
+    """"X et Y se sont organisées en …": the predicate is said of both, so X's candidate holds its
+    name and the predicate (a block inside Y's part), not its name alone."""
+    lead = "Exemples de pratiques\n\n"
+    tail = "\n\nLe **Pays de Tarnac** réunit ses élus chaque trimestre."
+    text = lead + ("Lorval Métropole et Belcastel Métropole se sont organisées en **pôles de proximité**. "
+                   "Ils entrent dans l'organisation comme des directions localisées.") + tail
+    document = doc(text)
+    check_candidates(document)
+    lorval, belcastel, _ = candidates(document)
+    predicate = text[text.index("se sont"):text.index("localisées.") + len("localisées.")]
+    assert [b.text for b in lorval.blocks] == ["Lorval Métropole", predicate]
+    assert [b.text for b in belcastel.blocks] == ["Belcastel Métropole " + predicate]
+    assert lorval.end == belcastel.end and text[lorval.title_start:lorval.title_end] == "Lorval Métropole"
+    # bold names: the predicate starts after the closing ** of the second name
+    text = lead + "**Lorval Métropole** et **Belcastel Métropole** ont créé des pôles de proximité." + tail
+    lorval, belcastel, _ = candidates(doc(text))
+    assert [b.text for b in lorval.blocks] == ["Lorval Métropole", "ont créé des pôles de proximité."]
+    # three names: the first two share the last one's predicate
+    text = lead + "Lorval Métropole et Belcastel Métropole et Rivesaltes Métropole ont créé des pôles." + tail
+    check_candidates(doc(text))
+    lorval, belcastel, rivesaltes, _ = candidates(doc(text))
+    assert [b.text for b in lorval.blocks] == [lorval.title, "ont créé des pôles."]
+    assert [b.text for b in belcastel.blocks] == [belcastel.title, "ont créé des pôles."]
+    assert [b.text for b in rivesaltes.blocks] == ["Rivesaltes Métropole ont créé des pôles."]
+    # two practices in one sentence ("… à **X**, … à **Y**"): each keeps its own part, nothing shared
+    text = lead + ("Bureau élargi à **Lorval Métropole**, débats pour tous les élus à la **CA du Grand Vaudrey**."
+                   + tail)
+    lorval, vaudrey, _ = candidates(doc(text))
+    assert [b.text for b in lorval.blocks] == ["Bureau élargi à **Lorval Métropole**"]
+    assert len(vaudrey.blocks) == 1
 
 
 def test_same_practice_on_two_slides_is_merged():

@@ -31,7 +31,7 @@ span only:
    (:func:`resolve_collective`: "Communes du Pays de Figeac (non nommées dans la source)"); "État"
    is matched capitalised after "l'";
 5. **keyword cues** for instruments beyond the ontology's labels (:data:`INSTRUMENT_CUES`:
-   "fiches action Leader", "conseil d'administration élargi"…), and the head of a shared
+   "fiches action Leader", "conférence des présidents"…), and the head of a shared
    structure's name used as the instrument ("*Pôle métropolitain* du Pays de Brest",
    :data:`STRUCTURE_HEADS`);
 6. **roles** of each actor mention from cues in its sentence (:data:`ROLE_CUES`: "piloté par",
@@ -39,9 +39,10 @@ span only:
    "Partenaires / échelle" and for any actor without a cue;
 7. optionally a **semantic** index (:class:`DefinitionIndex`): the candidate's chunks (its
    blocks merged into a few passages of about ``CHUNK_WORDS`` words) and the candidate as a
-   whole are compared with the definitions of the levers, concepts, themes and instrument types;
-   a definition that stands out from the others (z-score and margin over the runner-up, never an
-   absolute cosine) becomes a mention;
+   whole (the case-level text the search index embeds: :mod:`.casetexts`) are compared with the
+   definitions of the levers, concepts, themes and instrument types; a definition that stands out
+   from the others (z-score and margin over the runner-up, never an absolute cosine) becomes a
+   mention;
 8. **structure**: the lever of the innermost enclosing heading "Levier N – …" of the candidate
    (``candidate.headings``, when the segmenter gives them); and the instrument the case is about
    made the most confident one (:func:`_rank_instruments`: a label in the candidate's title gains
@@ -86,13 +87,18 @@ and ``semantic`` ≈50,000–90,000 words/s on the seeds (a fixed ≈5 ms per ca
 :func:`load_nlp`'s NER-only pipeline ≈7,500–15,000 words/s; ``load_nlp`` itself takes ≈6–8 s once
 per process. The semantic step dominates when enabled: multilingual-e5-small embeds ≈1,000 words/s
 on this machine when it is quiet (≈200 under heavy load) plus ≈20 ms per text, so its cost is the
-number of words embedded — hence a few long chunks per candidate, capped (:class:`DefinitionIndex`).
-On the five seeds (8,500 words, 27 candidates), extraction with both models runs at ≈3,500 words/s
-(1,860 words embedded in 36 texts; ≈1,800 words/s with one text per paragraph or run of bullets:
-3,200 words in 97 texts), plus ≈15–25 s once for the model and :meth:`DefinitionIndex.build`.
+number of words embedded — hence a few long chunks per candidate, capped (:class:`DefinitionIndex`);
+the case-level text of a candidate, and a chunk that is word for word a text the search index
+embeds, go through the embedding cache the index update reads, so in `coopkg ingest` they cost
+nothing extra. :meth:`DefinitionIndex.build` embeds the definitions as queries once per process
+(≈1,700 words; their passage vectors come from the search index). Measured before these changes
+(chunks embedded as queries, definitions as passages and queries): on the five seeds (8,500 words,
+27 candidates), extraction with both models ran at ≈3,500 words/s (1,860 words embedded in 36
+texts), plus ≈15–25 s once for the model and the definitions.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -105,7 +111,8 @@ from ontology.namespace import COOP
 from search.expansion import NEVER, TARGET_ONLY
 from search.text import STOP_WORDS, fold, normalize, tokenize
 
-from .lexicon import LexEntry, Lexicon
+from .casetexts import CASE_FIELD, index_texts
+from .lexicon import PLACEHOLDER_MARK, LexEntry, Lexicon
 from .linking import (ABBREVIATIONS, DEFAULT_THRESHOLD, TYPE_HEADS, Link, Linker, core_key, core_tokens, key_tokens,
                       name_key)
 from .model import Candidate, Document, Mention
@@ -160,8 +167,7 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Charte: ("charte de coopération", "charte de partenariat"),
     COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
     COOP.EntenteInterterritoriale: ("entente intercommunale",),
-    COOP.DialogueBody: ("conférence des présidents", "conférence territoriale", "conseil d'administration élargi",
-                        "conseils d'administration élargis"),
+    COOP.DialogueBody: ("conférence des présidents", "conférence territoriale"),
     COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
                            "GAL Leader", "programme européen Leader"),
     COOP.SharedEngineering: ("service commun", "ingénierie partagée"),
@@ -692,21 +698,30 @@ class DefinitionIndex:
     """Definition vectors of the levers, concepts, themes and instrument types of a lexicon, and
     the way a candidate's text is compared with them.
 
-    Each definition is embedded as a passage ("<label> : <definition> (<alt labels>)"), the
-    candidate's chunks (:meth:`units`: consecutive blocks merged up to about ``CHUNK_WORDS`` words,
-    at most ``MAX_CHUNKS`` per candidate) as queries, all in one batched call per candidate; the
-    whole candidate is the normalised mean of its chunks' vectors. The embedding model dominates
-    the cost of extraction, and its cost grows with the number of words embedded, not of texts:
+    The candidate's chunks (:meth:`units`: consecutive blocks merged up to about ``CHUNK_WORDS``
+    words, at most ``MAX_CHUNKS``: the first, then the longest) and, when there are several, the
+    candidate as a whole are embedded as *passages*, in one call per candidate (:meth:`rows`). The
+    whole candidate is the case-level text the search index embeds for the case (title and
+    summary: :func:`.casetexts.index_texts`), and a chunk whose words are exactly those of a text
+    the index will embed (the summary of a one-paragraph example; the title and summary) is
+    embedded as that very text: through the ingestion's embedding cache (coopkg/ingesting.py
+    ``CachedEmbedder``) the index update finds them embedded, so no text is embedded twice. The
+    definitions ("<label> : <definition>", the text of the search index's vocabulary, whose
+    passage vectors are reused when given as ``known``) are the *queries*: "which passage is about
+    this lever?" is the retrieval the e5 models are trained for. The embedding model dominates the
+    cost of extraction, and its cost grows with the number of words embedded, not of texts:
     merging blocks into a few long chunks and capping them is what keeps extraction fast on long
     documents (a slide deck read as one candidate embeds at most ≈ ``MAX_CHUNKS × CHUNK_WORDS``
-    words). A chunk's mention cites the block of the chunk that shares the most words with the
-    definition (a short, readable passage), not the whole chunk.
+    words besides its case-level text). Chunks, not the summary alone, so that a paragraph
+    paraphrasing a lever is compared on its own, not averaged with the paragraphs around it. A
+    chunk's mention cites the block of the chunk sharing the most words with the definition (a
+    short, readable passage); the whole candidate's mentions cite the candidate.
     Some definitions are close to every text (hubs), so each cosine is first standardised against
-    that definition's cosines with the *other* definitions embedded as queries (``hub_mean``,
-    ``hub_std``). Then, for each unit and each kind, the standardised scores of that kind's
+    that definition's cosines with the *other* definitions embedded as passages (``hub_mean``,
+    ``hub_std``). Then, for each row and each kind, the standardised scores of that kind's
     definitions become confidences by rank and margin, never by absolute value (e5 cosines sit in a
     narrow band): with ``z`` a definition's distance to the mean of the others in standard
-    deviations and ``g`` the best one's margin over the runner-up in the same unit,
+    deviations and ``g`` the best one's margin over the runner-up in the same row,
     ``confidence = clip(Z_WEIGHT·(z − Z0) + GAP_WEIGHT·g, 0, CONF_EMBEDDING_MAX)`` for the best and
     ``clip(Z_WEIGHT·(z − Z0), 0, RUNNER_UP_MAX)`` for the others (suggestions at most). On the
     real model a clear paraphrase of one lever reaches z ≈ 4–5, g ≈ 2–3 (asserted), unrelated text
@@ -719,6 +734,7 @@ class DefinitionIndex:
 
     def __init__(self, entries: Sequence[LexEntry], vectors: np.ndarray, embedder,
                  hub_mean: np.ndarray | None = None, hub_std: np.ndarray | None = None):
+        """``vectors``: the definitions embedded as queries, one row per entry."""
         self.entries = tuple(entries)
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.embedder = embedder
@@ -735,12 +751,24 @@ class DefinitionIndex:
 
     @staticmethod
     def definition_text(entry: LexEntry) -> str:
-        text = f"{entry.label} : {entry.definition}" if entry.definition else entry.label
+        """What is embedded of a definition: "<label> : <definition>", as the search index's
+        vocabulary (search/index.py ``vocabulary_from_store``) embeds it."""
+        return f"{entry.label} : {entry.definition}" if entry.definition else entry.label
+
+    @staticmethod
+    def evidence_text(entry: LexEntry) -> str:
+        """The words a mention's passage is chosen by: the definition and the alternative labels."""
         alts = entry.french_labels[1:]
+        text = DefinitionIndex.definition_text(entry)
         return f"{text} ({', '.join(alts)})" if alts else text
 
     @classmethod
-    def build(cls, lexicon: Lexicon, embedder, kinds: Iterable[str] = SEMANTIC_KINDS) -> "DefinitionIndex":
+    def build(cls, lexicon: Lexicon, embedder, kinds: Iterable[str] = SEMANTIC_KINDS, *,
+              known: dict[str, np.ndarray] | None = None) -> "DefinitionIndex":
+        """Embed the definitions as queries; their passage vectors (for the hub statistics) are
+        taken from ``known`` (by text: the search index's vocabulary, embedded by the same model)
+        when there, else embedded (``embedder.embed_passages``: through a cache, when it is a
+        ``CachedEmbedder``)."""
         entries = []
         for kind in kinds:
             for e in lexicon.by_kind(kind):
@@ -750,18 +778,30 @@ class DefinitionIndex:
         if len(entries) < 3:
             raise ValueError("the lexicon has too few levers, concepts, themes or instrument types to index")
         texts = [cls.definition_text(e) for e in entries]
-        vectors = embedder.embed_passages(texts)
-        background = embedder.embed_queries(texts) @ vectors.T  # [definition as query, definition]
+        passages = _passages(embedder, texts, known)
+        vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
+        background = vectors @ passages.T  # [definition as query, definition as passage]
         np.fill_diagonal(background, np.nan)
-        return cls(entries, vectors, embedder, np.nanmean(background, axis=0), np.nanstd(background, axis=0))
+        return cls(entries, vectors, embedder, np.nanmean(background, axis=1), np.nanstd(background, axis=1))
 
     def __len__(self) -> int:
         return len(self.entries)
 
+    def using(self, embedder) -> "DefinitionIndex":
+        """The same definitions, candidates' texts embedded by ``embedder`` (the same model, behind
+        a cache)."""
+        if embedder is self.embedder:
+            return self
+        if getattr(embedder, "model_id", self.model_id) != self.model_id:
+            raise ValueError(f"embedder {embedder.model_id!r} is not the model of the definitions ({self.model_id!r})")
+        other = copy.copy(self)
+        other.embedder = embedder
+        return other
+
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Hub-standardised similarities ``[len(texts), len(entries)]`` of the texts (embedded as
-        queries) with the definitions."""
-        q = self.embedder.embed_queries(list(texts))
+        passages) with the definitions."""
+        q = self.embedder.embed_passages(list(texts))
         return ((q @ self.vectors.T) - self.hub_mean) / self.hub_std
 
     def confidences(self, scores: np.ndarray) -> np.ndarray:
@@ -857,29 +897,43 @@ class DefinitionIndex:
             kept = [kept[0]] + [kept[i] for i in sorted(rest)]
         return [sp for sp in (_strip_span(text, g[0], g[1]) for g in kept) if sp]
 
+    def rows(self, document: Document, candidate: Candidate) -> list[tuple[str, tuple[int, int], list[tuple[int, int]]]]:
+        """What :meth:`mentions` embeds: (text, span, the block spans a mention may cite) per row —
+        the candidate's chunks (:meth:`units`), then, when there are several, the candidate as a
+        whole (span: the candidate; text: the case-level text the search index embeds). A chunk
+        whose words are those of a text the index will embed for the case (its summary, or its
+        title and summary: :func:`.casetexts.index_texts`) is embedded as that very text, so that
+        the index update finds it in the embedding cache."""
+        text = document.text
+        chunks = self.units(document, candidate)
+        if not chunks:
+            return []
+        blocks = [(bs, be) for bs, be, _ in self.blocks(document, candidate)]
+        indexed = index_texts(candidate)
+        shared = {embedding_text(t.text): t.text for t in indexed}
+        out = []
+        for s, e in chunks:
+            own = embedding_text(text[s:e])
+            out.append((shared.get(own, own), (s, e), [(bs, be) for bs, be in blocks if s <= bs and be <= e]))
+        whole = _strip_span(text, max(0, candidate.start), min(len(text), candidate.end))
+        if len(chunks) > 1 and whole is not None and whole not in chunks:
+            out.append((next(t.text for t in indexed if t.field == CASE_FIELD), whole, []))
+        return out
+
     def mentions(self, document: Document, candidate: Candidate, *, floor: float = 0.3) -> list[Mention]:
-        """Semantic mentions of one candidate, from one batched embedding call: per chunk (span =
-        the block of the chunk sharing the most words with the definition, or the chunk) and for
-        the whole candidate (span = the candidate; its vector is the mean of the chunks' vectors)."""
-        spans = self.units(document, candidate)
-        if not spans:
+        """Semantic mentions of one candidate, from one batched embedding call of the texts of
+        :meth:`rows`, as passages: per row, the definitions that stand out; a mention cites the
+        row's block sharing the most words with the definition (the candidate, for the
+        case-level text)."""
+        rows = self.rows(document, candidate)
+        if not rows:
             return []
         text = document.text
-        q = self.embedder.embed_queries([embedding_text(text[s:e]) for s, e in spans])
-        whole_row = None
-        if len(spans) > 1:
-            whole = _strip_span(text, candidate.start, candidate.end)
-            if whole is not None and whole not in spans:
-                mean = q.mean(axis=0, keepdims=True)
-                q = np.vstack([q, mean / max(float(np.linalg.norm(mean)), 1e-12)])
-                spans = [*spans, whole]
-                whole_row = len(spans) - 1
+        q = self.embedder.embed_passages([t for t, _, _ in rows])
         conf = self.confidences(((q @ self.vectors.T) - self.hub_mean) / self.hub_std)
-        blocks = self.blocks(document, candidate)
         out = []
-        for r, (s, e) in enumerate(spans):
+        for r, (_, (s, e), inner) in enumerate(rows):
             hits = np.nonzero(conf[r] >= floor)[0]
-            inner = [] if r == whole_row else [(bs, be) for bs, be, _ in blocks if s <= bs and be <= e]
             for c in hits:
                 entry = self.entries[c]
                 kind = _MENTION_KIND[entry.kind]
@@ -894,7 +948,7 @@ class DefinitionIndex:
     def _terms(self, entry: LexEntry) -> frozenset[str]:
         terms = self._definition_terms.get(entry.iri)
         if terms is None:
-            terms = frozenset(t.term for t in tokenize(self.definition_text(entry)) if not t.alt)
+            terms = frozenset(t.term for t in tokenize(self.evidence_text(entry)) if not t.alt)
             self._definition_terms[entry.iri] = terms
         return terms
 
@@ -911,6 +965,14 @@ class DefinitionIndex:
 
 
 _MARKUP = re.compile(r"<[^<>\n]{0,200}>|[*_#|✓•▪◦●○×→⇒➜►]+|&nbsp;")
+
+
+def _passages(embedder, texts: list[str], known: dict[str, np.ndarray] | None) -> np.ndarray:
+    """Passage vectors of ``texts``: from ``known`` when there, the others embedded in one call."""
+    known = known or {}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(missing, embedder.embed_passages(missing))) if missing else {}
+    return np.asarray([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32)
 
 
 def embedding_text(text: str) -> str:
@@ -1101,8 +1163,6 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
 # Actor classes that do not locate a case: national bodies (their territory is the country).
 NATIONAL_CLASSES = (COOP.StateActor, COOP.ResourceNetwork, COOP.ResearchOrTrainingBody)
-# Words that say what a placeholder is, not which one ("communes", "territoire"…).
-_PLACEHOLDER_MARK = re.compile(r"\((?:[^()]*non nomm|[^()]*non d[ée]taill)[^()]*\)", re.IGNORECASE)
 
 
 def _stem(token: str) -> str:
@@ -1164,7 +1224,7 @@ def case_context(text: str, candidate: Candidate, mentions: Sequence[Mention], l
             places.append((m.iri, 1.0, m.start))
             weight = 0.7
         for label in entry.french_labels:
-            core = _stems(core_tokens(key_tokens(_PLACEHOLDER_MARK.sub(" ", label)))) - generic
+            core = _stems(core_tokens(key_tokens(PLACEHOLDER_MARK.sub(" ", label)))) - generic
             if core:
                 cores.append((core, weight, m.start))
     title = _stems(key_tokens(candidate.title or "")) - generic
@@ -1181,11 +1241,11 @@ def _placeholder_terms(lexicon: Lexicon) -> dict[URIRef, tuple[frozenset[str], t
         out = {}
         generic = _generic_stems(lexicon)
         for e in lexicon.by_kind("actor"):
-            if e.placeholder or _PLACEHOLDER_MARK.search(e.label):
+            if e.placeholder:
                 stems: set[str] = set()
                 distinctive = []
                 for label in e.french_labels:
-                    label = _PLACEHOLDER_MARK.sub(" ", label)
+                    label = PLACEHOLDER_MARK.sub(" ", label)
                     own = _stems(key_tokens(label))
                     stems.update(own)
                     stems.update(t.term for t in tokenize(label) if not t.alt)
@@ -1205,7 +1265,7 @@ def _actors_of_class(lexicon: Lexicon, cls: URIRef, noun: str) -> tuple[LexEntry
         head = key_tokens(noun)
         found = []
         for e in lexicon.by_kind("actor"):
-            if e.placeholder or _PLACEHOLDER_MARK.search(e.label):
+            if e.placeholder:
                 continue
             if any(lexicon.is_subclass(t, cls) for t in e.types) or (
                     len(head) >= 2 and any(key_tokens(label)[:len(head)] == head and len(key_tokens(label)) > len(head)
@@ -1340,7 +1400,7 @@ def _owners(mentions: Iterable[Mention], lexicon: Lexicon) -> list[Mention]:
         if m.kind != "actor" or m.confidence < ASSERT_THRESHOLD:
             continue
         entry = lexicon.get(m.iri) if m.iri is not None else None
-        if entry is not None and (entry.placeholder or _PLACEHOLDER_MARK.search(entry.label)):
+        if entry is not None and entry.placeholder:
             continue
         types = entry.types if entry is not None else m.types
         if any(lexicon.is_subclass(t, n) for t in types for n in NATIONAL_CLASSES):

@@ -22,12 +22,12 @@ from ingest.compile import unique_slugs
 from ontology.iris import Minter, slugify
 from ontology.namespace import COOP
 
+from .casetexts import partners_scale_value, summary
 from .model import Block, Candidate, Document, Mention
 
 Triple = tuple
 
 QUOTE_MAX = 600
-SUMMARY_MAX = 700
 DEFAULT_ROLE = "partenaire"
 
 GRID_PROPERTIES = {"triggers": COOP.trigger, "stakes": COOP.stake, "ambitions": COOP.ambition,
@@ -75,15 +75,6 @@ def fr(text: str) -> Literal:
 
 def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX].rstrip() + "…"
-
-
-def _summary(doc: Document, cand: Candidate) -> str:
-    prose = [b.text for b in cand.blocks if b.kind == "paragraph"]
-    if not prose:
-        prose = [b.text for key in ("object", "ambitions", "stakes", "triggers", "partners_scale")
-                 for b in cand.grid.get(key, [])]
-    text = " ".join(" ".join(prose).split()) or cand.title
-    return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX].rsplit(" ", 1)[0] + "…"
 
 
 def payload_text(triples: list[Triple]) -> str:
@@ -155,7 +146,7 @@ class _Builder:
             whole = self.passage(cand.start, min(cand.end, cand.start + QUOTE_MAX), cand.title)
         self.add((c, RDF.type, COOP.CooperationCase), (c, RDF.type, COOP.ExtractedCase),
                  (c, RDFS.label, fr(cand.title)), (c, DCTERMS.title, fr(cand.title)),
-                 (c, DCTERMS.abstract, fr(_summary(self.doc, cand))), (c, DCTERMS.source, self.node),
+                 (c, DCTERMS.abstract, fr(summary(cand))), (c, DCTERMS.source, self.node),
                  (c, PROV.wasDerivedFrom, self.node), (c, COOP.evidence, whole))
         for key, blocks in cand.grid.items():
             if key in GRID_PROPERTIES:
@@ -183,7 +174,7 @@ class _Builder:
 
     def _grid(self, c: URIRef, case_id: str, cand: Candidate, key: str, blocks: list[Block]) -> None:
         if key == "partners_scale":
-            value = " ; ".join(b.text for b in blocks)
+            value = partners_scale_value(blocks)
             evidence = [self.passage(b.start, b.end, cand.title) for b in blocks]
             self.statement(c, case_id, key, fr(value), value, "structure", 1.0, evidence,
                            [(c, GRID_PROPERTIES[key], fr(value))], value)

@@ -29,6 +29,7 @@ Département" or "the Région" of a case.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -39,8 +40,19 @@ from search.text import fold
 
 KINDS = ("actor", "actor_type", "instrument_type", "lever", "concept", "theme", "territory", "role")
 CLASS_KINDS = ("actor_type", "instrument_type")
-# Placeholder actors of the corpus ("… (non nommés dans la source)") are descriptions, not names.
-PLACEHOLDER_MARK = "non nomm"
+# Placeholder actors of the corpus are descriptions, not names: their label says that the source
+# does not name them or does not say who they are ("Communes du Pays de Figeac (non nommées dans la
+# source)", "Participants au conseil d'administration élargi … (composition non détaillée dans la
+# source)"). PLACEHOLDER_WORDS tells them; PLACEHOLDER_MARK is the parenthesised note to drop from
+# the label to keep what it describes.
+_NOT_SAID = r"non[ \u00a0]+(?:nomm|d[ée]taill|pr[ée]cis|identifi|list)"
+PLACEHOLDER_WORDS = re.compile(rf"\b{_NOT_SAID}", re.IGNORECASE)
+PLACEHOLDER_MARK = re.compile(rf"\([^()]*\b{_NOT_SAID}[^()]*\)", re.IGNORECASE)
+
+
+def is_placeholder_label(label: str | None) -> bool:
+    """Whether an actor's label is a corpus placeholder's description (see PLACEHOLDER_WORDS)."""
+    return bool(label) and bool(PLACEHOLDER_WORDS.search(label))
 
 
 @dataclass(frozen=True)
@@ -68,9 +80,10 @@ class LexEntry:
 
     @property
     def placeholder(self) -> bool:
-        """A corpus placeholder ("Communes rurales … (non nommées dans la source)"): its labels are
-        descriptions, so it is never matched nor linked."""
-        return self.kind == "actor" and PLACEHOLDER_MARK in self.label
+        """A corpus placeholder ("Communes rurales … (non nommées dans la source)", "… (composition
+        non détaillée dans la source)"): its labels are descriptions, so it is never matched nor
+        linked."""
+        return self.kind == "actor" and is_placeholder_label(self.label)
 
 
 class Lexicon:

@@ -507,8 +507,8 @@ _COLLECTIVE_DET = (rf"(?<![\w'’ʼ])(?i:(?:tou(?:te)?s\s+)?(?:les|des|aux|ces|l
                    rf"certain(?:e)?s|d{_A}\s?autres|autres|de|d{_A}|chaque|une?|\d+|{_NUMBER_WORDS}|entre|et)\s*")
 _PRE_ADJECTIVE = r"(?:(?i:petites?|grandes?|autres|différent(?:e)?s|nombreu(?:x|ses)|principa(?:les|ux))\s+)?"
 _SINGULAR_DET = re.compile(rf"^(?i:une?|1|chaque|d{_A}\s?)\s*$")  # "un PNR", "1 communauté urbaine", "d'EPCI"
-_NAME_AFTER = re.compile(rf"[ \u00a0]+(?:(?:de|du|des)[ \u00a0]+|d{_A}|(?:de[ \u00a0]+la|de[ \u00a0]+l{_A})[ \u00a0]*)?"
-                         r"[A-ZÀ-ÝŒ]")
+_NAME_LINK = rf"(?:(?:de|du|des)[ \u00a0]+|d{_A}|(?:de[ \u00a0]+la|de[ \u00a0]+l{_A})[ \u00a0]*)?"
+_NAME_AFTER = re.compile(rf"[ \u00a0]+{_NAME_LINK}[A-ZÀ-ÝŒ]")
 _COMPLEMENT = re.compile(rf"[ \u00a0]+((?:de|du|des|d{_A})[ \u00a0]?(?:(?:la|le|les|l{_A})[ \u00a0]?)?"
                          rf"[^\W\d_][\w'’ʼ-]*"
                          rf"(?:[ \u00a0]+[A-ZÀ-Ý][\w'’ʼ-]*){{0,3}})")
@@ -537,7 +537,8 @@ _ENUMERATED_RE = re.compile(rf"(?:^|(?<=[,;\n]))[ \t]*(?P<noun>{_alternatives(pa
 
 
 _INVARIANT = frozenset({"EPCI", "PNR", "SCoT", "SCOT", "Scot", "Pays", "CC"})
-_NAME_WORDS_AFTER = re.compile(r"(?:[ \u00a0]+[A-ZÀ-ÝŒ][\w'’ʼ-]*)+")
+# The capitalised words of a name, linked as _NAME_AFTER allows ("Sarthois", "de la Sarthe").
+_NAME_WORDS_AFTER = re.compile(rf"(?:[ \u00a0]+{_NAME_LINK}[A-ZÀ-ÝŒ][\w'’ʼ-]*)+")
 
 
 def _plural_form(noun: str) -> bool:

@@ -102,7 +102,9 @@ between a section's end and the next start belong to no candidate.
    two names of the same kind ("Toulouse Métropole et Nantes Métropole se sont structurées …":
    cut at the " et "); not when words say they act together ("entre", "ensemble", "de concert",
    "convention", "coopération"…, and "avec" between two bold names), nor inside one bold run
-   ("**Pays du Mans et les autres Pays Sarthois**").
+   ("**Pays du Mans et les autres Pays Sarthois**"). The predicate of such a subject is said of
+   both: Y's part runs from Y's name to its end, and X's candidate holds two blocks, its name and
+   that predicate ("se sont structurées en pôles de proximité …"), a block lying inside Y's.
 
 Otherwise the document describes (at most) one practice: exactly ONE candidate covers all its
 blocks — not one per heading. Its title is ``Document.title`` unless that is a generic label
@@ -119,8 +121,9 @@ Bourg en Bresse" under levers 3 and 4): they become one candidate, at the place 
 its title, title span and headings; its blocks and grid items are concatenated in text order, and
 its span runs from the first start to the last end. Such a span may cover other candidates' text
 (``document.text[start:end]`` stays a valid slice, but the candidates are no longer disjoint
-spans: consumers wanting only the practice's own text should read ``Candidate.blocks``). No two
-candidates share a block.
+spans: consumers wanting only the practice's own text should read ``Candidate.blocks``). Two
+candidates share no text through their blocks, except the predicate of a subject "X et Y" (rule 4),
+a block of X's lying inside a block of Y's.
 
 ``Candidate.grid`` maps each field to the candidate's blocks that carry it, in document order;
 ``Candidate.blocks`` lists all the candidate's blocks in order; ``title_start``/``title_end`` locate
@@ -149,9 +152,9 @@ Known limits
   named only in a list, give no candidate.
 * Rules 4 and 5 title a candidate by a place or by its slide title, not by the practice
   ("Chartres Métropole").
-* Cutting "X et Y …" gives X only its name: the predicate they share ("… se sont structurées en
-  pôles de proximité") goes to Y's part. Two partners of one practice written as two bold names
-  with no word of joint action between them are cut in two.
+* Cutting "X et Y …" shares the predicate up to the end of Y's part: a later sentence about Y
+  alone ("X et Y ont … . Y a aussi …") is given to X too. Two partners of one practice written as
+  two bold names with no word of joint action between them are cut in two.
 * A merged candidate's span covers what lies between its parts, other candidates included.
 * Items that lost their separators in the source ("... relations ville-campagne La mise en place
   ...") stay one item; ``<p>Pilotage : ...</p>`` inside a grid cell is an item of the row's field,
@@ -170,6 +173,8 @@ from pathlib import PurePath
 from .model import GRID_FIELDS, Block, Candidate, Document
 
 __all__ = ["LABEL_VARIANTS", "blocks", "candidates", "label_key", "normalise_label", "place_like"]
+
+Span = tuple[int, int]  # (start, end) offsets in Document.text
 
 # Grid labels as people write them, per field (matched by ``label_key``: accents, case, articles,
 # punctuation and final plural -s/-x are ignored, so "Éléments déclencheurs :" = "element declencheur").
@@ -721,8 +726,9 @@ def _kind_of(name: str) -> str:
     return words[0] if words else ""
 
 
-def _example_parts(text: str, b: Block) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The practices an example item names: (part span, name span) for each, in text order.
+def _example_parts(text: str, b: Block) -> list[tuple[Span, Span, Span | None]]:
+    """The practices an example item names: (part span, name span, shared span) for each, in text
+    order.
 
     The names are the item's bold runs holding a structure name, else its structure names. Two
     consecutive names are two practices, and the item is cut between them,
@@ -734,7 +740,11 @@ def _example_parts(text: str, b: Block) -> list[tuple[tuple[int, int], tuple[int
       Grand Chalon**"), when that text has no word of joint action (nor "avec"): cut at its last
       comma, semicolon, full stop or " et ".
 
-    A bold run holding two names ("**Pays du Mans et les autres Pays Sarthois**") is one name."""
+    A bold run holding two names ("**Pays du Mans et les autres Pays Sarthois**") is one name.
+
+    A subject "X et Y" shares its predicate: X's part is its name, and its *shared span* is the
+    text after Y's name up to the end of Y's part (``_shared_predicates``), which Y's part holds
+    too; the other parts share nothing (None)."""
     s0 = b.start
     bold = [(s0 + m.start(1), s0 + m.end(1)) for m in _BOLD.finditer(b.text) if _NAME.search(m.group(1))]
     plain = not bold
@@ -742,10 +752,12 @@ def _example_parts(text: str, b: Block) -> list[tuple[tuple[int, int], tuple[int
     if not names:
         return []
     cuts: list[tuple[int, int] | None] = []  # (end of part n, start of part n + 1)
+    subject: list[bool] = []  # per cut: a subject "X et Y" (the parts share the predicate)
     for (s1, e1), (s2, e2) in zip(names, names[1:]):
         gs, ge = (e1, s2) if plain else (e1 + 2, s2 - 2)  # the gap, outside the ** marks
         cut = None
-        if gs <= ge and _AND.fullmatch(text, gs, ge):
+        joint_subject = gs <= ge and bool(_AND.fullmatch(text, gs, ge))  # "X et Y"
+        if joint_subject:
             stop = text.find(". ", e2, b.end)
             sentence = text[b.start:stop if stop >= 0 else b.end]
             if _kind_of(text[s1:e1]) == _kind_of(text[s2:e2]) and not _JOINT.search(sentence):
@@ -758,21 +770,38 @@ def _example_parts(text: str, b: Block) -> list[tuple[tuple[int, int], tuple[int
                     last = m
                 cut = (last.start(), last.end()) if last else (ge, ge)
         cuts.append(cut)
+        subject.append(cut is not None and joint_subject)
     if not any(cuts):
-        return [((b.start, b.end), names[0])]
-    parts, start, name = [], b.start, names[0]
-    for cut, nxt in zip(cuts, names[1:]):
+        return [((b.start, b.end), names[0], None)]
+    parts, joined, start, name = [], [], b.start, names[0]
+    for cut, nxt, by_subject in zip(cuts, names[1:], subject):
         if cut is None:
             continue
         parts.append((_trim(text, start, cut[0]), name))
+        joined.append(by_subject)
         start, name = cut[1], nxt
     parts.append((_trim(text, start, b.end), name))
-    return [(p, n) for p, n in parts if p[0] <= n[0] and n[1] <= p[1]]
+    shared = _shared_predicates(text, parts, joined)
+    return [(p, n, sh) for (p, n), sh in zip(parts, shared) if p[0] <= n[0] and n[1] <= p[1]]
 
 
-def _examples(document: Document, bs: list[Block]) -> list[tuple[int, list[tuple[tuple[int, int], tuple[int, int]]]]]:
-    """Rule 4: (block index, [(part span, name span)…]) of the items that name a place under an
-    "Exemples" lead."""
+def _shared_predicates(text: str, parts: list[tuple[Span, Span]], joined: list[bool]) -> list[Span | None]:
+    """Per part, the predicate it shares with the next part when the two are a subject "X et Y"
+    (``joined[n]``: parts n and n + 1): what follows the next part's name up to the end of that
+    part — or, when that part is itself only a name ("X et Y et Z …"), the predicate it shares."""
+    out: list[Span | None] = [None] * len(parts)
+    for n in range(len(parts) - 2, -1, -1):
+        if not joined[n]:
+            continue
+        (_, pe), (_, ne) = parts[n + 1]
+        own = _trim(text, ne, pe) if ne < pe else None
+        out[n] = own if own and own[0] < own[1] and _WORDY.search(text, *own) else out[n + 1]
+    return out
+
+
+def _examples(document: Document, bs: list[Block]) -> list[tuple[int, list[tuple[Span, Span, Span | None]]]]:
+    """Rule 4: (block index, [(part span, name span, shared span)…]) of the items that name a place
+    under an "Exemples" lead."""
     out, scope_end = [], -1
     for i, b in enumerate(bs):
         if b.kind in ("heading", "paragraph") and _EXAMPLES.match(b.text):
@@ -810,6 +839,13 @@ def _chains(bs: list[Block], running: dict[int, tuple[int, int] | None]) -> list
         out.append(tuple(t for _, t in stack))
         stack.append((rank, " ".join(b.text.split())))  # whitespace collapsed, nothing else
     return out
+
+
+def _sub_block(text: str, b: Block, start: int, end: int) -> Block:
+    """``b`` itself for its whole span, else a block of its kind, label and field on a part of it."""
+    if (start, end) == (b.start, b.end):
+        return b
+    return Block(b.kind, text[start:end], start, end, b.level, b.label, b.field)
 
 
 def _make(bs: list[Block], title: str, span: tuple[int, int] | None, headings: tuple[str, ...] = ()) -> Candidate:
@@ -903,10 +939,11 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
         out = []
         for i, parts in examples:
             b = bs[i]
-            for (ps, pe), (ns, ne) in parts:
-                part = b if (ps, pe) == (b.start, b.end) else Block(
-                    b.kind, text[ps:pe], ps, pe, b.level, b.label, b.field)
-                out.append(_make([part], text[ns:ne], (ns, ne), chains[i]))
+            for (ps, pe), (ns, ne), shared in parts:
+                members = [_sub_block(text, b, ps, pe)]
+                if shared is not None:
+                    members.append(_sub_block(text, b, *shared))
+                out.append(_make(members, text[ns:ne], (ns, ne), chains[i]))
         return _merge(out)
     out = []
     by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
