@@ -352,7 +352,7 @@ class Publisher:
         embedder = service.embedder if service is not None else make_embedder(settings.embedding_model_ref)
         store = open_store(settings)
         try:
-            return update(store, settings.search_dir, embedder, settings.home / "cache" / "embeddings.sqlite",
+            return update(store, settings.search_dir, embedder, settings.embedding_cache_path,
                           exact_max=settings.vector_exact_max)
         finally:
             store.close()

@@ -126,7 +126,7 @@ def _update_index(settings, quiet: bool) -> None:
     store = open_store(settings)
     try:
         with Progress(enabled=not quiet) as bar:
-            rep = update(store, settings.search_dir, embedder, settings.home / "cache" / "embeddings.sqlite",
+            rep = update(store, settings.search_dir, embedder, settings.embedding_cache_path,
                          exact_max=settings.vector_exact_max, progress=bar.update)
     finally:
         store.close()

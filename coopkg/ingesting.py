@@ -170,7 +170,7 @@ class Ingestor:
 
     @property
     def cache_path(self) -> Path:
-        return self.settings.home / "cache" / "embeddings.sqlite"
+        return self.settings.embedding_cache_path
 
     def _open_cache(self):
         """The base's embedding cache, or None (with a warning) when it cannot be opened: the

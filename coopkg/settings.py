@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         return self.home / "search"
 
     @property
+    def embedding_cache_path(self) -> Path:
+        """The passage-embedding cache shared by `build`, uploads and ingestion."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
     def embedding_model_ref(self) -> str:
         """The configured model, or the path of the locally prepared default."""
         if self.embedding_model.strip():
