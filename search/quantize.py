@@ -17,8 +17,6 @@ from __future__ import annotations
 import copy
 import warnings
 
-QUANTISATIONS = ("none", "int8")
-
 
 def int8_copy(model):
     """A copy of ``model`` (a torch module) whose Linear layers are dynamically quantised to int8

@@ -115,7 +115,8 @@ class SearchService:
         if embedder is None:
             embedder = make_embedder(settings.embedding_model_ref, **(
                 {} if settings.embedding_model_ref.startswith("hashing") else
-                {"threads": settings.search_threads, "query_quantization": settings.query_quantization}))
+                {"threads": settings.search_threads, "query_encoder": settings.query_encoder,
+                 "query_encoder_dir": settings.query_encoder_dir}))
         index = SearchIndex.load(settings.search_dir, model_id=embedder.model_id)
         return cls(open_store(settings), index, embedder, params=params)
 

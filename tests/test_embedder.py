@@ -60,18 +60,29 @@ def test_make_embedder_specs(tmp_path):
     assert lazy.model_id == "some-org/some-model"
 
 
-def test_unknown_query_quantization_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="query_quantization must be one of none, int8"):
-        make_embedder("some-org/some-model", query_quantization="int4")
+def test_unknown_query_encoder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="query_encoder must be one of onnx-int8, torch-int8, torch"):
+        make_embedder("some-org/some-model", query_encoder="int4")
 
 
-def test_settings_refuse_an_unknown_query_quantization(monkeypatch):
+def test_onnx_encoder_of_a_model_name_needs_a_folder_to_export_to(tmp_path):
+    with pytest.raises(ValueError, match="needs query_encoder_dir"):
+        make_embedder("some-org/some-model", query_encoder="onnx-int8")
+    named = make_embedder("some-org/some-model", query_encoder="onnx-int8", query_encoder_dir=tmp_path)
+    assert named._onnx_dir == tmp_path / "some-org_some-model" / "onnx-query-int8"
+    folder = tmp_path / "m"
+    folder.mkdir()
+    assert make_embedder(folder, query_encoder="onnx-int8")._onnx_dir == folder / "onnx-query-int8"
+
+
+def test_settings_refuse_an_unknown_query_encoder(monkeypatch):
     from pydantic import ValidationError
 
     from coopkg.settings import Settings
 
-    monkeypatch.setenv("COOPKG_QUERY_QUANTIZATION", "fp8")
-    with pytest.raises(ValidationError, match="query_quantization"):
+    assert Settings().query_encoder == "onnx-int8"
+    monkeypatch.setenv("COOPKG_QUERY_ENCODER", "fp8")
+    with pytest.raises(ValidationError, match="query_encoder"):
         Settings()
 
 
@@ -123,7 +134,7 @@ def test_real_model_ranks_french_paraphrase(e5_model_dir, built_settings, tmp_pa
 @pytest.mark.slow
 def test_int8_query_encoder_agrees_with_fp32_and_shares_the_big_tables(e5_model_dir):
     fp32 = make_embedder(e5_model_dir, threads=1)
-    int8 = make_embedder(e5_model_dir, threads=1, query_quantization="int8")
+    int8 = make_embedder(e5_model_dir, threads=1, query_encoder="torch-int8")
     queries = ["qui a déjà fait une coopération ville-campagne ?", "l’ingénierie « partagée » entre EPCI ruraux",
                "how did a city and a rural area share health services?", "PETR et PNR : quelles conventions ?"]
     cos = (fp32.embed_queries(queries) * int8.embed_queries(queries)).sum(axis=1)
