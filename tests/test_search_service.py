@@ -328,17 +328,46 @@ def hnsw_service(hashing_service):
     return SearchService(hashing_service.store, index, hashing_service.embedder, catalog=hashing_service.catalog)
 
 
+QUERIES = ["coopération ville campagne", "mutualiser un poste", "eau potable", "Bretagne", "santé des jeunes"]
+
+
 @pytest.mark.parametrize("pool", [5, 12, 30])
-def test_dense_pool_is_the_one_of_a_search_for_every_vector(hnsw_service, monkeypatch, pool):
-    """The first DENSE_FIRST × pool vectors give the pool of the search for pool × (vectors per
-    case), or that search is made: the same cases and scores either way."""
+def test_dense_pool_is_the_exact_top_of_every_case(hnsw_service, pool):
+    """The pool is the best ``pool`` cases by exact dense score among those the case-vector scan
+    and the ANN search bring: on a small HNSW index, the exact top of every case."""
+    every = hnsw_service._cases
+    for q in QUERIES:
+        qvec = hnsw_service.embed_query(q)
+        scores, passages = hnsw_service._dense(qvec, None, pool)
+        exact, _ = hnsw_service._dense_exact(qvec, every)
+        best = sorted(exact, key=lambda c: (-exact[c], c))[:pool]
+        assert sorted(scores) == sorted(best)
+        assert all(scores[c] == exact[c] for c in scores) and set(passages) <= set(scores)
+
+
+def test_dense_pool_with_candidates_is_their_exact_top(hnsw_service):
+    every = hnsw_service._cases
+    candidates = set(every[::3])
+    for q in QUERIES:
+        qvec = hnsw_service.embed_query(q)
+        scores, _ = hnsw_service._dense(qvec, candidates, 8)
+        exact, _ = hnsw_service._dense_exact(qvec, sorted(candidates))
+        assert sorted(scores) == sorted(sorted(exact, key=lambda c: (-exact[c], c))[:8])
+    assert hnsw_service._dense(qvec, {"no-such-case"}, 8) == ({}, {})
+
+
+def test_dense_pool_finds_a_case_by_one_strong_passage(hnsw_service, monkeypatch):
+    """Without the case-vector scan (CASE_POOL 0) the ANN part alone still finds the cases; without
+    the ANN part (VECTOR_POOL 0) the scan alone does: each half is a real retriever."""
     import search.service as service_module
 
-    queries = ["coopération ville campagne", "mutualiser un poste", "eau potable", "Bretagne", "santé des jeunes"]
-    first = {q: hnsw_service._dense(hnsw_service.embed_query(q), None, pool) for q in queries}
-    monkeypatch.setattr(service_module, "DENSE_FIRST", 10_000)  # collect every vector searched
-    for q in queries:
-        assert hnsw_service._dense(hnsw_service.embed_query(q), None, pool) == first[q]
+    qvec = hnsw_service.embed_query("mutualiser un poste")
+    full, _ = hnsw_service._dense(qvec, None, 5)
+    for name in ("CASE_POOL", "VECTOR_POOL"):
+        with monkeypatch.context() as m:
+            m.setattr(service_module, name, 0)
+            half, _ = hnsw_service._dense(qvec, None, 5)
+        assert half and len(set(half) & set(full)) >= 3, name
 
 
 def test_cards_read_the_case_prefix_and_reference_labels_once(hashing_service):
