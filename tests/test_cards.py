@@ -241,15 +241,51 @@ def test_reference_labels_are_read_once_per_table(store, corpus):
             self.queries.append(query)
             return store.select(query)
 
+        def raw_query(self, query, fmt):
+            self.queries.append(query)
+            return store.raw_query(query, fmt)
+
     refs, counting = RefTable(), Counting()
     ids = sorted(corpus["cases"])
     case_cards(counting, ids, refs=refs)
-    assert refs.queries == 1 and len(refs) > 50
+    assert refs.queries == 2 and len(refs) > 50  # the reference resources, the entities
     counting.queries.clear()
     again = case_cards(counting, [BREST, "chantiers-gironde-2033"], refs=refs)
-    assert refs.queries == 1  # nothing new to read: levels, levers, roles, classes… are shared
-    assert counting.queries and not any("skos:notation, skos:prefLabel" in q for q in counting.queries)
+    assert refs.queries == 2  # nothing new to read: levels, levers, roles, classes, actors… are shared
+    assert [q for q in counting.queries if "VALUES" in q] == [counting.queries[-1]]  # the cases' own query
     assert again == case_cards(store, [BREST, "chantiers-gironde-2033"])  # the same as with a fresh table
+
+
+def test_cards_do_not_depend_on_the_table_or_the_pages(store, corpus, cards):
+    """Pages of 3 cases through one table (entities and references cached from the pages before)
+    give the cards of one bulk call with a fresh table, field order and list orders included."""
+    ids = sorted(corpus["cases"])
+    table, paged = RefTable(), {}
+    for start in range(0, len(ids), 3):
+        paged.update(case_cards(store, list(reversed(ids[start:start + 3])), refs=table))
+    assert paged == cards and list(paged) == sorted(cards)
+    assert all(list(paged[c]) == list(cards[c]) for c in ids)
+    dump = lambda cs: {c: {k: [v.model_dump() for v in x] if isinstance(x, list) else x for k, x in card.items()}  # noqa: E731
+                       for c, card in cs.items()}
+    assert dump(paged) == dump(cards)
+
+
+def test_list_orders(cards):
+    from search.facets import fold
+
+    for card in cards.values():
+        assert [(fold(a.label), a.id) for a in card["actors"]] == sorted((fold(a.label), a.id) for a in card["actors"])
+        assert [(fold(t.label), t.id) for t in card["territories"]] == sorted((fold(t.label), t.id)
+                                                                            for t in card["territories"])
+        for kind in ("concepts", "themes"):
+            assert [(fold(r.label), r.id) for r in card[kind]] == sorted((fold(r.label), r.id) for r in card[kind])
+        assert [i.id for i in card["instruments"]] == sorted(i.id for i in card["instruments"])
+        assert [s.id for s in card["sources"]] == sorted(s.id for s in card["sources"])
+        for source in card["sources"]:
+            assert [(p.section, p.quote) for p in source.passages] == sorted((p.section, p.quote) for p in source.passages)
+        for actor in card["actors"]:
+            assert [(fold(r.label), r.id) for r in actor.roles] == sorted((fold(r.label), r.id) for r in actor.roles)
+            assert actor.role == ", ".join(r.label for r in actor.roles)
 
 
 def test_unknown_ids_are_absent(store):
@@ -271,6 +307,10 @@ def test_cards_use_a_few_bulk_queries(store, corpus):
         def select(self, query):
             self.queries += 1
             return store.select(query)
+
+        def raw_query(self, query, fmt):
+            self.queries += 1
+            return store.raw_query(query, fmt)
 
     counting = Counting()
     assert len(case_cards(counting, list(corpus["cases"]))) == len(corpus["cases"])
@@ -295,3 +335,21 @@ def test_case_exists(store):
 ])
 def test_period_text(start, end, note, expected):
     assert period_text(start, end, note) == expected
+
+
+def test_core_fields_are_the_joined_french_ones(store, cards):
+    expected = _rows(store, """SELECT ?case (MIN(?l) AS ?label) (MIN(?s) AS ?summary) WHERE {
+      ?case a coop:CooperationCase ; rdfs:label ?l FILTER(LANG(?l) = "fr")
+      OPTIONAL { ?case dcterms:abstract ?s FILTER(LANG(?s) = "fr") } } GROUP BY ?case""")
+    assert {(c["iri"], c["label"], c["summary"]) for c in cards.values()} == expected
+
+
+def test_actor_labels_and_document_titles_are_the_joined_ones(store, cards):
+    actors = _rows(store, """SELECT DISTINCT ?case ?actor ?label WHERE {
+      ?case a coop:CooperationCase ; coop:hasParticipation/coop:participant ?actor .
+      ?actor rdfs:label ?label FILTER(LANG(?label) IN ("fr", "")) }""")
+    assert {(c["iri"], a.iri, a.label) for c in cards.values() for a in c["actors"]} == actors and actors
+    documents = _rows(store, """SELECT DISTINCT ?case ?doc ?title ?file WHERE {
+      ?case a coop:CooperationCase ; dcterms:source ?doc .
+      ?doc dcterms:title ?title FILTER(LANG(?title) IN ("fr", "")) ?doc coop:fileName ?file }""")
+    assert {(c["iri"], s.iri, s.title, s.file_name) for c in cards.values() for s in c["sources"]} == documents
