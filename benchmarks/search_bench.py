@@ -630,7 +630,8 @@ def measure_base(service, queries: list[str], *, repeat: int = 1, baseline: bool
     index = {"cases": len(service.index.lexical.case_ids), "passages": len(service.index.lexical.passages()),
              "vectors": len(dense), "kind": dense.kind, "exact_max": dense.exact_max,
              "ef_search": dense.ef_search, "search_threads": dense.search_threads,
-             "model_id": service.index.model_id, "open_seconds": open_seconds}
+             "model_id": service.index.model_id, "open_seconds": open_seconds,
+             "query_encoder": getattr(service.embedder, "query_encoder", "torch")}
     echo(f"  service: {index['cases']:,} cases, {index['vectors']:,} vectors ({dense.kind})")
     t = time.perf_counter()
     service.embedder.embed_queries(["chargement du modèle"])
@@ -881,8 +882,9 @@ p50 / p95 / mean / max per stage and configuration).
   (picked by a hash of the text), plus a hashed pseudo-random direction (σ = 0.35), normalised.
   Identical texts get identical vectors, as with the model. The vocabulary vectors and every
   query are embedded by the real model.
-- **Measured**: `SearchService.open(settings)` as `coopkg search` does it (1 torch thread and 1
-  FAISS thread: `COOPKG_SEARCH_THREADS=1`). After 3 warm-up queries per configuration, every
+- **Measured**: `SearchService.open(settings)` as `coopkg search` does it (1 thread for the query
+  encoder, ONNX Runtime int8 by default (`COOPKG_QUERY_ENCODER`), and 1 FAISS thread:
+  `COOPKG_SEARCH_THREADS=1`). After 3 warm-up queries per configuration, every
   query of `eval/queries.json` × 6 configurations: no facets; `lever L7`; `actor_type pnr`;
   `region bretagne`; `instrument contrat-de-reciprocite`; `combined` = lever L3 or L9, actor
   type epci, period 2010-. `rank` (hybrid, k = 10) with the service's own stage timings
@@ -890,7 +892,7 @@ p50 / p95 / mean / max per stage and configuration).
   `search` = `rank` + the result cards. The service's memo caches (query vectors, facet postings,
   case values, cards) are emptied before every timed call: each query is embedded, and is measured
   as a query about cases never shown (the conservative case). Then one pass of `rank` with 2
-  torch / FAISS threads.
+  encoder / FAISS threads.
 - **Baseline**, same process, on the first `--baseline-queries` queries: an rdflib in-memory `Graph` loaded with the store's union-graph N-Triples export runs
   the facet query `FacetCatalog.candidates` generates (the same SPARQL text); dense = numpy brute
   force over every vector of the candidate cases (all cases without facets), scored like the
@@ -920,10 +922,13 @@ def render_summary(results: list[dict]) -> str:
     first = results[0]
     m, v = first["machine"], first["versions"]
     lines = [
-        f"Last run: {first['date'][:10]}, commit {m['commit']}, {m['cpu']}, {m['cores_used']} cores used of "
+        "Runs: " + "; ".join(
+            f"{r['base']} {r['date'][:16].replace('T', ' ')} UTC, commit {r['machine']['commit']}, query encoder "
+            f"`{r['index'].get('query_encoder', 'torch')}`" for r in results) + ". "
+        f"{m['cpu']}, {m['cores_used']} cores used of "
         f"{m['cpu_count']}, Python {m['python']}, faiss {v['faiss-cpu']}, torch {v['torch']}, "
         f"sentence-transformers {v['sentence-transformers']}, rdflib {v['rdflib']}, pyoxigraph {v['pyoxigraph']}. "
-        f"Query embedding: real model, 1 torch thread; k = 10; *queries* eval queries × {1 + len(FACET_SETS)} facet "
+        f"Query embedding: real model, 1 thread; k = 10; *queries* eval queries × {1 + len(FACET_SETS)} facet "
         f"configurations × {first['parameters']['repeat']} repeat(s) per base; service caches: "
         f"{first['parameters'].get('caches', 'cold')} (emptied before every timed call). Load average (1 min) at "
         f"start / end of each base's measurement: "
