@@ -113,6 +113,21 @@ def _fr_or_plain(term) -> bool:
     return isinstance(term, Literal) and (term.language or "") in ("fr", "")
 
 
+def _split(table: dict, keys, default) -> tuple[dict, list]:
+    """(each key of ``keys`` → its entry in ``table``, or ``default``; the keys not in the table,
+    sorted). Entries are copied first: a concurrent clear of the table cannot lose them."""
+    found, missing = {}, []
+    for key in keys:
+        hit = table.get(key)
+        if hit is not None:
+            found[key] = hit
+        elif key not in found:
+            found[key] = default
+            missing.append(key)
+    missing.sort()
+    return found, missing
+
+
 class RefTable:
     """IRI → :class:`RefInfo` and IRI → :class:`EntityInfo`, filled on demand (one query per call
     and kind for the unseen IRIs)."""
@@ -141,17 +156,8 @@ class RefTable:
     def get_iris(self, store, wanted) -> dict[str, RefInfo]:
         """:meth:`get` for IRIs given as strings."""
         table = self._info
-        found: dict[str, RefInfo] = {}
-        missing = []
-        for i in wanted:  # (copied first: a concurrent clear cannot lose them)
-            hit = table.get(i)
-            if hit is not None:
-                found[i] = hit
-            elif i not in found:
-                found[i] = EMPTY
-                missing.append(i)
+        found, missing = _split(table, wanted, EMPTY)
         if missing:
-            missing.sort()
             fresh: dict[str, RefInfo] = {}
             for start in range(0, len(missing), CHUNK):
                 fresh.update(self._read(store, missing[start:start + CHUNK]))
@@ -194,16 +200,7 @@ class RefTable:
         for the entities not seen yet and one for the reference IRIs not seen yet (those of
         ``refs`` and those the new entities point to: classes, territory types, places)."""
         table = self._entities
-        found: dict[str, EntityInfo] = {}
-        missing = []
-        for i in entities:
-            hit = table.get(i)
-            if hit is not None:
-                found[i] = hit
-            elif i not in found:
-                found[i] = NO_ENTITY
-                missing.append(i)
-        missing.sort()
+        found, missing = _split(table, entities, NO_ENTITY)
         props: dict[str, list[set]] = {}
         for start in range(0, len(missing), CHUNK):
             props.update(self._read_entities(store, missing[start:start + CHUNK]))
