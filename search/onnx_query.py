@@ -110,7 +110,7 @@ def export(model, target: Path, *, model_id: str, prompt: str, weights: dict) ->
                               dynamic_axes={"input_ids": {1: "tokens"}, "attention_mask": {1: "tokens"}})
         root = logging.getLogger()
         level = root.level
-        root.setLevel(max(level, logging.WARNING))  # the quantiser logs one line per tensor on the root logger
+        root.setLevel(max(level, logging.ERROR))  # the quantiser logs a line per tensor and advice on the root logger
         try:
             quantize_dynamic(str(work / "fp32.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
                              per_channel=True)
