@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,6 +60,29 @@ class Ranking:
     candidates: set[str] | None = None
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+
+class CandidateIds(AbstractSet):
+    """The ids of the cases at positions ``pos`` of a facet index, as a set built only when it is
+    iterated or searched: ranking with the facet index needs the positions and the count only, and
+    building 45,000 strings into a set cost 12 ms per query at 100,000 cases."""
+
+    def __init__(self, cases: list[str], pos: np.ndarray):
+        self._cases, self._pos, self._ids = cases, pos, None
+
+    def _set(self) -> frozenset[str]:
+        if self._ids is None:
+            self._ids = frozenset(self._cases[i] for i in self._pos.tolist())
+        return self._ids
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def __contains__(self, case_id) -> bool:
+        return case_id in self._set()
+
+    def __iter__(self):
+        return iter(self._set())
 
 
 class SearchService:
@@ -172,7 +196,7 @@ class SearchService:
         if fi is None:
             return self.catalog.candidates(self.store, facets), None
         pos = fi.candidate_positions(facets)
-        return {fi.cases[i] for i in pos.tolist()}, pos
+        return CandidateIds(fi.cases, pos), pos
 
     # -- entities ----------------------------------------------------------------------------
     def gazetteer_entities(self, query: str) -> list[EntityMatch]:

@@ -389,3 +389,15 @@ def test_cards_read_the_case_prefix_and_reference_labels_once(hashing_service):
     store.queries.clear()
     assert service.cards(ids[:3]) == hashing_service.cards(ids[:3])
     assert store.queries and not any("LIMIT 1" in q or "skos:notation, skos:prefLabel" in q for q in store.queries)
+
+
+def test_candidate_ids_is_the_set_of_the_cases_at_the_positions():
+    import numpy as np
+
+    from search.service import CandidateIds
+
+    cases = ["a", "b", "c", "d"]
+    ids = CandidateIds(cases, np.asarray([1, 3]))
+    assert len(ids) == 2 and ids._ids is None  # counting builds nothing
+    assert "b" in ids and "a" not in ids and ids == {"b", "d"} and sorted(ids) == ["b", "d"]
+    assert not CandidateIds(cases, np.zeros(0, dtype=np.int64))
