@@ -34,6 +34,7 @@ import numpy as np
 from kb.queries import with_prefixes
 from ontology.namespace import COOP
 
+from .arrays import ranges
 from .contract import Facets, SearchInputError
 from .expansion import _key as gazetteer_key
 
@@ -447,16 +448,7 @@ def _follow(src: np.ndarray, node: np.ndarray, edges: tuple[np.ndarray, np.ndarr
     subj, obj = edges  # sorted by subject
     lo = np.searchsorted(subj, node, side="left")
     hi = np.searchsorted(subj, node, side="right")
-    return np.repeat(src, hi - lo), obj[_ranges(lo, hi)]
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    lens = hi - lo
-    total = int(lens.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.cumsum(lens) - lens
-    return np.repeat(lo - starts, lens) + np.arange(total, dtype=np.int64)
+    return np.repeat(src, hi - lo), obj[ranges(lo, hi)]
 
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")

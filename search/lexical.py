@@ -34,6 +34,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .expansion import Expander, Expansion
+from .arrays import ranges
 from .persist import read_meta, staging_dir, swap_in
 from .text import ANALYZER_VERSION, analyze, index_terms, tokenize
 
@@ -43,6 +44,8 @@ _EMPTY_F = np.zeros(0, dtype=np.float32)
 K1 = 1.2
 B = 0.75
 TAIL = 0.3
+SELECTIVE_CASES = 0.05  # a filter keeping at most this fraction of the cases is scored case by case
+IMPACT_CACHE_MAX = 20_000_000  # postings whose BM25 impacts are kept (80 MB)
 
 
 class LexicalIndexError(Exception):
@@ -116,6 +119,9 @@ class LexicalIndex:
         self._dl_sum = 0.0
         self._n_alive = 0
         self._norm: np.ndarray | None = None  # cached k1·(1 − b + b·dl/avgdl)
+        self._impacts: dict[int, np.ndarray] = {}  # term id → _impact(), reset with _norm
+        self._impacts_size = 0
+        self._segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # _case_segments()
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -294,10 +300,38 @@ class LexicalIndex:
         return [Expansion(t, 1.0, "") for t in dict.fromkeys(analyze(query))]
 
     def _length_norm(self) -> np.ndarray:
+        """k1·(1 − b + b·dl/avgdl) per passage. Every change of the index resets it, and with it
+        the other derived arrays (per-term impacts, case segments)."""
         if self._norm is None:
             avgdl = self._dl_sum / self._n_alive if self._n_alive else 1.0
             self._norm = (self.k1 * (1.0 - self.b + self.b * self._dl / max(avgdl, 1e-9))).astype(np.float32)
+            self._impacts, self._impacts_size, self._segments = {}, 0, None
         return self._norm
+
+    def _impact(self, tid: int) -> np.ndarray:
+        """(k1 + 1)·tf / (tf + norm) of each posting of term ``tid`` (its BM25 weight without the
+        idf), memoised until the index changes (at most IMPACT_CACHE_MAX postings kept)."""
+        norm = self._length_norm()
+        imp = self._impacts.get(tid)
+        if imp is None:
+            tf = self._post_tf[tid]
+            imp = (np.float32(self.k1 + 1.0) * tf / (tf + norm[self._post_docs[tid]])).astype(np.float32)
+            if self._impacts_size + len(imp) > IMPACT_CACHE_MAX:
+                self._impacts, self._impacts_size = {}, 0
+            self._impacts[tid] = imp
+            self._impacts_size += len(imp)
+        return imp
+
+    def _case_segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first passage, end passage, case number) of each case's contiguous run of passages,
+        in passage order (removed cases included: their passages never score)."""
+        self._length_norm()
+        if self._segments is None:
+            pcase = self._pcase
+            starts = np.flatnonzero(np.r_[True, pcase[1:] != pcase[:-1]]) if len(pcase) else np.zeros(0, np.int64)
+            ends = np.r_[starts[1:], len(pcase)].astype(np.int64)
+            self._segments = (starts.astype(np.int64), ends, pcase[starts].astype(np.int64))
+        return self._segments
 
     def case_numbers(self, case_ids: Iterable[str]) -> np.ndarray:
         """The internal numbers of cases (-1 for a case not indexed), for ``candidate_numbers``.
@@ -305,87 +339,104 @@ class LexicalIndex:
         get = self._case_index.get
         return np.fromiter((get(c, -1) for c in case_ids), dtype=np.int64)
 
+    def _candidate_cases(self, candidate_case_ids, candidate_numbers) -> np.ndarray | None:
+        """Candidate case numbers as a mask over case numbers (None: every case)."""
+        if candidate_case_ids is None and candidate_numbers is None:
+            return None
+        if candidate_numbers is not None:
+            idx = np.asarray(candidate_numbers, dtype=np.int64).reshape(-1)
+            idx = idx[(idx >= 0) & (idx < len(self._case_ids))]
+        else:
+            if isinstance(candidate_case_ids, str):
+                candidate_case_ids = [candidate_case_ids]
+            get = self._case_index.get
+            idx = np.asarray([ci for ci in map(get, candidate_case_ids) if ci is not None], dtype=np.int64)
+        cand = np.zeros(len(self._case_ids), dtype=bool)
+        cand[idx] = True  # removed cases are not in _case_index, so never candidates
+        return cand
+
     def search(self, query: str, k: int = 10, candidate_case_ids: Iterable[str] | None = None, *,
                candidate_numbers: np.ndarray | None = None) -> list[LexicalHit]:
         """The ``k`` best cases for ``query``, only among ``candidate_case_ids`` (or the cases
         numbered ``candidate_numbers``, from :meth:`case_numbers`) when given (an empty candidate
-        set gives no result). Raises ValueError for an empty query."""
+        set gives no result). Ties are broken by case id. Raises ValueError for an empty query.
+
+        Scoring adds each query term's precomputed BM25 impacts into a score per passage, then
+        reduces them per case over the cases' contiguous runs of passages. With a selective
+        filter (at most ``SELECTIVE_CASES`` of the cases) only the candidates' runs are scored: each
+        posting list is cut to them by binary search, so the cost follows the candidates, not
+        the index."""
         terms = self.query_terms(query)
         if k <= 0 or self._n_alive == 0:
             return []
+        cand = self._candidate_cases(candidate_case_ids, candidate_numbers)
+        if cand is not None and not cand.any():
+            return []
+        seg_lo, seg_hi, seg_case = self._case_segments()
+        local = cand is not None and np.count_nonzero(cand) <= SELECTIVE_CASES * len(cand)
+        if local:  # score the candidates' passages only, in one array laid out run after run
+            keep = cand[seg_case]
+            seg_lo, seg_hi, seg_case = seg_lo[keep], seg_hi[keep], seg_case[keep]
+            lens = seg_hi - seg_lo
+            seg_a = np.cumsum(lens) - lens
+            scores = np.zeros(int(lens.sum()), dtype=np.float32)
+        else:
+            seg_a = seg_lo
+            scores = np.zeros(len(self._passages), dtype=np.float32)
         tombstones = self._n_alive != len(self._passages)
-        mask = None  # passages of the candidate cases
-        if candidate_case_ids is not None or candidate_numbers is not None:
-            if candidate_numbers is not None:
-                idx = np.asarray(candidate_numbers, dtype=np.int64).reshape(-1)
-                idx = idx[(idx >= 0) & (idx < len(self._case_ids))]
-            else:
-                if isinstance(candidate_case_ids, str):
-                    candidate_case_ids = [candidate_case_ids]
-                get = self._case_index.get
-                idx = np.asarray([ci for ci in map(get, candidate_case_ids) if ci is not None], dtype=np.int64)
-            if not len(idx):
-                return []
-            cand = np.zeros(len(self._case_ids), dtype=bool)
-            cand[idx] = True
-            mask = cand[self._pcase]  # removed cases are not in _case_index, so never candidates
-        # Selective filters prune each posting list; broad ones zero the non-candidates after
-        # scoring (cheaper than a gather per term). Either way, ranking sees candidates only.
-        prune = mask is not None and np.count_nonzero(mask) < 0.05 * len(mask)
         n = self._n_alive
-        k1 = self.k1
-        norm = self._length_norm()
-        scores = np.zeros(len(self._passages), dtype=np.float32)
         used: list[tuple[Expansion, np.ndarray]] = []
         for exp in terms:
             tid = self._tid.get(exp.term)
             if tid is None or exp.weight <= 0:
                 continue
-            docs = self._post_docs[tid]
-            tf = self._post_tf[tid]
+            docs, imp = self._post_docs[tid], self._impact(tid)
             if tombstones:
                 alive = self._alive[docs]
-                docs, tf = docs[alive], tf[alive]
+                docs, imp = docs[alive], imp[alive]
             df = len(docs)  # document frequency over the whole index, whatever the candidates
             if df == 0:
                 continue
-            if prune:
-                keep = mask[docs]
-                docs, tf = docs[keep], tf[keep]
-                if not len(docs):
-                    continue
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            scores[docs] += np.float32(exp.weight * idf * (k1 + 1.0)) * tf / (tf + norm[docs])
             used.append((exp, docs))
-        if mask is not None and not prune:
-            scores *= mask
-        hits = np.flatnonzero(scores)
-        if not len(hits):
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            w = np.float32(exp.weight * idf)
+            if local:
+                a, b = np.searchsorted(docs, seg_lo), np.searchsorted(docs, seg_hi)
+                sel = ranges(a, b)
+                if len(sel):
+                    scores[docs[sel] - np.repeat(seg_lo - seg_a, b - a)] += w * imp[sel]
+            else:
+                scores[docs] += w * imp
+        if not used or not len(seg_a):
             return []
-        hit_scores = scores[hits].astype(np.float64)
-        hit_cases = self._pcase[hits]  # non-decreasing: cases are contiguous, numbered in order
-        starts = np.flatnonzero(np.r_[True, hit_cases[1:] != hit_cases[:-1]])
-        ends = np.r_[starts[1:], len(hits)]
-        seg_best = np.maximum.reduceat(hit_scores, starts)
-        seg_sum = np.add.reduceat(hit_scores, starts)
-        seg_score = seg_best + self.tail * (seg_sum - seg_best)
-        if len(seg_score) > k:
-            top = np.argpartition(-seg_score, k - 1)[:k]
-        else:
-            top = np.arange(len(seg_score))
-        top = sorted(top.tolist(), key=lambda s: (-seg_score[s], self._case_ids[hit_cases[starts[s]]]))
+        seg_best = np.maximum.reduceat(scores, seg_a, dtype=np.float64) if len(scores) else np.zeros(0)
+        seg_sum = np.add.reduceat(scores, seg_a, dtype=np.float64) if len(scores) else np.zeros(0)
+        ok = seg_sum > 0
+        if cand is not None and not local:
+            ok &= cand[seg_case]
+        segs = np.flatnonzero(ok)
+        if not len(segs):
+            return []
+        seg_score = seg_best[segs] + self.tail * (seg_sum[segs] - seg_best[segs])
+        if len(segs) > k:
+            kth = np.partition(seg_score, len(seg_score) - k)[len(seg_score) - k]
+            keep = np.flatnonzero(seg_score >= kth)
+            segs, seg_score = segs[keep], seg_score[keep]
+        case_ids = self._case_ids
+        order = sorted(range(len(segs)), key=lambda i: (-seg_score[i], case_ids[seg_case[segs[i]]]))[:k]
         results = []
         los, his, bests = [], [], []
-        for s in top:
-            a, b_ = int(starts[s]), int(ends[s])
-            best_doc = int(hits[a + int(np.argmax(hit_scores[a:b_]))])
-            ci = int(hit_cases[a])
+        for i in order:
+            j = int(segs[i])
+            a = int(seg_a[j])
+            best_doc = int(seg_lo[j]) + int(np.argmax(scores[a:a + int(seg_hi[j] - seg_lo[j])]))
+            ci = int(seg_case[j])
             docs_of_case = self._case_passages[ci]
             los.append(docs_of_case[0])
             his.append(docs_of_case[-1] + 1)
             bests.append(best_doc)
             p = self._passages[best_doc]
-            results.append(LexicalHit(self._case_ids[ci], float(seg_score[s]), p.id, [], p.field, []))
+            results.append(LexicalHit(case_ids[ci], float(seg_score[i]), p.id, [], p.field, []))
         los_a, his_a, best_a = (np.asarray(x, dtype=np.int64) for x in (los, his, bests))
         for exp, docs in used:  # postings are sorted by passage number
             in_case = np.searchsorted(docs, his_a) > np.searchsorted(docs, los_a)

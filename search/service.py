@@ -308,22 +308,24 @@ class SearchService:
         90 % of the exact top 10, against 52 % for the cases of the 900 nearest vectors alone
         (docs/search.md, "Dense stage")."""
         matrix, rows = self._case_matrix()
-        sims, row_pos, cand_labels = matrix @ qvec, self._cm_pos, None
+        sims, row_pos, cand_mask = matrix @ qvec, self._cm_pos, None
+        dense = self.index.dense
+        n_vectors = len(dense)
         if candidates is not None:
             pos = self._candidate_positions(candidates, cand_pos)
             r = rows[pos]
             r = r[r >= 0]
             sims, row_pos = sims[r], row_pos[r]
-            cand_labels = self._candidate_labels(pos)
-            if not len(cand_labels):
+            cand_mask = self._candidate_mask(pos)
+            n_vectors = int(np.count_nonzero(cand_mask))
+            if not n_vectors:
                 return {}, {}
         take = min(len(sims), CASE_POOL * pool)
         best = row_pos[np.argpartition(-sims, take - 1)[:take]] if take else row_pos[:0]
         cases = [self._cases[i] for i in best.tolist()]
-        dense = self.index.dense
-        k = min(len(dense) if cand_labels is None else len(cand_labels), VECTOR_POOL * pool)
+        k = min(n_vectors, VECTOR_POOL * pool)
         if k:
-            cases += [vid.split("#", 1)[0] for vid, _ in dense.search(qvec, k=k, candidate_labels=cand_labels)]
+            cases += [vid.split("#", 1)[0] for vid, _ in dense.search(qvec, k=k, candidate_mask=cand_mask)]
         scores, passages = self._dense_exact(qvec, list(dict.fromkeys(cases)))
         if len(scores) > pool:
             scores = dict(sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:pool])
@@ -356,11 +358,11 @@ class SearchService:
             pos = np.fromiter((get(c, -1) for c in candidates), dtype=np.int64)
         return pos[pos >= 0]
 
-    def _candidate_labels(self, pos: np.ndarray) -> np.ndarray:
-        """Labels of the dense vectors of the cases at positions ``pos``."""
+    def _candidate_mask(self, pos: np.ndarray) -> np.ndarray:
+        """Which dense vector labels belong to the cases at positions ``pos`` (booleans by label)."""
         mask = np.zeros(len(self._cases) + 1, dtype=bool)  # the last slot stays False: label of no case
         mask[pos] = True
-        return np.flatnonzero(mask[self._label_case])
+        return mask[self._label_case]
 
     def _dense_exact(self, qvec: np.ndarray, case_ids: list[str]) -> tuple[dict[str, float], dict[str, str]]:
         """Dense score of each case: w·(case vector) + (1 − w)·(best passage), exactly (the best

@@ -47,6 +47,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .arrays import ranges
 from .persist import read_meta, staging_dir, swap_in
 
 log = logging.getLogger(__name__)
@@ -126,16 +127,6 @@ def _unique_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(a), dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return s[first], inverse
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(lo[i], hi[i])`` for every i, vectorised."""
-    lens = hi - lo
-    total = int(lens.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.cumsum(lens) - lens
-    return np.repeat(lo - starts, lens) + np.arange(total, dtype=np.int64)
 
 
 class VectorIndex:
@@ -396,15 +387,22 @@ class VectorIndex:
     def _bitmap_selector(self, faiss_ids: np.ndarray):
         mask = np.zeros(max(self._next, 1), dtype=bool)
         mask[faiss_ids] = True
+        return self._mask_selector(mask)
+
+    @staticmethod
+    def _mask_selector(mask: np.ndarray):
+        """A FAISS id selector of the ids whose ``mask`` entry is True, with its bitmap."""
         bitmap = np.packbits(mask, bitorder="little")
         faiss = _faiss()
         return faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)), bitmap  # (size in bytes; keep it alive)
 
     # -- search --------------------------------------------------------------------------------
     def search(self, query_vec, k: int = 10, candidate_ids: Iterable[str] | None = None, *,
-               candidate_labels: np.ndarray | None = None, depth: int | None = None) -> list[tuple[str, float]]:
+               candidate_labels: np.ndarray | None = None, candidate_mask: np.ndarray | None = None,
+               depth: int | None = None) -> list[tuple[str, float]]:
         """Top ``k`` (id, inner product) by decreasing score (ties by id). With ``candidate_ids``
-        (or ``candidate_labels``, from :meth:`labels_of`) only those ids are returned; scored
+        (or ``candidate_labels``, from :meth:`labels_of`, or ``candidate_mask``, booleans indexed
+        by label, the cheapest for a large set) only those ids are returned; scored
         exactly, min(k, number of indexed candidates) of them always come back, except from a
         large candidate set searched with HNSW on a badly connected graph (logged, counted in
         ``short_searches``). An empty candidate set gives no result. ``depth`` (≥ k): search as
@@ -419,7 +417,7 @@ class VectorIndex:
         if not self._labels:
             return []
         depth = max(k, depth or k)
-        if candidate_ids is None and candidate_labels is None:
+        if candidate_ids is None and candidate_labels is None and candidate_mask is None:
             want = min(k, self._stored)
             sel = self._live_selector()[0] if self._tombstones else None
             if self.kind == "hnsw":
@@ -428,26 +426,33 @@ class VectorIndex:
             else:
                 ids, scores = self._faiss_search(q, want, sel)
             return self._expand(ids, scores, k)
-        if candidate_labels is None:
-            if isinstance(candidate_ids, str):
-                raise TypeError("candidate_ids must be a collection of ids, not a single string")
-            get = self._labels.get
-            labels = np.fromiter((get(c, -1) for c in candidate_ids), dtype=np.int64)
+        # masks rather than sorts: a broad filter has hundreds of thousands of labels
+        mask = np.zeros(self._next, dtype=bool)
+        if candidate_mask is not None:
+            given = np.asarray(candidate_mask, dtype=bool).reshape(-1)[:self._next]
+            mask[:len(given)] = given
         else:
-            labels = np.asarray(candidate_labels, dtype=np.int64).reshape(-1)
-        labels = labels[(labels >= 0) & (labels < self._next)]
-        labels = _unique(labels[self._rep[labels] >= 0])
+            if candidate_labels is None:
+                if isinstance(candidate_ids, str):
+                    raise TypeError("candidate_ids must be a collection of ids, not a single string")
+                get = self._labels.get
+                labels = np.fromiter((get(c, -1) for c in candidate_ids), dtype=np.int64)
+            else:
+                labels = np.asarray(candidate_labels, dtype=np.int64).reshape(-1)
+            mask[labels[(labels >= 0) & (labels < self._next)]] = True
+        mask &= self._rep[:self._next] >= 0
+        labels = np.flatnonzero(mask)
         if not len(labels):
             return []
         fraction = len(labels) / len(self._labels)
         if self.kind == "flat" or len(labels) <= self.exact_max or fraction <= self.selective_fraction:
             return self._top(labels, self._scores(q, labels), k)
-        reps = _unique(self._rep[labels])
-        want = min(depth, len(reps))  # (a retry depends on how many come back: search as deep)
-        sel, _bitmap = self._bitmap_selector(reps)
-        ids, scores = self._hnsw(q, want, sel, fraction=len(reps) / max(self._stored, 1), retry=True)
-        mask = np.zeros(self._next, dtype=bool)
-        mask[labels] = True
+        rep_mask = np.zeros(self._next, dtype=bool)
+        rep_mask[self._rep[labels]] = True
+        n_reps = int(np.count_nonzero(rep_mask))
+        want = min(depth, n_reps)  # (a retry depends on how many come back: search as deep)
+        sel, _bitmap = self._mask_selector(rep_mask)
+        ids, scores = self._hnsw(q, want, sel, fraction=n_reps / max(self._stored, 1), retry=True)
         return self._expand(ids, scores, k, mask)
 
     def _ef(self, k: int, fraction: float) -> int:
@@ -515,7 +520,7 @@ class VectorIndex:
                 last = int(np.argmax(enough))
                 cut = int(np.searchsorted(-scores, -scores[last], side="right"))
                 lo, hi, scores = lo[:cut], hi[:cut], scores[:cut]
-        idx = _ranges(lo, hi)
+        idx = ranges(lo, hi)
         hit_labels = labels[idx]
         hit_scores = np.repeat(scores, hi - lo)
         if mask is not None:

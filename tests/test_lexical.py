@@ -216,6 +216,68 @@ def test_candidate_numbers_are_the_same_filter_as_candidate_ids():
     assert index.search("charte", candidate_numbers=np.asarray([3])) == []
 
 
+def _reference_search(passages, query, k, candidates=None, k1=1.2, b=0.75, tail=0.3):
+    """BM25 + per-case aggregation written the slow, obvious way (the oracle of the index)."""
+    from search.text import analyze, index_terms
+    docs = [(p, index_terms(p.text)[0]) for p in passages]
+    n = len(docs)
+    avgdl = sum(len(t) for _, t in docs) / n
+    by_case: dict[str, list[tuple[float, str]]] = {}
+    qterms = list(dict.fromkeys(analyze(query)))
+    for p, terms in docs:
+        score = 0.0
+        for term in qterms:
+            tf = terms.count(term)
+            if not tf:
+                continue
+            df = sum(1 for _, t in docs if term in t)
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(terms) / avgdl))
+        if score > 0 and (candidates is None or p.case_id in candidates):
+            by_case.setdefault(p.case_id, []).append((score, p.id))
+    ranked = []
+    for case, scored in by_case.items():
+        best = max(s for s, _ in scored)
+        first_best = next(pid for s, pid in scored if s == best)
+        ranked.append((case, best + tail * (sum(s for s, _ in scored) - best), first_best))
+    return sorted(ranked, key=lambda r: (-r[1], r[0]))[:k]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_search_agrees_with_a_plain_bm25_oracle(seed):
+    """Random cases of several passages, replaced and removed ones (tombstones), selective and
+    broad candidate sets, tied scores (broken by case id), k below and above the matches."""
+    rng = np.random.default_rng(seed)
+    words = ["charte", "mutualisation", "réseau", "ingénierie", "élus", "parc", "santé", "mobilité"]
+
+    def case(i, tag=""):
+        return [Passage(f"c{i:03d}#{j}", f"c{i:03d}", f"f{j}",
+                        " ".join(rng.choice(words, size=int(rng.integers(1, 6)))) + tag)
+                for j in range(int(rng.integers(1, 4)))]
+
+    cases = {f"c{i:03d}": case(i) for i in range(120)}
+    cases["c118"] = [Passage("c118#0", "c118", "f0", "charte")]   # two cases with the same text:
+    cases["c119"] = [Passage("c119#0", "c119", "f0", "charte")]   # equal scores, ordered by id
+    index = LexicalIndex.build([p for ps in cases.values() for p in ps])
+    for i in rng.choice(100, size=10, replace=False).tolist():
+        cid = f"c{i:03d}"
+        if i % 2:
+            index.remove_case(cid)
+            del cases[cid]
+        else:
+            cases[cid] = case(i, " réseau")
+            index.add_case(cid, cases[cid])
+    live = [p for ps in cases.values() for p in ps]
+    ids = sorted(cases)
+    for query in ("charte", "mutualisation réseau", "parc santé élus", "ingénierie mobilité charte"):
+        for cands in (None, set(ids[:3]), set(rng.choice(ids, size=60, replace=False).tolist()) | {"c118"}):
+            for k in (1, 5, 500):
+                want = _reference_search(live, query, k, cands)
+                got = index.search(query, k=k, candidate_case_ids=cands)
+                assert [(h.case_id, h.passage_id) for h in got] == [(c, pid) for c, _, pid in want], (query, k)
+                assert [h.score for h in got] == pytest.approx([s for _, s, _ in want], rel=1e-5)
+
+
 # -- incremental updates ------------------------------------------------------------------------------
 def _same_results(a: LexicalIndex, b: LexicalIndex, queries):
     for q in queries:

@@ -153,6 +153,23 @@ def test_exact_and_hnsw_candidate_paths_agree(data):
     assert hnsw.short_searches == 0
 
 
+@pytest.mark.parametrize("exact_max", [100_000, 100])  # candidates scored exactly; HNSW with a filter
+def test_candidate_mask_is_the_same_filter_as_ids_and_labels(data, exact_max):
+    x, ids = data
+    index = VectorIndex.build(ids, x, MODEL, exact_max=exact_max, selective_fraction=0.0)
+    rng = np.random.default_rng(9)
+    for n in (0, 1, 40, 1500):
+        cands = {ids[j] for j in rng.choice(len(ids), n, replace=False)}
+        labels = index.labels_of(sorted(cands))
+        mask = np.zeros(index.label_bound + 5, dtype=bool)  # longer than needed: the extra is ignored
+        mask[labels] = True
+        for q in clustered(3, seed=n):
+            by_ids = index.search(q, k=20, candidate_ids=cands)
+            assert index.search(q, k=20, candidate_mask=mask) == by_ids == index.search(q, k=20, candidate_labels=labels)
+            assert len(by_ids) == min(20, n) and {h[0] for h in by_ids} <= cands
+    assert index.search(x[0], k=5, candidate_mask=np.zeros(3, dtype=bool)) == []  # shorter: the rest is False
+
+
 @pytest.mark.parametrize("exact_max, n_candidates", [(100_000, None), (1000, None), (1000, 40), (100, 1500)])
 def test_depth_gives_the_first_hits_of_the_deeper_search(data, monkeypatch, exact_max, n_candidates):
     """search(q, k, depth=d) is search(q, d)[:k] (flat, HNSW, candidates scored exactly, HNSW with
