@@ -37,7 +37,9 @@ class Cache:
             self._values.clear()
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies below are ``async def`` on purpose: they only read attributes, and FastAPI runs
+# a plain ``def`` dependency in the thread pool, one thread hop per dependency and request.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -51,15 +53,15 @@ def snapshot(request: Request) -> tuple[Any, Cache]:
     return snap
 
 
-def get_service(request: Request):
+async def get_service(request: Request):
     return snapshot(request)[0]
 
 
-def get_store(request: Request):
+async def get_store(request: Request):
     return snapshot(request)[0].store
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     return snapshot(request)[1]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -37,11 +39,26 @@ def test_distinct_queries_never_repeat():
     words = [sb.nonce_word(i) for i in range(50_000)]
     assert len(set(words)) == len(words)
     assert all(len(w) >= 2 and set(w) <= set(sb._CONSONANTS) for w in words)
-    scenario = sb.make_scenarios(["a b", "c d"])["search-distinct"]
-    texts = [scenario.target(0)[1]["q"] for _ in range(100)]  # the index is ignored: every call is new
-    assert len(set(texts)) == 100 and texts[0].startswith("a b ")
-    repeated = sb.make_scenarios(["a b", "c d"])["search-repeated"]
-    assert [repeated.target(i)[1]["q"] for i in range(4)] == ["a b", "c d", "a b", "c d"]
+    scenarios = sb.make_scenarios(["a b", "c d"])
+    distinct, faceted = scenarios["search-distinct"], scenarios["search-distinct-facets"]
+    paths = [s.path(s.numbers.take()) for _ in range(100) for s in (distinct, faceted)]
+    questions = [parse_qs(urlsplit(p).query)["q"][0] for p in paths]
+    assert len(set(questions)) == 200  # the two scenarios share one numbering: no question comes back
+    assert paths[0] == "/api/search?q=a+b+bb" and questions[0] == "a b bb"
+    assert paths[1].startswith("/api/search?q=c+d+bc&") and paths[1].endswith(sb.FACET_FILTERS[1])
+    repeated = scenarios["search-repeated"]
+    assert [parse_qs(urlsplit(repeated.path(i)).query)["q"][0] for i in range(4)] == ["a b", "c d", "a b", "c d"]
+    sparql = scenarios["sparql"]
+    assert parse_qs(urlsplit(sparql.path(7)).query)["query"] == [sb.SPARQL_QUERY]
+
+
+def test_facet_filters_are_valid(live_url):
+    """Every filter of search-distinct-facets names values of the repository corpus."""
+    import httpx
+
+    for suffix in sb.FACET_FILTERS:
+        response = httpx.get(live_url + "/api/search?q=coop%C3%A9ration" + suffix, trust_env=False, timeout=30)
+        assert response.status_code == 200, (suffix, response.text[:300])
 
 
 def test_eval_queries_load():
@@ -88,19 +105,21 @@ def test_tiny_run_result_document(live_url, tmp_path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["benchmark"] == "serve" and data["date"] and data["parameters"] == {"duration_s": 5.0}
     assert {"cpu", "serve_versions"} <= set(data["machine"]) and "uvicorn" in data["machine"]["serve_versions"]
-    assert len(data["runs"]) == 6 and all(r["workers"] == 1 for r in data["runs"])
+    assert len(data["runs"]) == 2 * len(sb.SCENARIOS) and all(r["workers"] == 1 for r in data["runs"])
+    assert all(r["client"] == "httpx" and r["client_cpu_s"] >= 0 for r in data["runs"])
     assert set(data["runs"][0]) >= {"workers", "scenario", "concurrency", "requests", "errors", "seconds",
                                     "requests_per_s", "p50_ms", "p95_ms", "mean_ms", "max_ms"}
     goal = data["goal"]
     assert goal["requests_per_s"] == sb.GOAL_RPS and goal["p95_ms"] == sb.GOAL_P95_MS
-    for name in ("search-distinct", "search-repeated"):
+    for name in ("search-distinct", "search-distinct-facets", "search-repeated"):
         assert isinstance(goal[name]["met"], bool) and goal[name]["best"]["workers"] == 1
     table = sb.render_table(data)
     assert table.count("\n") == 1 + len(data["runs"]) and "| 1 | sparql | 2 |" in table
+    assert "| httpx | — |" in table  # client named; no server CPU without the server's pid
 
 
 def test_errors_are_counted(live_url):
-    bad = sb.Scenario("bad", lambda i: ("/api/search", {"q": ""}))  # 422: empty query
+    bad = sb.Scenario("bad", ["/api/search?q="])  # 422: empty query
     run = sb.run_load(live_url, bad, 1, duration=5.0, max_requests=3)
     assert run["requests"] == 0 and run["errors"] == 3 and "HTTP 422" in run["first_error"]
 
@@ -109,6 +128,23 @@ def test_command_usage():
     runner = CliRunner()
     assert sb.serve_command.name == "serve"
     help_text = runner.invoke(sb.serve_command, ["--help"]).output
-    assert all(o in help_text for o in ("--workers", "--concurrency", "--duration", "--reuse"))
+    assert all(o in help_text for o in ("--workers", "--concurrency", "--duration", "--reuse", "--client"))
     assert runner.invoke(sb.serve_command, ["--workers", "0"]).exit_code == 2
     assert runner.invoke(sb.serve_command, ["--scenarios", "nope"]).exit_code == 2
+
+
+def test_process_tree_cpu_counts_this_process():
+    assert sb.process_tree_cpu(os.getpid()) > 0
+    assert sb.process_tree_cpu(2**22 + 12345) == 0.0  # no such process
+
+
+def test_client_choice(monkeypatch, tmp_path):
+    import click
+
+    assert sb.choose_client("httpx") is None
+    monkeypatch.setenv("PATH", str(tmp_path))  # no wrk there
+    monkeypatch.delenv("COOPKG_BENCH_WRK", raising=False)
+    assert sb.choose_client("auto") is None
+    with pytest.raises(click.UsageError, match="wrk is not installed"):
+        sb.choose_client("wrk")
+    assert sb.client_description(None, 10)["name"] == "httpx"
