@@ -484,3 +484,15 @@ def test_participation_notes_are_in_the_actors_passage(corpus_copy, make_setting
     actors = {p.case_id: p.text for p in got if p.field == "actors"}
     assert "Pilote les chantiers avec ses services territoriaux" in actors["chantiers-gironde-2033"]
     assert "Associations et chambres consulaires volontaires" in actors["chantiers-gironde-2033"]
+
+
+def test_highlight_reuses_tokens_and_follows_a_replaced_text(expander):
+    from search import lexical
+    index = LexicalIndex.build([Passage("h#1", "h", "abstract", "La charte du parc naturel régional")], expander)
+    before = lexical._passage_tokens.cache_info()
+    first = index.highlight("h#1", "charte PNR")
+    assert index.highlight("h#1", "charte PNR") == first
+    assert lexical._passage_tokens.cache_info().hits > before.hits  # tokenised once
+    index.add_case("h", [Passage("h#1", "h", "abstract", "Une autre charte")])
+    text = index.passage("h#1").text
+    assert [text[a:b] for a, b, _ in index.highlight("h#1", "charte PNR")] == ["charte"]
