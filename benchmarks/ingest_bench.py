@@ -18,7 +18,7 @@
    ingest`` does it — cold: spaCy (``fr_core_news_md``) and the embedding model are loaded inside
    the run. The ingestor's own stage timings (parse, segment, nlp, embedding, graph, shacl, store)
    are completed by probes installed by this benchmark only (functions wrapped at run time, no
-   production code changed): model loading (spaCy, sentence-transformers), spaCy's NER call,
+   production code changed): model loading (spaCy, the embedding model or its ONNX export), spaCy's NER call,
    gazetteer, institution rules, linking, roles, NER post-processing, semantic (definition
    similarity, its embedding calls apart), lexicon loading and the search index update (its
    embedding apart). Probes keep *exclusive* time (a probe nested in another is subtracted from
@@ -599,6 +599,7 @@ def install_probes() -> Probes:
     p._undo.append((ex, "load_nlp", original_load_nlp))
     ex.load_nlp = p.timed("spacy_load", load_nlp)
     p.patch(SentenceTransformerEmbedder, "_load", "embedder_load")
+    p.patch(SentenceTransformerEmbedder, "_load_onnx", "embedder_load")  # COOPKG_PASSAGE_ENCODER=onnx-fp32
     embed_key = lambda probes: f"embed ({probes.parent()})"  # noqa: E731 - the caller decides the stage
     for cls in (SentenceTransformerEmbedder, HashingEmbedder):
         for attr in ("embed_queries", "embed_passages"):
@@ -760,7 +761,8 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
         "suggested": sum(o.suggested for o in report.outcomes), "triples": sum(o.triples for o in report.outcomes),
         "spacy_reference": spacy_ref, "torch_threads": threads, "peak_rss_bytes": _rss_peak(),
         "load_average": {"start": load_start, "end": load_end},
-        "embedding_model": settings.embedding_model_ref,
+        "embedding_model": settings.embedding_model_ref, "passage_encoder": settings.passage_encoder,
+        "ingest_batch": settings.ingest_batch,
     }
 
 
@@ -943,7 +945,10 @@ def render_summary(r: dict) -> str:
         f"Last run: {r['date'][:10]}, commit {m['commit']}, {m['cpu']}, {m['cores_used']} cores used of "
         f"{m['cpu_count']}, Python {m['python']}, spaCy {v['spacy']} (`fr_core_news_md` {v['fr-core-news-md']}, NER "
         f"only), torch {v['torch']} ({raw.get('torch_threads')} threads), sentence-transformers "
-        f"{v['sentence-transformers']}, model `{Path(r['parameters']['model']).name}`. Load average (1 / 5 / 15 min) "
+        f"{v['sentence-transformers']}, model `{Path(r['parameters']['model']).name}`"
+        + (f" (passages embedded with `{raw['passage_encoder']}`)" if raw.get("passage_encoder") else "")
+        + (f", documents written {raw['ingest_batch']} per store transaction" if raw.get("ingest_batch") else "")
+        + ". Load average (1 / 5 / 15 min) "
         f"at start {' / '.join(map(str, la.get('start', [])))}, at end {' / '.join(map(str, la.get('end', [])))}"
         + (f"; sampled every {raw['load_during']['every_s']:.0f} s during the run: mean {raw['load_during']['mean']}, "
            f"max {raw['load_during']['max']}" if (raw.get("load_during") or {}).get("samples") else "")
@@ -1064,6 +1069,26 @@ def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
     return home, data
 
 
+def prepare_passage_encoder(model: str, echo: Echo) -> dict:
+    """The ONNX fp32 export the run embeds with (``COOPKG_PASSAGE_ENCODER=onnx-fp32``, the default),
+    written next to the model before the timed run when missing or stale, as ``coopkg model
+    prepare`` writes the query encoder: a one-time setup cost, not an ingestion cost."""
+    from coopkg.settings import load_settings
+    from search.embedder import make_embedder
+
+    encoder = load_settings().passage_encoder
+    if encoder != "onnx-fp32" or model.startswith("hashing"):
+        return {"passage_encoder": encoder}
+    t = time.perf_counter()
+    embedder = make_embedder(model, passage_encoder=encoder)
+    embedder.onnx_fp32_encoder()
+    seconds = time.perf_counter() - t
+    if embedder.onnx_exported:
+        echo(f"exported the ONNX fp32 passage encoder next to {model} in {seconds:.1f} s")
+    return {"passage_encoder": encoder, "passage_encoder_exported": embedder.onnx_exported,
+            "passage_encoder_seconds": seconds}
+
+
 def uncommitted_changes() -> list[str]:
     """Files of the measured code path that differ from the commit recorded in the results."""
     try:
@@ -1145,6 +1170,7 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
     described = describe_documents(generated)
     echo(f"  {described['words']:,} words, formats {described['formats']}")
     template, prep = prepare_template(model, reuse, echo)
+    prep = {**prep, **prepare_passage_encoder(model, echo)}
     runs = []
     for i in range(repeat):
         home = fresh_home(template, work / "home")

@@ -1,10 +1,13 @@
 """The ingestion service behind `coopkg ingest` (and the API's document upload): read → segment →
-extract → graph → SHACL → one atomic write per document → search index update.
+extract → graph → SHACL → atomic store write → search index update.
 
 Per document, all or nothing: a document that cannot be read, whose graph breaks the shapes, or
 that fails for any other reason is reported and nothing of it is written; the batch goes on with
-the next file unless ``fail_fast``. An unchanged document (same file name, same content hash) is a
-no-op; a changed one replaces its graph (docs/extraction.md).
+the next file unless ``fail_fast``. Validated documents are written in groups of up to
+``COOPKG_INGEST_BATCH`` in one store transaction (one snapshot, one inference pass): a process
+killed during a group write leaves the store as before the group, each document whole or absent.
+An unchanged document (same file name, same content hash) is a no-op; a changed one replaces its
+graph (docs/extraction.md).
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ STAGES = ("parse", "segment", "nlp", "embedding", "graph", "shacl", "store")
 class Outcome:
     path: str
     name: str = ""
-    status: str = "failed"  # ingested | unchanged | checked (dry run) | failed
+    status: str = "failed"  # ingested | unchanged | checked (dry run) | failed | validated (waiting for its write)
     error: str | None = None
     cases: list[str] = field(default_factory=list)
     asserted: int = 0
@@ -39,7 +42,8 @@ class Outcome:
     def line(self) -> str:
         if self.status == "failed":
             return f"ÉCHEC {self.error}"
-        what = {"ingested": "ingéré", "unchanged": "inchangé (déjà dans la base)", "checked": "vérifié (--dry-run : rien écrit)"}
+        what = {"ingested": "ingéré", "unchanged": "inchangé (déjà dans la base)", "checked": "vérifié (--dry-run : rien écrit)",
+                "validated": "validé, en attente d'écriture"}
         if self.status == "unchanged":
             return f"{self.name} : {what[self.status]}"
         return (f"{self.name} : {what[self.status]} — {len(self.cases)} cas, {self.asserted} énoncés affirmés, "
@@ -155,9 +159,19 @@ class Ingestor:
         if self._embedder is None:
             from search.embedder import make_embedder
 
-            self._embedder = make_embedder(self.settings.embedding_model_ref)
+            self._embedder = make_embedder(self.settings.embedding_model_ref, **self.embedder_options())
             _freeze()
         return self._embedder
+
+    def embedder_options(self) -> dict:
+        """Passages (and the definitions, embedded as queries) through the encoder the settings
+        name (``COOPKG_PASSAGE_ENCODER``): with ``onnx-fp32``, the fp32 model on ONNX Runtime, which
+        gives the torch model's vectors (same model id) without loading it."""
+        if self.settings.embedding_model_ref.startswith("hashing"):
+            return {}
+        encoder = self.settings.passage_encoder
+        return {"passage_encoder": encoder, "query_encoder": "onnx-fp32" if encoder == "onnx-fp32" else "torch",
+                "query_encoder_dir": self.settings.query_encoder_dir}
 
     @property
     def nlp(self):
@@ -238,6 +252,8 @@ class Ingestor:
             return report
         store = open_store(self.settings, write=not dry_run)
         self._cache = self._open_cache()
+        pending: list[tuple[Outcome, DocumentGraph]] = []  # validated, waiting for the group write
+        unreported: list[tuple[Outcome, int]] = []  # reported once the write before them is done
         try:
             lexicon = None
             seen: dict[str, str] = {}
@@ -248,7 +264,9 @@ class Ingestor:
                         from ingest.documents.lexicon import Lexicon
 
                         lexicon = Lexicon.from_store(store)
-                    self._one(store, lexicon, path, outcome, report, seen, dry_run)
+                    dg = self._one(store, lexicon, path, outcome, report, seen, dry_run)
+                    if dg is not None:
+                        pending.append((outcome, dg))
                 except DocumentError as exc:
                     outcome.status, outcome.error = "failed", str(exc)
                 except Exception as exc:  # one bad document must not stop the batch
@@ -260,9 +278,17 @@ class Ingestor:
                         log.exception("ingesting %s failed", path)
                         outcome.status, outcome.error = "failed", f"{path}: erreur inattendue ({type(exc).__name__}: {exc}) ; rien écrit"
                 report.outcomes.append(outcome)
-                if progress:
-                    progress(outcome, i, len(files))
-                if outcome.status == "failed" and fail_fast:
+                unreported.append((outcome, i))
+                stop = outcome.status == "failed" and fail_fast
+                if pending and (len(pending) >= self.settings.ingest_batch or stop or i == len(files)):
+                    written, pending = pending, []
+                    self._commit(store, written, report)
+                    stop = stop or (fail_fast and any(o.status == "failed" for o, _ in written))
+                if progress and not pending:
+                    for done, j in unreported:
+                        progress(done, j, len(files))
+                    unreported = []
+                if stop:
                     break
         finally:
             store.close()
@@ -274,7 +300,10 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _one(self, store, lexicon, path: Path, outcome: Outcome, report: IngestReport, seen: dict, dry_run: bool) -> None:
+    def _one(self, store, lexicon, path: Path, outcome: Outcome, report: IngestReport, seen: dict,
+             dry_run: bool) -> DocumentGraph | None:
+        """Read, extract, compile and validate one document; returns its graph to write (None when
+        there is nothing to write: unchanged, or a dry run)."""
         from ingest.documents.extract import extract
         from ingest.documents.readers import read_document
         from ingest.documents.segment import candidates as find_candidates
@@ -299,7 +328,7 @@ class Ingestor:
         seen[doc_id] = str(path)
         if documents.stored_hash(store, self.minter, doc_id) == doc.sha256:
             outcome.status = "unchanged"
-            return
+            return None
         found = find_candidates(doc)
         lap("segment")
         if not found:
@@ -321,10 +350,39 @@ class Ingestor:
         outcome.warnings += dg.warnings
         if dry_run:
             outcome.status = "checked"
+            return None
+        outcome.status = "validated"  # "ingested" once written (see _commit)
+        return dg
+
+    def _commit(self, store, pending: list[tuple[Outcome, DocumentGraph]], report: IngestReport) -> None:
+        """Write validated documents in one store transaction (group commit: one snapshot and one
+        inference pass for the group, instead of one per document; each document stays all or
+        nothing). When the group write fails, each document is written alone, so that one
+        document the store refuses does not take the others with it."""
+        started = time.perf_counter()
+        try:
+            self._write(store, pending)
+        finally:
+            report.timings["store"] += time.perf_counter() - started
+
+    def _write(self, store, pending: list[tuple[Outcome, DocumentGraph]]) -> None:
+        from kb import documents
+
+        try:
+            documents.write_many(store, self.minter, [dg for _, dg in pending])
+        except Exception as exc:  # noqa: BLE001 - reported per document below
+            if len(pending) > 1:
+                log.warning("writing %d documents together failed (%s): writing them one by one", len(pending), exc)
+                for item in pending:
+                    self._write(store, [item])
+                return
+            outcome = pending[0][0]
+            log.exception("writing %s failed", outcome.path)
+            outcome.status = "failed"
+            outcome.error = f"{outcome.path}: écriture refusée par la base ({type(exc).__name__}: {exc}) ; rien écrit"
             return
-        documents.write(store, self.minter, dg)
-        lap("store")
-        outcome.status = "ingested"
+        for outcome, _ in pending:
+            outcome.status = "ingested"
 
     def compile(self, store, doc: Document, found, mentions) -> DocumentGraph:
         from kb import documents

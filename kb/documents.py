@@ -70,10 +70,19 @@ def check(store: TripleStore, dg: DocumentGraph, origin: str) -> None:
 
 def write(store: TripleStore, minter: Minter, dg: DocumentGraph, progress=None) -> int:
     """Replace the document's graph with ``dg`` (atomically, with the inferred graph)."""
-    changes = Changes(replace={dg.graph: dg.triples},
+    return write_many(store, minter, [dg], progress=progress)
+
+
+def write_many(store: TripleStore, minter: Minter, graphs: list[DocumentGraph], progress=None) -> int:
+    """Replace the graphs of several documents in one store transaction with one inference pass
+    (group commit): all of them are written, or none. Each must have been validated on its own."""
+    names = [dg.graph for dg in graphs]
+    if len(set(names)) != len(names):
+        raise StoreError("the same document graph twice in one write")
+    changes = Changes(replace={dg.graph: dg.triples for dg in graphs},
                       derived=[inference(ontology_graph(), minter.ontology_graph, minter.inferred_graph)])
     store.apply(changes, progress=progress)
-    return len(dg.triples)
+    return sum(len(dg.triples) for dg in graphs)
 
 
 def remove(store: TripleStore, minter: Minter, doc_id: str) -> bool:

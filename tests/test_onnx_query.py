@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from search.embedder import make_embedder
-from search.onnx_query import FOLDER, META_FILE, OnnxQueryEncoder, QueryEncoderStale, _versions, weights_signature
+from search.onnx_query import (FOLDER, FOLDER_FP32, META_FILE, QUANTIZATION, OnnxQueryEncoder, QueryEncoderStale,
+                               _versions, weights_signature)
 
 TEXTS = [
     "qui a déjà fait une coopération ville-campagne ?",
@@ -44,6 +45,12 @@ def test_an_export_for_other_weights_or_runtime_is_stale(tmp_path, changes):
     (tmp_path / META_FILE).write_text(json.dumps(_meta(**changes)), encoding="utf-8")
     with pytest.raises(QueryEncoderStale):
         OnnxQueryEncoder(tmp_path, model_id="m@1/c1", weights={})
+
+
+def test_an_export_of_the_other_precision_is_stale(tmp_path):
+    (tmp_path / META_FILE).write_text(json.dumps(_meta(quantization=QUANTIZATION[False])), encoding="utf-8")
+    with pytest.raises(QueryEncoderStale, match="other weights"):
+        OnnxQueryEncoder(tmp_path, model_id="m@1/c1", weights={}, quantization=QUANTIZATION[True])
 
 
 def test_a_damaged_model_file_is_stale(tmp_path):
@@ -112,3 +119,27 @@ def test_a_stale_export_is_replaced(e5_model_dir, onnx_e5, tmp_path):
     assert json.loads(meta_path.read_text(encoding="utf-8"))["weights"] == weights_signature(model)
     np.testing.assert_allclose(vec, onnx_e5.embed_queries(TEXTS), atol=1e-5)  # the export is deterministic
     assert not [p for p in model.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+@pytest.mark.slow
+def test_fp32_passage_encoder_gives_the_torch_vectors_without_loading_torch(e5_model_dir):
+    reference = make_embedder(e5_model_dir, threads=1)  # sentence-transformers, fp32
+    onnx = make_embedder(e5_model_dir, threads=1, passage_encoder="onnx-fp32", query_encoder="onnx-fp32")
+    long_text = " ".join(TEXTS) * 30  # several windows of the model
+    texts = [*TEXTS, long_text]
+    np.testing.assert_allclose(onnx.embed_passages(texts), reference.embed_passages(texts), atol=2e-5)
+    np.testing.assert_allclose(onnx.embed_queries(texts), reference.embed_queries(texts), atol=2e-5)
+    assert onnx.model_id == reference.model_id  # an index and a cache shared with `coopkg build`
+    assert (e5_model_dir / FOLDER_FP32 / "model.onnx").is_file()
+    fresh = make_embedder(e5_model_dir, threads=1, passage_encoder="onnx-fp32")
+    one = fresh.embed_passages([TEXTS[0]])
+    assert fresh.dimension == 384 and fresh._model is None and not fresh.onnx_exported  # torch never loaded
+    np.testing.assert_array_equal(fresh.embed_passages([TEXTS[1], TEXTS[0]])[1], one[0])  # batch independent
+    parallel = make_embedder(e5_model_dir, passage_encoder="onnx-fp32")  # one window per core at a time
+    assert parallel.onnx_fp32_encoder().workers >= 1 and fresh.onnx_fp32_encoder().workers == 1
+    np.testing.assert_array_equal(parallel.embed_passages(texts), fresh.embed_passages(texts))
+
+
+def test_workers_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        OnnxQueryEncoder(tmp_path, model_id="m@1/c1", weights={}, workers=0)
