@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from ingest.documents.extract import (ASSERT_THRESHOLD, DefinitionIndex, Gazetteer, best_mentions, embedding_text,
-                                      extract, fold_aligned)
+                                      extract, fold_aligned, proper_part, with_de)
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
 from ingest.documents.model import GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document, Mention
@@ -1262,3 +1262,173 @@ def test_chunks_never_span_text_outside_the_blocks(hashing_index):
     blocks = [Block("heading", "Pays de Figeac", 0, 14, level=1), Block("paragraph", text[last:], last, len(text))]
     units = hashing_index.units(doc, Candidate("Pays de Figeac", 0, len(text), blocks=blocks), min_words=1)
     assert units == [(0, 14), (last, len(text))]
+
+
+# ----------------------------------------------------------------------------- minted actors (no actor in the base)
+
+
+@pytest.fixture(scope="module")
+def vocab_lexicon(lexicon) -> Lexicon:
+    """The corpus lexicon without its actors: what a document about a new territory meets (the
+    vocabularies, the régions and départements)."""
+    return Lexicon([e for e in lexicon.entries if e.kind != "actor"])
+
+
+def new_actors(mentions) -> dict[str, Mention]:
+    """Best mention per new actor (no IRI), keyed by the name it is given."""
+    return {m.label: m for m in best_mentions(mentions) if m.kind == "actor" and m.iri is None}
+
+
+@pytest.mark.parametrize("place, expected", [
+    ("Gironde", "de la Gironde"), ("Finistère", "du Finistère"), ("Ardèche", "de l'Ardèche"),
+    ("Côtes-d'Armor", "des Côtes-d'Armor"), ("Nord", "du Nord"), ("Haute-Garonne", "de la Haute-Garonne"),
+    ("Ille-et-Vilaine", "de l'Ille-et-Vilaine"), ("Puy-de-Dôme", "du Puy-de-Dôme"), ("Rhône", "du Rhône"),
+    ("Pyrénées-Atlantiques", "des Pyrénées-Atlantiques"), ("Saône-et-Loire", "de la Saône-et-Loire"),
+])
+def test_with_de_departements(place, expected):
+    assert with_de(place, departement=True) == expected
+
+
+@pytest.mark.parametrize("place, expected", [
+    ("Bordeaux", "de Bordeaux"), ("Angers", "d'Angers"), ("Pays de Brest", "du Pays de Brest"),
+    ("Grand Chalon", "du Grand Chalon"), ("Le Mans", "du Mans"), ("La Rochelle", "de La Rochelle"),
+    ("Bourg en Bresse", "de Bourg en Bresse"),
+])
+def test_with_de_places(place, expected):
+    assert with_de(place) == expected
+
+
+@pytest.mark.parametrize("label, part", [
+    ("Bordeaux Métropole", "Bordeaux"), ("Pôle métropolitain du Pays de Brest", "Pays de Brest"),
+    ("Ville de Bourg en Bresse", "Bourg en Bresse"),
+    ("Communauté d'agglomération du Grand Besançon", "Grand Besançon"),
+    ("Pays de Figeac", "Pays de Figeac"), ("Grand Chalon Agglo", "Grand Chalon"),
+])
+def test_proper_part(label, part):
+    assert proper_part(label) == part
+
+
+def test_definite_descriptions_minted_from_the_case_departement(vocab_lexicon, minter):
+    doc, cand = make_candidate("Un chantier est un groupe de travail initié par le Département, pour animer les "
+                               "solidarités en Gironde. La Région y contribue.")
+    ms = extract(doc, cand, vocab_lexicon)
+    check_invariants(doc, cand, ms)
+    got = {k: (m.text, m.method, m.confidence, m.types, m.territory) for k, m in new_actors(ms).items()}
+    assert got == {
+        "Département de la Gironde": ("le Département", "pattern", 0.72, (COOP.Departement,),
+                                      minter.iri("territory", "gironde")),
+        "Région Nouvelle-Aquitaine": ("La Région", "pattern", 0.72, (COOP.Region,),
+                                      minter.iri("territory", "nouvelle-aquitaine")),
+    }
+    assert {short(r) for r in new_actors(ms)["Département de la Gironde"].roles} == {"role/initiateur"}
+
+
+@pytest.mark.parametrize("text", [
+    "Le Département et la Région financent l'agglomération.",  # the case says nowhere
+    "Le Département coopère avec la Gironde et le Finistère, la Région aussi.",  # two départements, two régions
+])
+def test_definite_descriptions_not_minted_without_one_place(vocab_lexicon, text):
+    doc, cand = make_candidate(text)
+    assert new_actors(extract(doc, cand, vocab_lexicon)) == {}
+
+
+def test_minted_name_links_to_an_existing_actor_not_attached_to_the_territory(vocab_lexicon, minter):
+    cd = LexEntry(minter.iri("actor", "cd33"), "actor", ("Département de la Gironde", "CD33"),
+                  types=(COOP.Departement,))
+    lex = Lexicon([*vocab_lexicon.entries, cd])
+    doc, cand = make_candidate("Le Département anime les solidarités en Gironde.")
+    ms = extract(doc, cand, lex)
+    assert new_actors(ms) == {}
+    assert (by_iri(ms)["actor/cd33"].text, by_iri(ms)["actor/cd33"].confidence) == ("Le Département", 0.75)
+
+
+def test_agency_minted_from_the_one_local_structure(vocab_lexicon):
+    # (Places the corpus does not know: its territories include Bordeaux Métropole's.)
+    doc, cand = make_candidate("Angers Métropole\nTravail partenarial avec le Département et l'Agence d'urbanisme")
+    got = new_actors(extract(doc, cand, vocab_lexicon))
+    agency = got["Agence d'urbanisme d'Angers"]
+    assert (agency.text, agency.types, agency.confidence) == ("l'Agence d'urbanisme", (COOP.AgenceUrbanisme,), 0.7)
+    assert set(got) == {"Angers Métropole", "Agence d'urbanisme d'Angers"}  # no département known: no Département
+    # Two structures, none in the sentence: whose agency is it? Nothing.
+    doc, cand = make_candidate("Angers Métropole et Rouen Métropole coopèrent.\nTravail avec l'agence d'urbanisme.")
+    assert set(new_actors(extract(doc, cand, vocab_lexicon))) == {"Angers Métropole", "Rouen Métropole"}
+
+
+def test_agglomeration_minted_from_the_commune_of_the_sentence(vocab_lexicon):
+    doc, cand = make_candidate("Une instance de coordination technique entre le **Bassin de Bourg en Bresse** (Pays), "
+                               "la communauté d'agglomération, et la ville de Bourg en Bresse permet de se tenir au "
+                               "courant des projets.")
+    got = {k: (m.text, m.types) for k, m in new_actors(extract(doc, cand, vocab_lexicon)).items()}
+    assert got == {
+        "Bassin de Bourg en Bresse": ("Bassin de Bourg en Bresse", (COOP.PaysStructure,)),
+        "Communauté d'agglomération de Bourg en Bresse": ("la communauté d'agglomération",
+                                                          (COOP.CommunauteAgglomeration,)),
+        "Ville de Bourg en Bresse": ("ville de Bourg en Bresse", (COOP.Commune,)),
+    }
+    # No commune in the sentence: "l'agglomération" of the Pays de Nevers is not named after it.
+    doc, cand = make_candidate("Le Pays de Nevers Sud Nivernais et l'agglomération ont obtenu un contrat unique.")
+    assert [m for m in extract(doc, cand, vocab_lexicon) if m.kind == "actor" and m.text == "l'agglomération"] == []
+
+
+def test_cle_minted_from_the_sage_of_the_case(vocab_lexicon):
+    text = ("→ Convention d'articulation\n"
+            "Éléments déclencheurs\tElaboration du Schéma d'Aménagement et de Gestion des Eaux (SAGE) "
+            "de l'Ardèche\n"
+            "Acteurs\tCréation d'une commission mixte Elus CLE / Pays")
+    doc, cand = make_candidate(text)
+    got = new_actors(extract(doc, cand, vocab_lexicon))
+    cle = got["Commission locale de l'eau du SAGE de l'Ardèche"]
+    assert (cle.text, cle.types) == ("CLE", (COOP.LocalWaterCommission,))
+    doc, cand = make_candidate("→ Convention\nActeurs\tCréation d'une commission mixte Elus CLE / Pays")
+    assert new_actors(extract(doc, cand, vocab_lexicon)) == {}
+
+
+def test_state_and_maire_without_actors_in_the_base(vocab_lexicon):
+    doc, cand = make_candidate("Un contrat unique signé avec l'Etat. Un duo politique : le Maire de Besançon et le "
+                               "premier vice-président. L'état des lieux est partagé.")
+    got = {k: (m.text, m.types, m.confidence) for k, m in new_actors(extract(doc, cand, vocab_lexicon)).items()}
+    assert got == {"État": ("Etat", (COOP.StateActor,), 0.8),
+                   "Commune de Besançon": ("Maire de Besançon", (COOP.Commune,), 0.8)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("le **Bassin de Bourg en Bresse** (Pays), la", ("Bassin de Bourg en Bresse", COOP.PaysStructure)),
+    ("Le Grand Clermont (PETR) et", ("Grand Clermont", COOP.PETR)),
+    ("avec l’État et", ("État", COOP.StateActor)),
+])
+def test_institution_patterns_parenthesised_type_and_state(text, expected):
+    (m,) = find_institutions(text)
+    assert (m.name, m.cls) == expected
+
+
+@pytest.mark.parametrize("text", ["les communes (Pays) et", "Rapport (Pays)", "l'état des lieux", "L'ÉTAT"])
+def test_institution_patterns_parenthesised_type_and_state_negative(text):
+    assert find_institutions(text) == []
+
+
+def test_minted_actor_in_the_document_graph(vocab_lexicon, minter):
+    from rdflib.namespace import RDF, RDFS
+
+    from ingest.documents.graph import document_graph
+
+    doc, cand = make_candidate("Le Département anime les solidarités en Gironde.")
+    ms = extract(doc, cand, vocab_lexicon)
+    g = document_graph(doc, [cand], [ms], minter)
+    iri = minter.iri("actor", "departement-de-la-gironde")
+    (st,) = [s for s in g.statements if s.kind == "actor"]
+    assert (st.target, st.label, st.method, st.confidence, st.status) == (
+        iri, "Département de la Gironde", "pattern", 0.72, COOP.Asserted)
+    triples = set(g.triples)
+    assert {(iri, RDF.type, COOP.Departement), (iri, COOP.territory, minter.iri("territory", "gironde"))} <= triples
+    assert any(t[0] == iri and t[1] == RDFS.label and str(t[2]) == "Département de la Gironde" for t in triples)
+
+
+def test_a_pays_territory_next_to_an_actor_is_its_pays(vocab_lexicon, minter):
+    doc, cand = make_candidate("Brest Métropole et le Centre ouest bretagne : une coopération ville-campagne")
+    got = new_actors(extract(doc, cand, vocab_lexicon))
+    pays = got["Pays du Centre Ouest Bretagne"]  # the territory's label that names the Pays
+    assert (pays.text, pays.types, pays.territory, pays.confidence) == (
+        "Centre ouest bretagne", (COOP.PaysStructure,), minter.iri("territory", "centre-ouest-bretagne"), 0.7)
+    # A place where something happens is not a party.
+    doc, cand = make_candidate("Brest Métropole coopère avec des communes du Centre ouest bretagne.")
+    assert set(new_actors(extract(doc, cand, vocab_lexicon))) == {"Brest Métropole"}

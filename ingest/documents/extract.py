@@ -25,7 +25,13 @@ span only:
    definite description ("le Département", "la Région", "l'agglomération", "la communauté
    urbaine", "l'agence d'urbanisme", "le Pays") names the one actor of that class attached to the
    case's territory, to one containing it or to one of its département (:func:`resolve_definite`;
-   never invented: no such actor, or two, and nothing is extracted); a collective noun ("les
+   two such actors: nothing is extracted). When the base has no such actor, the description is
+   *minted* as a new actor if the case says where (:func:`mint_definite`): « le Département » /
+   « la Région » of the one département / région the case's territories lie in ("Département de
+   la Gironde", "Région Bretagne"); « l'agence d'urbanisme » of the one local structure of the
+   sentence or the case ("Agence d'urbanisme de Bordeaux" for Bordeaux Métropole); « la
+   communauté d'agglomération » / « la communauté urbaine » of the one commune named in the same
+   sentence; « CLE » of the one SAGE the case names; otherwise nothing. A collective noun ("les
    communes", "5 Communautés de communes", "2 Syndicats mixtes", "les élus du territoire", "des
    partenaires") names the corpus placeholders of that class attached to the case
    (:func:`resolve_collective`: "Communes du Pays de Figeac (non nommées dans la source)"); "État"
@@ -76,6 +82,8 @@ NER entity linked by normalised name                                    gazettee
 NER entity linked by fuzzy match                                        fuzzy       0.60
 NER entity, not linked (new actor or territory)                         ner         0.50
 definite description or collective noun resolved through the territory pattern     0.75
+definite description minted from the case's one département / région    pattern     0.72
+definite description minted from the one place the case names          pattern     0.70
 head of a shared structure's name, as instrument                        gazetteer   0.90
 definition similarity (rank and margin, see :class:`DefinitionIndex`)   embedding   ≤ 0.85
 lever of an enclosing "Levier N" heading (span: that heading)           structure   0.90
@@ -137,6 +145,8 @@ CONF_NER_FUZZY = 0.60
 CONF_NER = 0.50
 CONF_EMBEDDING_MAX = 0.85
 CONF_DESCRIPTION = 0.75
+CONF_MINTED_TERRITORY = 0.72
+CONF_MINTED_PLACE = 0.70
 CONF_STRUCTURE = 0.90
 CONF_NAME_STRUCTURE = 0.90
 TITLE_BONUS = 0.03
@@ -1086,8 +1096,9 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
                                  core=_clean(inst.core + tail))
             span = (inst.start, inst.end)
             over = [n for n in names if _overlaps(n[0], span)]
-        if any(_inside(span, n[0]) for n in over):
-            continue  # the gazetteer already names it (same span or longer)
+        if any(_inside(span, n[0]) and not (inst.rule == "parenthesised-type" and n[1].kind == "territory")
+               for n in over):
+            continue  # the gazetteer already names it (same span or longer; a place typed "(Pays)" is the Pays)
         if any(not _inside(n[0], span) for n in over):
             # crossing spans: keep the longer one
             if all(n[0][1] - n[0][0] < inst.end - inst.start for n in over):
@@ -1139,8 +1150,9 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
         mentions = [m for i, m in enumerate(mentions) if i not in replaced] + found
 
     # 3b) Institutions named by their type ("le Département", "les communes") resolved through
-    #     the case's territory.
-    mentions = _description_mentions(text, candidate, mentions, lexicon)
+    #     the case's territory; a Pays territory named as a party next to an actor is its Pays.
+    mentions = _description_mentions(text, candidate, mentions, lexicon, linker)
+    mentions = _pays_parties(text, mentions, lexicon, linker)
 
     # 4) Roles of the actors.
     mentions = _assign_roles(document, candidate, mentions, lexicon)
@@ -1280,8 +1292,17 @@ def resolve_definite(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) ->
     attached to a territory of the case or to one containing it (score = the territory's weight),
     or else to a territory of the same département (half the weight); None unless one actor
     scores best."""
-    if not ctx.territories:
+    scores = _definite_scores(d, ctx, lexicon)
+    if not scores or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
+    return scores[0][2]
+
+
+def _definite_scores(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) -> list[tuple[float, str, LexEntry]]:
+    """The actors of the base a definite description may name in this case, best first (see
+    :func:`resolve_definite`); empty when the base has none there."""
+    if not ctx.territories:
+        return []
     scores: list[tuple[float, str, LexEntry]] = []
     for e in _actors_of_class(lexicon, d.cls, d.noun):
         if e.territory is None:
@@ -1295,12 +1316,169 @@ def resolve_definite(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) ->
                 score += 0.5 * w
         if score > 0:
             scores.append((score, str(e.iri), e))
-    if not scores:
-        return None
     scores.sort(key=lambda x: (-x[0], x[1]))
-    if len(scores) > 1 and scores[1][0] == scores[0][0]:
+    return scores
+
+
+# ----------------------------------------------------------------------------- minted actors
+
+# Institutions named by their type that the base has no actor for are given the name they have
+# when the case says where (:func:`mint_definite`). By the territory: the one département / région
+# of the case ("le Département" in a text that names the Gironde: "Département de la Gironde").
+MINT_BY_TERRITORY: dict[URIRef, str] = {COOP.Departement: "Département", COOP.Region: "Région"}
+# By a place: (name head, what names it). "structure": the one local structure of the case (of its
+# sentence, else of the candidate: "l'agence d'urbanisme" of Bordeaux Métropole is the "Agence
+# d'urbanisme de Bordeaux"); "commune": the one commune named in the same sentence ("la communauté
+# d'agglomération, et la ville de Bourg en Bresse").
+MINT_BY_PLACE: dict[URIRef, tuple[str, str]] = {
+    COOP.AgenceUrbanisme: ("Agence d'urbanisme", "structure"),
+    COOP.CommunauteAgglomeration: ("Communauté d'agglomération", "commune"),
+    COOP.CommunauteUrbaine: ("Communauté urbaine", "commune"),
+}
+_LOCAL_STRUCTURES = (COOP.EPCI, COOP.PoleMetropolitain, COOP.PaysStructure)
+# "CLE" is the commission of the SAGE the case names ("SAGE de l'Ardèche", "Schéma d'aménagement et
+# de gestion des eaux (SAGE) de l'Ardèche").
+_SAGE_NAME = re.compile(r"\bSAGE\)?[ \u00a0]+(?P<name>(?:de[ \u00a0]+la|de[ \u00a0]+l['’]|du|des|de|d['’])"
+                        r"[ \u00a0]*[A-ZÀ-ÝŒ][\w'’-]*"
+                        r"(?:[ \u00a0]+(?:(?:de|du|des|la|le|les|en|sur)[ \u00a0]+)?[A-ZÀ-ÝŒ][\w'’-]*)*)")
+# The type words of an actor's name around its proper-name part (for :func:`proper_part`).
+_NAME_HEAD = re.compile(
+    r"^(?:communaut[ée]\s+de\s+communes|communaut[ée]\s+d['’]\s?agglom[ée]ration|communaut[ée]\s+urbaine|"
+    r"p[ôo]le\s+m[ée]tropolitain|p[ôo]le\s+d['’]\s?[ée]quilibre\s+territorial\s+et\s+rural|PETR|syndicat\s+mixte|"
+    r"agglom[ée]ration|ville|commune|mairie|m[ée]tropole)\s+(?:(?:de\s+la|du|des|de)\s+|d['’]\s?|de\s+l['’]\s?)?",
+    re.IGNORECASE)
+_NAME_TAIL = re.compile(r"\s+(?:M[ée]tropole|Agglo(?:m[ée]ration)?|Communaut[ée])$")
+# Départements whose name takes "des" (plural), "du" although it ends with an "e", or no article.
+_PLURAL_PLACES = frozenset("alpes ardennes bouches cotes deux hautes hauts landes pyrenees vosges yvelines".split())
+_MASCULINE_E = frozenset("finistere rhone puy maine vaucluse territoire".split())
+_NO_ARTICLE = frozenset("paris mayotte".split())
+
+
+class Minted(NamedTuple):
+    """A new actor for an institution named by its type: its name, class, territory, confidence."""
+
+    label: str
+    cls: URIRef
+    territory: URIRef | None
+    confidence: float
+
+
+def with_de(place: str, *, departement: bool = False) -> str:
+    """"de" + a place name, elided or contracted: "de Bordeaux", "d'Angers", "du Pays de Brest",
+    "du Mans"; a département with its article ("de la Gironde", "du Finistère", "de l'Ardèche",
+    "des Côtes-d'Armor")."""
+    place = place.strip()
+    first = fold(re.split(r"[\s-]+", place)[0]) if place else ""
+    if re.match(r"(?i)le\s", place):
+        return "du " + place[3:].lstrip()
+    if re.match(r"(?i)les\s", place):
+        return "des " + place[4:].lstrip()
+    if re.match(r"(?i)(?:la\s|l['’])", place) or (not departement and first not in ("pays", "grand")):
+        return ("d'" if first[:1] in "aeiouy" and not re.match(r"(?i)la\s", place) else "de ") + place
+    if first in ("pays", "grand"):
+        return "du " + place
+    if first in _PLURAL_PLACES:
+        return "des " + place
+    if first in _NO_ARTICLE:
+        return "de " + place
+    if first[:1] in "aeiouy" or first.startswith("herault"):
+        return "de l'" + place
+    if first.endswith("e") and first not in _MASCULINE_E:
+        return "de la " + place
+    return "du " + place
+
+
+def proper_part(label: str) -> str:
+    """An actor's name without its type words: "Bordeaux Métropole" → "Bordeaux", "Pôle
+    métropolitain du Pays de Brest" → "Pays de Brest", "ville de Bourg en Bresse" → "Bourg en
+    Bresse"; a Pays keeps its name ("Pays de Brest")."""
+    out = _NAME_TAIL.sub("", _NAME_HEAD.sub("", label.strip(), count=1)).strip()
+    return out or label.strip()
+
+
+def _is_region(entry: LexEntry | None) -> bool:
+    return entry is not None and any(str(t).rstrip("/").endswith("/region") for t in entry.types)
+
+
+def _one_best(weights: dict[URIRef, float]) -> URIRef | None:
+    if not weights:
         return None
-    return scores[0][2]
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def case_territory(ctx: CaseContext, lexicon: Lexicon, cls: URIRef) -> URIRef | None:
+    """The one département (``cls`` = coop:Departement) or région (coop:Region) the case's
+    territories lie in or are, weighted as in :class:`CaseContext`; None when there is none or
+    two weigh the same."""
+    weights: dict[URIRef, float] = {}
+    for t, w in ctx.territories.items():
+        entry = lexicon.get(t)
+        if cls == COOP.Departement:
+            found = lexicon.departements_of(t)
+        else:
+            found = set(entry.regions if entry is not None and entry.kind == "territory" else ())
+            if _is_region(entry):
+                found.add(t)
+        for x in found:
+            weights[x] = weights.get(x, 0.0) + w
+    return _one_best(weights)
+
+
+def _actor_name(m: Mention, lexicon: Lexicon) -> str:
+    entry = lexicon.get(m.iri) if m.iri is not None else None
+    return entry.label if entry is not None else (m.label or m.text)
+
+
+def _one_place(ms: Iterable[Mention], lexicon: Lexicon) -> Mention | None:
+    """The one place these actor mentions name (distinct proper-name parts), or None."""
+    places: dict[str, Mention] = {}
+    for m in ms:
+        places.setdefault(name_key(proper_part(_actor_name(m, lexicon))), m)
+    places.pop("", None)
+    return next(iter(places.values())) if len(places) == 1 else None
+
+
+def mint_definite(d: DescriptionMatch, ctx: CaseContext, text: str, candidate: Candidate, actors: Sequence[Mention],
+                  lexicon: Lexicon) -> Minted | None:
+    """The actor a definite description names when the base has none for it in this case (the
+    caller checks that): named after the case's one département or région
+    (:data:`MINT_BY_TERRITORY`, :func:`case_territory`), after the one place the case or the
+    sentence names (:data:`MINT_BY_PLACE`), or, for "CLE", after the SAGE the case names. None
+    when the case does not say where, or names two candidates: nothing is invented. ``actors``:
+    the asserted, local actor mentions of the candidate (:func:`_owners`)."""
+    if d.cls in MINT_BY_TERRITORY:
+        t = case_territory(ctx, lexicon, d.cls)
+        entry = lexicon.get(t) if t is not None else None
+        if entry is None:
+            return None
+        name = with_de(entry.label, departement=True) if d.cls == COOP.Departement else entry.label
+        return Minted(f"{MINT_BY_TERRITORY[d.cls]} {name}", d.cls, t, CONF_MINTED_TERRITORY)
+    if d.cls == COOP.LocalWaterCommission:
+        sages = {_clean(m.group("name")) for m in _SAGE_NAME.finditer(text, max(0, candidate.start), candidate.end)}
+        if len(sages) != 1:
+            return None
+        return Minted(f"Commission locale de l'eau du SAGE {sages.pop()}", d.cls, None, CONF_MINTED_PLACE)
+    if d.cls not in MINT_BY_PLACE:
+        return None
+    head, by = MINT_BY_PLACE[d.cls]
+    sentence = next(((s, e) for s, e in _sentences(text, max(0, candidate.start), candidate.end) if s <= d.start < e),
+                    (d.start, d.end))
+    in_sentence = [m for m in actors if sentence[0] <= m.start < sentence[1]]
+    if by == "commune":
+        place = _one_place((m for m in in_sentence if any(lexicon.is_subclass(t, COOP.Commune) for t in m.types)),
+                           lexicon)
+    else:
+        local = [m for m in actors if any(lexicon.is_subclass(t, c) for t in m.types for c in _LOCAL_STRUCTURES)]
+        near = [m for m in local if m in in_sentence]
+        place = _one_place(near, lexicon) if near else _one_place(local, lexicon)
+    if place is None:
+        return None
+    territory = place.territory or (lexicon.get(place.iri).territory if place.iri is not None
+                                    and lexicon.get(place.iri) is not None else None)
+    return Minted(f"{head} {with_de(proper_part(_actor_name(place, lexicon)))}", d.cls, territory, CONF_MINTED_PLACE)
 
 
 NEAR_CHARS = 300  # evidence this far from a collective noun counts half
@@ -1409,11 +1587,59 @@ def _owners(mentions: Iterable[Mention], lexicon: Lexicon) -> list[Mention]:
     return out
 
 
-def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+def _minted_mention(d: DescriptionMatch, minted: Minted, linker: Linker) -> Mention:
+    """The mention of a minted actor: an existing actor when its name links to one (by name, not
+    by territory: "Département de la Gironde" not attached to a territory), else a new actor."""
+    link = linker.link(minted.label, types=(minted.cls,))
+    entry = linker.lexicon.get(link.iri) if link is not None else None
+    if entry is not None:
+        return Mention("actor", d.text, d.start, d.end, "pattern", CONF_DESCRIPTION, entry.iri, None, entry.types, (),
+                       entry.territory)
+    return Mention("actor", d.text, d.start, d.end, "pattern", minted.confidence, None, minted.label, (minted.cls,),
+                   (), minted.territory)
+
+
+_AND_BETWEEN = re.compile(r"^[ \u00a0]+et[ \u00a0]+(?:(?:le|la|les)[ \u00a0]+|l['’ʼ][ \u00a0]?)?$", re.IGNORECASE)
+
+
+def _is_pays_territory(entry: LexEntry | None) -> bool:
+    return entry is not None and entry.kind == "territory" and \
+        any(str(t).rstrip("/").endswith("/pays") for t in entry.types)
+
+
+def _pays_parties(text: str, mentions: list[Mention], lexicon: Lexicon, linker: Linker) -> list[Mention]:
+    """A territory of type "pays" joined by "et" to an actor ("Brest Métropole et le Centre ouest
+    bretagne : une coopération") is a party, so an actor: its Pays (the territory's label starting
+    with "Pays", else "Pays de …"), linked by name to an existing actor when there is one, else
+    minted (``CONF_MINTED_PLACE``, attached to the territory)."""
+    actors = [m for m in mentions if m.kind == "actor" and m.confidence >= ASSERT_THRESHOLD]
+    out = list(mentions)
+    for m in mentions:
+        if m.kind != "territory" or m.iri is None or m.confidence < ASSERT_THRESHOLD:
+            continue
+        entry = lexicon.get(m.iri)
+        if not _is_pays_territory(entry) or any(_overlaps((a.start, a.end), (m.start, m.end)) for a in actors):
+            continue
+        if not any(_AND_BETWEEN.match(text[a.end:m.start]) or _AND_BETWEEN.match(text[m.end:a.start])
+                   for a in actors if a.end <= m.start or a.start >= m.end):
+            continue
+        label = next((x for x in entry.french_labels if fold(x).startswith("pays ")), None) or \
+            f"Pays {with_de(entry.label)}"
+        minted = _minted_mention(DescriptionMatch(m.start, m.end, m.text, COOP.PaysStructure, False, m.text),
+                                 Minted(label, COOP.PaysStructure, m.iri, CONF_MINTED_PLACE), linker)
+        out.append(minted)
+    return out
+
+
+def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
+                          linker: Linker | None = None) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
     (:func:`.patterns.find_descriptions`) that resolve to an actor of the base (see
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
-    actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves."""
+    actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves. A
+    definite description the base has no actor for is minted when the case says where
+    (:func:`mint_definite`)."""
+    linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:
         return mentions
@@ -1437,8 +1663,16 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
                                lexicon)
                 entries = resolve_collective(d, ctx, lexicon, owner)
             else:
-                one = resolve_definite(d, ctx, lexicon)
-                entries = [one] if one is not None else []
+                scores = _definite_scores(d, ctx, lexicon)
+                unique = scores and (len(scores) == 1 or scores[1][0] != scores[0][0])
+                entries = [scores[0][2]] if unique else []
+                if not scores:  # the base has no such actor here (two would be ambiguous: no minting)
+                    local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
+                    minted = mint_definite(d, ctx, text, candidate, local, lexicon)
+                    if minted is not None:
+                        drop.update(over)
+                        out.append(_minted_mention(d, minted, linker))
+                        continue
             if not entries:
                 continue
             drop.update(over)

@@ -19,7 +19,9 @@ PNR X, Parc naturel régional de/du/des X                       coop:PNR
 Département de X, conseil départemental/général de X          coop:Departement
 Région X (capital R), conseil régional de X                    coop:Region
 pôle métropolitain X                                           coop:PoleMetropolitain
-commune de X, ville de X, mairie de X                          coop:Commune
+commune de X, ville de X, mairie de X, maire de X              coop:Commune ("Commune de X" for the maire)
+X (Pays), X (PETR), X (PNR), X (SCoT)                          the class in parentheses
+l'État (capitalised, after the elided article)                coop:StateActor
 agence d'urbanisme X                                           coop:AgenceUrbanisme
 conseil de développement X                                     coop:ConseilDeDeveloppement
 SCoT X                                                         coop:ScotStructure
@@ -166,6 +168,8 @@ RULES: tuple[Rule, ...] = (
     Rule("pole-metropolitain", _r(rf"\bp{_O}les?\s+m{_E}tropolitains?\b"), COOP.PoleMetropolitain, bridge=True,
          demonym=True, canonical="Pôle métropolitain"),
     Rule("commune", _r(r"\b(?:commune|ville|mairie)\b"), COOP.Commune, connector_required=True),
+    # "le Maire de Besançon" speaks for the commune: the actor is the commune ("Commune de Besançon").
+    Rule("maire", _r(r"\bmaire\b"), COOP.Commune, connector_required=True, canonical="Commune"),
     Rule("agence-urbanisme", _r(rf"\bagences?\s+d{_AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,
          canonical="Agence d'urbanisme"),
     Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{_E}veloppement\b"), COOP.ConseilDeDeveloppement,
@@ -396,6 +400,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             found.append(InstitutionMatch(s, e, text[s:e], rule.cls, _capitalise(_clean(name)), core.strip(),
                                           rule.name, weak))
     found.extend(_national_bodies(text, toks, starts, start, end))
+    found.extend(_typed_in_parentheses(text, toks, starts, start, end))
+    found.extend(_state(text, start, end))
     # Longest wins on overlap (then the earlier, then the rule order).
     found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start))
     kept: list[InstitutionMatch] = []
@@ -403,6 +409,50 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
         if all(mt.end <= k.start or mt.start >= k.end for k in kept):
             kept.append(mt)
     return sorted(kept, key=lambda mt: mt.start)
+
+
+# A name followed by its type in parentheses ("le **Bassin de Bourg en Bresse** (Pays)"): an actor
+# of that type, named by the name (markup between the two is skipped; a one-word name must be marked
+# up: a capitalised word alone may start a sentence).
+PARENTHESISED_TYPES: dict[str, URIRef] = {
+    "Pays": COOP.PaysStructure, "PETR": COOP.PETR, "PNR": COOP.PNR, "SCoT": COOP.ScotStructure,
+    "Scot": COOP.ScotStructure, "SCOT": COOP.ScotStructure,
+}
+_PARENTHESISED_RE = re.compile(rf"\((?P<type>{'|'.join(PARENTHESISED_TYPES)})\)")
+_MARKUP = frozenset("*_")
+
+
+def _typed_in_parentheses(text: str, toks: list[_Tok], starts: list[int], start: int,
+                          end: int) -> list[InstitutionMatch]:
+    out = []
+    for m in _PARENTHESISED_RE.finditer(text, start, end):
+        j = bisect.bisect_left(starts, m.start())  # the "(" token
+        k = j
+        while k > 0 and toks[k - 1].kind == "punct" and toks[k - 1].text in _MARKUP:
+            k -= 1
+        if k == 0:
+            continue
+        left = _scan_backward(toks, k)
+        if left is None:
+            continue
+        s, e = toks[left].start, toks[k - 1].end
+        if "\n" in text[e:m.start()] or all(t.connector or t.folded in GENERIC_WORDS for t in toks[left:k]):
+            continue
+        if k == j and sum(t.capitalised and not t.connector for t in toks[left:k]) < 2:
+            continue  # one capitalised word, no markup: maybe a sentence start ("Rapport (Pays)")
+        name = _clean(text[s:e])
+        out.append(InstitutionMatch(s, e, text[s:e], PARENTHESISED_TYPES[m.group("type")], _capitalise(name), name,
+                                    "parenthesised-type"))
+    return out
+
+
+# "l'État" (capitalised, after an elided article): the State.
+_STATE_RE = re.compile(r"(?<![\w])[lL][’'ʼ][ \u00a0]?(?P<name>[ÉE]tat)(?![\w-])")
+
+
+def _state(text: str, start: int, end: int) -> list[InstitutionMatch]:
+    return [InstitutionMatch(m.start("name"), m.end("name"), m.group("name"), COOP.StateActor, "État", "État",
+                             "state") for m in _STATE_RE.finditer(text, start, end)]
 
 
 # National public bodies named by their acronym alone (written in capitals). Regional services
