@@ -48,6 +48,8 @@ _GRAPH_OX = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
+_REMEDY = ("restore the data folder from a copy that keeps symbolic links (`cp -a`), or delete {root} and run "
+           "`coopkg build` (documents added with `coopkg ingest` must then be ingested again)")
 
 
 class EmbeddedStore:
@@ -68,8 +70,22 @@ class EmbeddedStore:
     # -- opening ----------------------------------------------------------------------------
     @property
     def current_path(self) -> Path | None:
+        """The snapshot ``current`` points to; None when nothing was built yet. A ``current`` that
+        is not a link to a snapshot folder is refused rather than read as an empty store: a data
+        folder copied without its symbolic links (``cp -rL``, ``shutil.copytree`` by default) or
+        a snapshot deleted by hand would otherwise look like a base with nothing in it."""
         link = self.root / "current"
-        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+        if link.is_symlink():
+            target = link.resolve()
+            if target.is_dir():
+                return target
+            raise StoreError(f"the store at {self.root} is damaged: 'current' points to {os.readlink(link)}, "
+                             f"which is not there; {_REMEDY.format(root=self.root)}")
+        if link.exists():
+            raise StoreError(f"the store at {self.root} is damaged: 'current' should be a symbolic link to a "
+                             f"snapshot, but is a {'folder' if link.is_dir() else 'file'} (was the data folder "
+                             f"copied without its symbolic links?); {_REMEDY.format(root=self.root)}")
+        return None
 
     def _open_current(self) -> ox.Store:
         path = self.current_path

@@ -202,3 +202,46 @@ def test_leftover_of_a_killed_writer_is_ignored_then_removed(make_settings, corp
     build(settings)
     assert not (orphan / "garbage.sst").exists()
     assert (settings.store_dir / "current").resolve() != current
+
+
+@pytest.mark.parametrize("damage", ["copied-without-links", "dangling-link"])
+def test_a_damaged_current_link_is_refused_not_read_as_an_empty_store(make_settings, tmp_path, damage):
+    """A data folder copied without its symbolic links (shutil.copytree's default, cp -rL) or a
+    snapshot deleted by hand used to open as an empty store, silently: now a clear error."""
+    import shutil
+
+    from kb.store import StoreError
+
+    settings = make_settings()
+    build(settings)
+    store_dir = settings.store_dir
+    if damage == "copied-without-links":
+        copy = tmp_path / "copy"
+        shutil.copytree(store_dir, copy)  # follows `current`: a plain folder in the copy
+        assert (copy / "current").is_dir() and not (copy / "current").is_symlink()
+        shutil.rmtree(store_dir)
+        shutil.copytree(copy, store_dir)
+        expected = "symbolic link"
+    else:
+        shutil.rmtree((store_dir / "current").resolve())
+        expected = "which is not there"
+    for write in (False, True):
+        with pytest.raises(StoreError, match=expected) as info:
+            open_store(settings, write=write)
+        assert "cp -a" in str(info.value) and "coopkg build" in str(info.value)
+
+
+def test_a_damaged_store_is_a_one_line_error_from_the_cli(make_settings):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from coopkg.cli import cli
+
+    settings = make_settings()
+    build(settings)
+    shutil.rmtree((settings.store_dir / "current").resolve())
+    result = CliRunner().invoke(cli, ["--home", str(settings.home), "--corpus", str(settings.corpus_dir),
+                                      "sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"])
+    assert result.exit_code != 0
+    assert "damaged" in result.output and "Traceback" not in result.output
