@@ -21,6 +21,8 @@ from ingest.documents.graph import DocumentGraph, document_graph
 from ingest.documents.model import Document, DocumentError
 from ontology.iris import Minter
 
+from .prefetch import EmbedderWrapper
+
 log = logging.getLogger(__name__)
 
 STAGES = ("parse", "segment", "nlp", "embedding", "graph", "shacl", "store")
@@ -51,11 +53,23 @@ class Outcome:
 
 
 @dataclass
+class Prepared:
+    """A document read and segmented ahead of its extraction (or the error that stopped it)."""
+
+    path: Path
+    doc: Document | None = None
+    found: list | None = None
+    unchanged: bool = False
+    error: Exception | None = None
+
+
+@dataclass
 class IngestReport:
     outcomes: list[Outcome] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in STAGES})
     index: object | None = None  # search.index.UpdateReport
     seconds: float = 0.0
+    embedded_ahead: int = 0  # passages embedded on the embedding thread and handed over to extraction
 
     @property
     def failed(self) -> list[Outcome]:
@@ -114,29 +128,18 @@ def runs(cand, found: list) -> list:
     return out
 
 
-class CachedEmbedder:
+class CachedEmbedder(EmbedderWrapper):
     """``embedder`` with its passages read from and written to ``cache`` (an open
     ``search.vectors.EmbeddingCache``, keyed by model, kind and text): the cache the search index
     update consults, so that a text extraction embeds as a passage is not embedded again by the
     index update, nor by a later ingestion. Queries are embedded as they are."""
 
     def __init__(self, embedder, cache):
-        self.embedder = embedder
+        super().__init__(embedder)
         self.cache = cache
-
-    @property
-    def model_id(self) -> str:
-        return self.embedder.model_id
-
-    @property
-    def dimension(self) -> int:
-        return self.embedder.dimension
 
     def embed_passages(self, texts):
         return self.cache.embed(self.embedder, list(texts), kind="passage")
-
-    def embed_queries(self, texts):
-        return self.embedder.embed_queries(texts)
 
 
 class Ingestor:
@@ -145,11 +148,20 @@ class Ingestor:
     One run at a time: a run opens the embedding cache of the base (``<home>/cache/
     embeddings.sqlite``) and closes it before the search index update, which opens it again."""
 
-    def __init__(self, settings, *, embedder=None, nlp=None):
+    def __init__(self, settings, *, embedder=None, nlp=None, prefetch: bool = True):
+        """``prefetch``: embed each document's passages on a background thread, ahead of its
+        extraction (:mod:`coopkg.prefetch`); False embeds them when extraction asks (the same
+        vectors, one core idle while spaCy and SHACL run)."""
         self.settings = settings
+        self.prefetch = prefetch
+        self._prefetch = None  # the run's Prefetch, while a run is going on
+        self._ahead_texts: list[str] = []
+        self._warm_index = False
         self.minter = Minter(settings.base_iri)
         self._embedder = embedder
         self._nlp = nlp
+        self._nlp_thread = None  # loading spaCy (see _start_nlp)
+        self._nlp_error: Exception | None = None
         self._semantic = None
         self._cache = None  # the run's EmbeddingCache, while a run is going on
 
@@ -175,12 +187,40 @@ class Ingestor:
 
     @property
     def nlp(self):
+        """The spaCy pipeline: loaded now, or waited for when :meth:`_start_nlp` loads it."""
+        if self._nlp_thread is not None:
+            self._wait_nlp()  # at once when it is done
         if self._nlp is None:
-            from ingest.documents.extract import load_nlp
-
-            self._nlp = load_nlp()
-            _freeze()
+            if self._nlp_error is None:
+                self._load_nlp()
+            error, self._nlp_error = self._nlp_error, None
+            if error is not None:
+                raise error
         return self._nlp
+
+    def _load_nlp(self) -> None:
+        from ingest.documents.extract import load_nlp
+
+        try:
+            nlp = load_nlp()
+            _freeze()
+            self._nlp = nlp
+        except Exception as exc:  # noqa: BLE001 - raised by the nlp property, in the caller's thread
+            self._nlp_error = exc
+
+    def _start_nlp(self) -> None:
+        """Load spaCy on a thread (≈6 s: importing it imports PyTorch through thinc, and the French
+        tokenizer exceptions are built at import) while the main thread opens the store, loads the
+        embedding model and reads the first documents."""
+        import threading
+
+        if self._nlp is None and self._nlp_thread is None:
+            self._nlp_thread = threading.Thread(target=self._load_nlp, name="coopkg-spacy-load", daemon=True)
+            self._nlp_thread.start()
+
+    def _wait_nlp(self) -> None:
+        self._nlp_thread.join()
+        self._nlp_thread = None
 
     @property
     def cache_path(self) -> Path:
@@ -200,8 +240,14 @@ class Ingestor:
             return None
 
     def _passage_embedder(self):
-        """The embedder, through the run's embedding cache when a run is going on."""
-        return CachedEmbedder(self.embedder, self._cache) if self._cache is not None else self.embedder
+        """The embedder, through the run's embedding cache when a run is going on (and behind it,
+        what the run embedded ahead)."""
+        embedder = self.embedder
+        if self._prefetch is not None:
+            from .prefetch import PrefetchedEmbedder
+
+            embedder = PrefetchedEmbedder(embedder, self._prefetch)
+        return CachedEmbedder(embedder, self._cache) if self._cache is not None else embedder
 
     def semantic(self, lexicon):
         """The definition index (built once per Ingestor: the definitions the search index holds
@@ -250,10 +296,19 @@ class Ingestor:
         if errors and fail_fast:
             report.seconds = time.perf_counter() - started
             return report
+        if files:
+            self._start_nlp()
         store = open_store(self.settings, write=not dry_run)
         self._cache = self._open_cache()
+        if self.prefetch and files:
+            from .prefetch import Prefetch
+
+            self._prefetch = Prefetch(self.embedder)
         pending: list[tuple[Outcome, DocumentGraph]] = []  # validated, waiting for the group write
         unreported: list[tuple[Outcome, int]] = []  # reported once the write before them is done
+        prepared: dict[int, Prepared] = {}  # read and segmented ahead, by position in files
+        self._ahead_texts = []  # index texts sent to the embedding thread
+        self._warm_index = index and not dry_run
         try:
             lexicon = None
             seen: dict[str, str] = {}
@@ -264,7 +319,12 @@ class Ingestor:
                         from ingest.documents.lexicon import Lexicon
 
                         lexicon = Lexicon.from_store(store)
-                    dg = self._one(store, lexicon, path, outcome, report, seen, dry_run)
+                    # this document, then the next one, read and segmented with their passages
+                    # sent to the embedding thread, before this one's NER, SHACL and write
+                    for j in (i, i + 1):
+                        if j <= len(files) and j not in prepared:
+                            prepared[j] = self._prepare(store, lexicon, files[j - 1], seen, report)
+                    dg = self._one(store, lexicon, prepared.pop(i), outcome, report, dry_run)
                     if dg is not None:
                         pending.append((outcome, dg))
                 except DocumentError as exc:
@@ -290,7 +350,15 @@ class Ingestor:
                     unreported = []
                 if stop:
                     break
+            if self._prefetch is not None and self._warm_index:
+                started_ahead = time.perf_counter()
+                self._store_ahead()
+                report.timings["embedding"] += time.perf_counter() - started_ahead
         finally:
+            if self._prefetch is not None:
+                report.embedded_ahead = self._prefetch.taken
+                self._prefetch.close()
+                self._prefetch = None
             store.close()
             if self._cache is not None:
                 self._cache.close()
@@ -300,13 +368,53 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _one(self, store, lexicon, path: Path, outcome: Outcome, report: IngestReport, seen: dict,
-             dry_run: bool) -> DocumentGraph | None:
-        """Read, extract, compile and validate one document; returns its graph to write (None when
-        there is nothing to write: unchanged, or a dry run)."""
-        from ingest.documents.extract import extract
+    def _prepare(self, store, lexicon, path: Path, seen: dict, report: IngestReport) -> "Prepared":
+        """Read and segment one document (in the order of the files: duplicate names are caught
+        here) and send the passages its semantic step will embed to the embedding thread. An error
+        is kept, and raised when the document's turn comes."""
         from ingest.documents.readers import read_document
         from ingest.documents.segment import candidates as find_candidates
+        from kb import documents
+
+        out = Prepared(path)
+        t = report.timings
+        clock = time.perf_counter()
+        try:
+            out.doc = doc = read_document(path, max_bytes=self.settings.ingest_max_bytes)
+            t["parse"] += time.perf_counter() - clock
+            doc_id = self.minter.document_id(doc.name)
+            if doc_id in seen:
+                raise DocumentError(str(path), f"même nom de document que {seen[doc_id]} dans ce lot : un document "
+                                               "est identifié par son nom de fichier ; renommez l'un des deux")
+            seen[doc_id] = str(path)
+            if documents.stored_hash(store, self.minter, doc_id) == doc.sha256:
+                out.unchanged = True
+                return out
+            clock = time.perf_counter()
+            out.found = find_candidates(doc)
+            t["segment"] += time.perf_counter() - clock
+            if self._prefetch is not None and out.found:
+                clock = time.perf_counter()
+                self._send_ahead(lexicon, doc, out.found)
+                t["embedding"] += time.perf_counter() - clock
+        except Exception as exc:  # noqa: BLE001 - raised in _one, at the document's turn
+            out.error = exc
+        return out
+
+    def _send_ahead(self, lexicon, doc: Document, found: list) -> None:
+        """The texts :meth:`DefinitionIndex.mentions` will embed for ``doc`` that the cache does
+        not hold, to the embedding thread."""
+        semantic = self.semantic(lexicon)
+        texts = [text for cand in found for part in runs(cand, found) for text, _, _ in semantic.rows(doc, part)]
+        if self._cache is not None:
+            texts = self._cache.uncached(self.embedder, texts)
+        self._prefetch.submit(texts)
+
+    def _one(self, store, lexicon, prep: "Prepared", outcome: Outcome, report: IngestReport,
+             dry_run: bool) -> DocumentGraph | None:
+        """Extract, compile and validate one document read by :meth:`_prepare`; returns its graph to
+        write (None when there is nothing to write: unchanged, or a dry run)."""
+        from ingest.documents.extract import extract
         from kb import documents
 
         t = report.timings
@@ -318,19 +426,15 @@ class Ingestor:
             t[stage] += now - clock
             clock = now
 
-        doc = read_document(path, max_bytes=self.settings.ingest_max_bytes)
-        lap("parse")
-        outcome.name, outcome.words, outcome.warnings = doc.name, doc.words, list(doc.warnings)
-        doc_id = self.minter.document_id(doc.name)
-        if doc_id in seen:
-            raise DocumentError(str(path), f"même nom de document que {seen[doc_id]} dans ce lot : un document est "
-                                           "identifié par son nom de fichier ; renommez l'un des deux")
-        seen[doc_id] = str(path)
-        if documents.stored_hash(store, self.minter, doc_id) == doc.sha256:
+        doc = prep.doc
+        if doc is not None:
+            outcome.name, outcome.words, outcome.warnings = doc.name, doc.words, list(doc.warnings)
+        if prep.error is not None:
+            raise prep.error
+        if prep.unchanged:
             outcome.status = "unchanged"
             return None
-        found = find_candidates(doc)
-        lap("segment")
+        found = prep.found
         if not found:
             outcome.warnings.append("aucune pratique de coopération reconnue : le document est enregistré sans cas")
         semantic = self.semantic(lexicon) if found else None
@@ -342,7 +446,7 @@ class Ingestor:
         lap("nlp")
         dg = self.compile(store, doc, found, mentions)
         lap("graph")
-        documents.check(store, dg, str(path))
+        documents.check(store, dg, str(prep.path))
         lap("shacl")
         outcome.cases = [label for _, label in dg.cases]
         outcome.asserted, outcome.suggested = len(dg.asserted), len(dg.suggested)
@@ -364,6 +468,36 @@ class Ingestor:
             self._write(store, pending)
         finally:
             report.timings["store"] += time.perf_counter() - started
+        if self._prefetch is not None and self._warm_index:
+            started = time.perf_counter()
+            try:
+                self._index_ahead(store, [dg for o, dg in pending if o.status == "ingested"])
+            except Exception as exc:  # noqa: BLE001 - only a head start: the index update embeds them anyway
+                log.warning("index texts not embedded ahead (%s: %s)", type(exc).__name__, exc)
+            report.timings["embedding"] += time.perf_counter() - started
+
+    def _index_ahead(self, store, written: list[DocumentGraph]) -> None:
+        """Send the texts the search index update will embed for the cases just written (read back
+        from the store, as the update reads them) to the embedding thread, so that they are
+        embedded while the next documents go through spaCy and SHACL; :meth:`_store_ahead` puts
+        them in the cache before the update."""
+        from search.index import dense_items
+        from search.lexical import passages_from_store
+
+        cases = [iri for dg in written for iri, _ in dg.cases]
+        if not cases or self._cache is None:
+            return
+        texts = self._cache.uncached(self.embedder, [text for _, _, text in dense_items(passages_from_store(store, cases))])
+        self._prefetch.submit(texts)
+        self._ahead_texts += texts
+
+    def _store_ahead(self) -> None:
+        """The index texts embedded ahead, into the embedding cache the index update reads."""
+        from .prefetch import PrefetchedEmbedder
+
+        if self._ahead_texts and self._cache is not None:
+            self._cache.embed(PrefetchedEmbedder(self.embedder, self._prefetch), self._ahead_texts)
+        self._ahead_texts = []
 
     def _write(self, store, pending: list[tuple[Outcome, DocumentGraph]]) -> None:
         from kb import documents

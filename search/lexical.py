@@ -590,17 +590,25 @@ def case_id_of(iri: str) -> str:
     return iri.rsplit("/case/", 1)[-1]
 
 
-def passages_from_store(store) -> list[Passage]:
+def passages_from_store(store, cases: Iterable | None = None) -> list[Passage]:
     """One passage per field of each coop:CooperationCase: its French label, alt labels, summary
     (dcterms:abstract), each grid field (trigger, partners/scale, stake, ambition, object), its
     actors (labels, alt labels, participation notes), its instruments (labels and notes), its
     governance bodies (name, function, composition) and its territories. Several values of one
-    field are joined with newlines, sorted, so the same store always gives the same passages."""
+    field are joined with newlines, sorted, so the same store always gives the same passages.
+    ``cases``: only those case IRIs (the same passages as in the whole list)."""
     from kb.queries import with_prefixes
 
     values: dict[tuple[str, str], set[str]] = {}
+    only = ""
+    if cases is not None:
+        iris = sorted({str(c) for c in cases})
+        if not iris:
+            return []
+        only = "VALUES ?case { " + " ".join(f"<{c}>" for c in iris) + " } "
 
     def collect(query: str) -> None:
+        query = query.replace("WHERE {", "WHERE { " + only, 1)  # each query has one WHERE clause
         for case, fname, text in store.select(with_prefixes(query)).rows:
             values.setdefault((str(case), str(fname)), set()).add(str(text))
 

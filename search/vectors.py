@@ -667,6 +667,13 @@ class EmbeddingCache:
                     found[key] = np.frombuffer(blob, dtype="<f4")
         return found
 
+    def uncached(self, embedder, texts: Sequence[str], *, kind: str = "passage") -> list[str]:
+        """Those of ``texts`` (once each, in order) that :meth:`embed` would have to embed."""
+        texts = list(dict.fromkeys(texts))
+        keys = [cache_key(embedder.model_id, kind, t) for t in texts]
+        found = self._get(keys, int(embedder.dimension))
+        return [t for t, k in zip(texts, keys) if k not in found]
+
     def embed(self, embedder, texts: Sequence[str], *, kind: str = "passage", batch_size: int = 256) -> np.ndarray:
         """float32 [len(texts), dim] for ``texts``, from the cache where possible; the misses are
         embedded (``embedder.embed_passages`` or ``embed_queries`` by ``kind``) and stored."""
