@@ -110,6 +110,28 @@ def core_key(name: str) -> str:
     return " ".join(w for w in name_key(name).split() if w not in _STOPWORDS and w not in _TYPE_WORDS)
 
 
+# A group's description around its members: "(non nommées dans la source)" (ingest/documents/lexicon.py
+# PLACEHOLDER_MARK), "et leurs élus", "membres": "Communes membres de Chartres Métropole et leurs maires
+# (non nommées dans la source)" is the group "Communes de Chartres Métropole".
+_GROUP_DESCRIPTION = re.compile(r"\bet\s+leurs\s+(?:[ée]lus|maires)\b|\bmembres\b", re.IGNORECASE)
+
+
+def group_key(label: str) -> str:
+    """A placeholder's label without its description (see _GROUP_DESCRIPTION): what two names of an
+    unnamed group are compared on, by ``name_similarity``."""
+    from ingest.documents.lexicon import PLACEHOLDER_MARK
+
+    return " ".join(_GROUP_DESCRIPTION.sub(" ", PLACEHOLDER_MARK.sub(" ", label or "")).split())
+
+
+def group_similarity(a: str, b: str) -> float:
+    """``name_similarity`` of two groups' names without their descriptions (``group_key``): the same
+    normalisation and distinctive-part rule as named actors, so "Communes du Grand Chalon" is not
+    "Communes du Grand Besançon", nor "Communautés de communes du Grand Chalon" ("communes" vs
+    "communautes de communes": the whole names differ)."""
+    return name_similarity(group_key(a), group_key(b))
+
+
 def _equal_score(a: str, b: str) -> float:
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
 
@@ -222,7 +244,10 @@ class ActorMatcher:
     its IRI (several mentions linked to one IRI are one participant). ``by="label"`` (registry
     ``vocab``): when its name is within ``threshold`` (``name_similarity``) of the curated actor's
     label or one of its alt labels; best pairs first; two extracted names for one actor count once
-    (the second is a false positive: it would be a duplicate actor in the graph).
+    (the second is a false positive: it would be a duplicate actor in the graph). An extracted
+    *group* (a minted placeholder: "Communes du Grand Chalon (non nommées dans la source)") is
+    compared with the curated placeholders only, on their names without descriptions
+    (``group_similarity``).
     """
 
     def __init__(self, by: str, names: dict[str, list[str]] | None = None, threshold: float = NAME_THRESHOLD):
@@ -245,10 +270,19 @@ class ActorMatcher:
         if self.by == "iri":
             wanted = set(gold)
             return [(a, a.iri) for a in pred if a.iri in wanted]
+        from ingest.documents.lexicon import is_placeholder_label
+
         pairs = []
         for i, a in enumerate(pred):
+            group = is_placeholder_label(a.label)
             for j, g in enumerate(gold):
-                score = max((name_similarity(a.label, n) for n in self.names.get(g, [])), default=0.0)
+                names = self.names.get(g, [])
+                if group:
+                    if not names or not is_placeholder_label(names[0]):
+                        continue
+                    score = max(group_similarity(a.label, n) for n in names)
+                else:
+                    score = max((name_similarity(a.label, n) for n in names), default=0.0)
                 if score >= self.threshold:
                     pairs.append((-score, i, j))
         used_p, used_g, out = set(), set(), []
@@ -460,6 +494,8 @@ def _actor_extras(a: dict) -> dict:
     return {"tp_with_suggestions": a["tp_with_suggestions"],
             "recall_with_suggestions": ratio(a["tp_with_suggestions"], a["gold"]),
             "tp_named": a["tp_named"], "gold_named": a["gold_named"], "recall_named": ratio(a["tp_named"], a["gold_named"]),
+            "tp_placeholders": a["tp"] - a["tp_named"], "gold_placeholders": a["gold"] - a["gold_named"],
+            "recall_placeholders": ratio(a["tp"] - a["tp_named"], a["gold"] - a["gold_named"]),
             "gold_all_cases": a["gold_all_cases"], "recall_all_cases": ratio(a["tp"], a["gold_all_cases"])}
 
 
@@ -800,15 +836,16 @@ def render_summary(results: dict) -> str:
         o = conf["overall"]
         lines += [f"**Registry `{registry}`** (actors {conf['actor_matching']}; run {conf['date'][:10]}, "
                   f"ingestion {conf['ingest']['seconds']:.0f} s):", "",
-                  "| seed | cases found | extra | actors P | actors R | R named | R all cases | R with suggestions | "
-                  "R document | instrument strict | lenient | grid fill | grid similar | levers P/R | themes P/R | concepts P/R |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| seed | cases found | extra | actors P | actors R | R named | R placeholders | R all cases | "
+                  "R with suggestions | R document | instrument strict | lenient | grid fill | grid similar | levers P/R | "
+                  "themes P/R | concepts P/R |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         rows = [(k, v) for k, v in conf["seeds"].items()] + [("**overall**", o)]
         for name, s in rows:
             c, a, i, g = s["cases"], s["actors"], s["instruments"], s["grid"]
             lines.append(
                 f"| {name} | {c['found']}/{c['curated']} | {c['extra']} | {_pct(a['precision'])} | {_pct(a['recall'])} | "
-                f"{_pct(a['recall_named'])} | {_pct(a['recall_all_cases'])} | "
+                f"{_pct(a['recall_named'])} | {_pct(a.get('recall_placeholders'))} | {_pct(a['recall_all_cases'])} | "
                 f"{_pct(a['recall_with_suggestions'])} | {_pct(s['actors_document']['recall'])} | "
                 f"{i['strict']}/{i['cases']} | {i['lenient']}/{i['cases']} | {_pct(g['fill_rate'])} | {_pct(g['similarity_rate'])} | "
                 + " | ".join(f"{_pct(s[k]['precision'])}/{_pct(s[k]['recall'])}" for k in ("levers", "themes", "concepts"))
@@ -903,7 +940,10 @@ def extraction_cmd(seeds_dir: Path, home: Path | None, model: str | None, corpus
                       "name and on its distinctive part without institutional type words, one to one). recall_all_cases: "
                       "the actors of unmatched curated cases count as missed; document: all asserted actors of the "
                       "document vs all curated actors of the seed (segmentation ignored); named: curated actors that are "
-                      "not placeholders ('non nommé(e)s dans la source', never linked by design)",
+                      "not placeholders ('non nommé(e)s dans la source', never linked by design); placeholders: the "
+                      "others; in vocab an extracted group (a minted placeholder) is compared with curated placeholders "
+                      "only, names without their description ('(non nommées dans la source)', 'et leurs élus', "
+                      "'membres') by the same rule",
             "instrument": "most confident extracted instrument (any status; ties: first passage) vs curated types: strict = "
                           "same class; lenient = same class or a sub/superclass (transitive, coop:CooperationInstrument excluded)",
             "grid": f"fields {', '.join(GRID_EVAL_FIELDS)} filled in the curated case: filled = extracted field non-empty; "

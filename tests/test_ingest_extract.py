@@ -929,11 +929,14 @@ def test_collective_noun_replaces_a_new_actor_it_contains(lexicon):
 
 
 def test_collective_nouns_without_a_placeholder_stay_unextracted(lexicon):
-    # Located (Pays de Rennes) but the base has no placeholder for its communes; not located at all.
-    for text in ("Le Pays de Rennes réunit les communes et les élus.", "Les communes et les partenaires coopèrent."):
-        doc, cand = make_candidate(text)
-        got = [m for m in extract(doc, cand, lexicon) if m.kind == "actor" and m.method == "pattern"]
-        assert got == [], text
+    # Not located at all: nothing. (Located, "Le Pays de Rennes réunit les communes", the base has no
+    # placeholder for its communes: the group is minted, tests/test_extract_groups.py.)
+    doc, cand = make_candidate("Les communes et les partenaires coopèrent.")
+    assert [m for m in extract(doc, cand, lexicon) if m.kind == "actor" and m.method == "pattern"] == []
+    doc, cand = make_candidate("Le Pays de Rennes réunit les communes et les élus.")
+    got = {(m.text, m.label, m.iri) for m in extract(doc, cand, lexicon) if m.kind == "actor" and m.method == "pattern"}
+    assert got == {(t, "Communes du Pays de Rennes et leurs élus (non nommées dans la source)", None)
+                   for t in ("les communes", "les élus")}
     # A placeholder of another case whose description this text does not support (the Gironde 2033
     # "acteurs" are attached to the Gironde, where Bordeaux Métropole also is).
     doc, cand = make_candidate("Bordeaux Métropole associe des acteurs et des collectivités.")
@@ -1343,12 +1346,13 @@ def test_minted_name_links_to_an_existing_actor_not_attached_to_the_territory(vo
 
 
 def test_agency_minted_from_the_one_local_structure(vocab_lexicon):
-    # (Places the corpus does not know: its territories include Bordeaux Métropole's.)
-    doc, cand = make_candidate("Angers Métropole\nTravail partenarial avec le Département et l'Agence d'urbanisme")
+    # (Places the corpus does not know: its territories include Bordeaux Métropole's; Lorient is no
+    # préfecture, so the text does not say which département: no Département.)
+    doc, cand = make_candidate("Lorient Agglomération\nTravail partenarial avec le Département et l'Agence d'urbanisme")
     got = new_actors(extract(doc, cand, vocab_lexicon))
-    agency = got["Agence d'urbanisme d'Angers"]
+    agency = got["Agence d'urbanisme de Lorient"]
     assert (agency.text, agency.types, agency.confidence) == ("l'Agence d'urbanisme", (COOP.AgenceUrbanisme,), 0.7)
-    assert set(got) == {"Angers Métropole", "Agence d'urbanisme d'Angers"}  # no département known: no Département
+    assert set(got) == {"Lorient Agglomération", "Agence d'urbanisme de Lorient"}
     # Two structures, none in the sentence: whose agency is it? Nothing.
     doc, cand = make_candidate("Angers Métropole et Rouen Métropole coopèrent.\nTravail avec l'agence d'urbanisme.")
     assert set(new_actors(extract(doc, cand, vocab_lexicon))) == {"Angers Métropole", "Rouen Métropole"}
@@ -1365,8 +1369,9 @@ def test_agglomeration_minted_from_the_commune_of_the_sentence(vocab_lexicon):
                                                           (COOP.CommunauteAgglomeration,)),
         "Ville de Bourg en Bresse": ("ville de Bourg en Bresse", (COOP.Commune,)),
     }
-    # No commune in the sentence: "l'agglomération" of the Pays de Nevers is not named after it.
-    doc, cand = make_candidate("Le Pays de Nevers Sud Nivernais et l'agglomération ont obtenu un contrat unique.")
+    # No commune in the sentence, no préfecture (tests/test_extract_places.py): "l'agglomération" of
+    # the Pays de Figeac is not named after it.
+    doc, cand = make_candidate("Le Pays de Figeac et l'agglomération ont obtenu un contrat unique.")
     assert [m for m in extract(doc, cand, vocab_lexicon) if m.kind == "actor" and m.text == "l'agglomération"] == []
 
 

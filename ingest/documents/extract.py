@@ -31,7 +31,12 @@ span only:
    la Gironde", "Région Bretagne"); « l'agence d'urbanisme » of the one local structure of the
    sentence or the case ("Agence d'urbanisme de Bordeaux" for Bordeaux Métropole); « la
    communauté d'agglomération » / « la communauté urbaine » of the one commune named in the same
-   sentence; « CLE » of the one SAGE the case names; otherwise nothing. A collective noun ("les
+   sentence (or, with none, the one préfecture named there: "Agglomération de Nevers"); « CLE » of
+   the one SAGE the case names; otherwise nothing. The préfectures the candidate names
+   (:func:`.patterns.find_towns`, ``data/prefectures.tsv``) locate it for minting only. A
+   collective noun the base has no placeholder for is minted as one when its owner is clear
+   (:func:`mint_group`: "Communes du Grand Chalon et leurs élus (non nommées dans la source)"). A
+   collective noun ("les
    communes", "5 Communautés de communes", "2 Syndicats mixtes", "les élus du territoire", "des
    partenaires") names the corpus placeholders of that class attached to the case
    (:func:`resolve_collective`: "Communes du Pays de Figeac (non nommées dans la source)"); "État"
@@ -84,6 +89,9 @@ NER entity, not linked (new actor or territory)                         ner     
 definite description or collective noun resolved through the territory pattern     0.75
 definite description minted from the case's one département / région    pattern     0.72
 definite description minted from the one place the case names          pattern     0.70
+definite description minted from the préfectures the case names only   pattern     0.70
+group of actors minted, owner named in the noun's complement            pattern     0.72
+group of actors minted, the one owner of the sentence                   pattern     0.70
 head of a shared structure's name, as instrument                        gazetteer   0.90
 definition similarity (rank and margin, see :class:`DefinitionIndex`)   embedding   ≤ 0.85
 lever of an enclosing "Levier N" heading (span: that heading)           structure   0.90
@@ -108,7 +116,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, NamedTuple, Sequence
 
@@ -120,11 +128,12 @@ from search.expansion import NEVER, TARGET_ONLY
 from search.text import STOP_WORDS, fold, normalize, tokenize
 
 from .casetexts import CASE_FIELD, index_texts
-from .lexicon import PLACEHOLDER_MARK, LexEntry, Lexicon
+from .lexicon import PLACEHOLDER_MARK, LexEntry, Lexicon, is_placeholder_label
 from .linking import (ABBREVIATIONS, DEFAULT_THRESHOLD, TYPE_HEADS, Link, Linker, core_key, core_tokens, key_tokens,
                       name_key)
 from .model import Candidate, Document, Mention
-from .patterns import GENERIC_WORDS, DescriptionMatch, InstitutionMatch, find_descriptions, find_institutions
+from .patterns import (GENERIC_WORDS, DescriptionMatch, InstitutionMatch, Prefecture, TownMatch, find_descriptions,
+                       find_institutions, find_towns, prefectures)
 
 ASSERT_THRESHOLD = 0.7
 
@@ -1203,7 +1212,9 @@ def _generic_stems(lexicon: Lexicon) -> frozenset[str]:
 class CaseContext:
     """What locates a candidate: the territories of its linked actors (weight 2) and of its
     territory mentions (weight 1), each with where it is said; the proper-name parts of its
-    actors' labels, with where; the distinctive words of its title."""
+    actors' labels, with where; the distinctive words of its title; the préfectures it names
+    (:func:`.patterns.find_towns`: weight 2 inside the name of one of its asserted actors,
+    "Bordeaux Métropole", else 1), which only serve to mint (:func:`mint_definite`)."""
 
     territories: dict[URIRef, float]
     places: list[tuple[URIRef, float, int]]  # (territory, weight, offset of the mention)
@@ -1211,6 +1222,7 @@ class CaseContext:
     title: frozenset[str]
     title_at: int
     words: frozenset[str]  # stems of the candidate's text
+    towns: list[tuple[TownMatch, float]] = field(default_factory=list)  # (préfecture named, weight)
 
 
 def case_context(text: str, candidate: Candidate, mentions: Sequence[Mention], lexicon: Lexicon) -> CaseContext:
@@ -1242,7 +1254,10 @@ def case_context(text: str, candidate: Candidate, mentions: Sequence[Mention], l
     title = _stems(key_tokens(candidate.title or "")) - generic
     title_at = candidate.title_start if candidate.title_start is not None else candidate.start
     words = _stems(key_tokens(text[max(0, candidate.start):candidate.end]))
-    return CaseContext(territories, places, cores, title, title_at, words)
+    named = [(m.start, m.end) for m in _owners(mentions, lexicon)]
+    towns = [(t, 2.0 if any(_inside((t.start, t.end), sp) for sp in named) else 1.0)
+             for t in find_towns(text, max(0, candidate.start), min(len(text), candidate.end))]
+    return CaseContext(territories, places, cores, title, title_at, words, towns)
 
 
 def _placeholder_terms(lexicon: Lexicon) -> dict[URIRef, tuple[frozenset[str], tuple[frozenset[str], ...]]]:
@@ -1345,13 +1360,20 @@ _SAGE_NAME = re.compile(r"\bSAGE\)?[ \u00a0]+(?P<name>(?:de[ \u00a0]+la|de[ \u00
 _NAME_HEAD = re.compile(
     r"^(?:communaut[ée]\s+de\s+communes|communaut[ée]\s+d['’]\s?agglom[ée]ration|communaut[ée]\s+urbaine|"
     r"p[ôo]le\s+m[ée]tropolitain|p[ôo]le\s+d['’]\s?[ée]quilibre\s+territorial\s+et\s+rural|PETR|syndicat\s+mixte|"
-    r"agglom[ée]ration|ville|commune|mairie|m[ée]tropole)\s+(?:(?:de\s+la|du|des|de)\s+|d['’]\s?|de\s+l['’]\s?)?",
+    r"agglom[ée]ration|ville|commune|mairie|m[ée]tropole|(?:structure\s+porteuse\s+du\s+)?scot)\s+"
+    r"(?:(?:de\s+la|du|des|de)\s+|d['’]\s?|de\s+l['’]\s?)?",
     re.IGNORECASE)
 _NAME_TAIL = re.compile(r"\s+(?:M[ée]tropole|Agglo(?:m[ée]ration)?|Communaut[ée])$")
 # Départements whose name takes "des" (plural), "du" although it ends with an "e", or no article.
 _PLURAL_PLACES = frozenset("alpes ardennes bouches cotes deux hautes hauts landes pyrenees vosges yvelines".split())
 _MASCULINE_E = frozenset("finistere rhone puy maine vaucluse territoire".split())
 _NO_ARTICLE = frozenset("paris mayotte".split())
+# Common nouns that start a place name and take an article ("du Bassin de Bourg en Bresse", "de la
+# Vallée de la Drôme", "des Monts du Lyonnais"); a name starting otherwise is a town's ("de Brest").
+_PLACE_NOUNS_MASCULINE = frozenset("pays grand bassin val plateau causse marais massif haut bas centre sud nord "
+                                   "pole bocage pays".split())
+_PLACE_NOUNS_FEMININE = frozenset("vallee plaine montagne cote baie terre haute basse presqu'ile".split())
+_PLACE_NOUNS_PLURAL = frozenset("monts hauts coteaux terres vallees portes".split())
 
 
 class Minted(NamedTuple):
@@ -1373,9 +1395,13 @@ def with_de(place: str, *, departement: bool = False) -> str:
         return "du " + place[3:].lstrip()
     if re.match(r"(?i)les\s", place):
         return "des " + place[4:].lstrip()
-    if re.match(r"(?i)(?:la\s|l['’])", place) or (not departement and first not in ("pays", "grand")):
+    if not departement and first in _PLACE_NOUNS_FEMININE:
+        return "de la " + place
+    if not departement and first in _PLACE_NOUNS_PLURAL:
+        return "des " + place
+    if re.match(r"(?i)(?:la\s|l['’])", place) or (not departement and first not in _PLACE_NOUNS_MASCULINE):
         return ("d'" if first[:1] in "aeiouy" and not re.match(r"(?i)la\s", place) else "de ") + place
-    if first in ("pays", "grand"):
+    if first in _PLACE_NOUNS_MASCULINE:
         return "du " + place
     if first in _PLURAL_PLACES:
         return "des " + place
@@ -1450,12 +1476,7 @@ def mint_definite(d: DescriptionMatch, ctx: CaseContext, text: str, candidate: C
     when the case does not say where, or names two candidates: nothing is invented. ``actors``:
     the asserted, local actor mentions of the candidate (:func:`_owners`)."""
     if d.cls in MINT_BY_TERRITORY:
-        t = case_territory(ctx, lexicon, d.cls)
-        entry = lexicon.get(t) if t is not None else None
-        if entry is None:
-            return None
-        name = with_de(entry.label, departement=True) if d.cls == COOP.Departement else entry.label
-        return Minted(f"{MINT_BY_TERRITORY[d.cls]} {name}", d.cls, t, CONF_MINTED_TERRITORY)
+        return _mint_by_territory(d, ctx, lexicon)
     if d.cls == COOP.LocalWaterCommission:
         sages = {_clean(m.group("name")) for m in _SAGE_NAME.finditer(text, max(0, candidate.start), candidate.end)}
         if len(sages) != 1:
@@ -1467,9 +1488,14 @@ def mint_definite(d: DescriptionMatch, ctx: CaseContext, text: str, candidate: C
     sentence = next(((s, e) for s, e in _sentences(text, max(0, candidate.start), candidate.end) if s <= d.start < e),
                     (d.start, d.end))
     in_sentence = [m for m in actors if sentence[0] <= m.start < sentence[1]]
+    if d.cls == COOP.CommunauteAgglomeration and fold(d.noun) in ("agglomeration", "agglo"):
+        head = "Agglomération"  # the name the text gives it ("l'agglomération"): its legal name is not said
     if by == "commune":
         place = _one_place((m for m in in_sentence if any(lexicon.is_subclass(t, COOP.Commune) for t in m.types)),
                            lexicon)
+        if place is None:
+            town = _one_town(text, ctx, sentence, in_sentence, lexicon)
+            return None if town is None else Minted(f"{head} {with_de(town.town)}", d.cls, None, CONF_MINTED_PLACE)
     else:
         local = [m for m in actors if any(lexicon.is_subclass(t, c) for t in m.types for c in _LOCAL_STRUCTURES)]
         near = [m for m in local if m in in_sentence]
@@ -1479,6 +1505,212 @@ def mint_definite(d: DescriptionMatch, ctx: CaseContext, text: str, candidate: C
     territory = place.territory or (lexicon.get(place.iri).territory if place.iri is not None
                                     and lexicon.get(place.iri) is not None else None)
     return Minted(f"{head} {with_de(proper_part(_actor_name(place, lexicon)))}", d.cls, territory, CONF_MINTED_PLACE)
+
+
+def _prefecture_of_code(code: str | None) -> Prefecture | None:
+    return next((p for p in prefectures() if code and p.code == code.strip().upper()), None)
+
+
+def _mint_by_territory(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) -> Minted | None:
+    """"le Département" / "la Région" of the one département / région the case lies in: its
+    territories (:func:`case_territory`'s weights) and the préfectures it names (``ctx.towns``: the
+    département of the town; its région through the base's territories), summed; None when two
+    weigh the same, when the winner is a région the base cannot tell (a préfecture of a département
+    the base does not have) or a département without a council of its own (Corse, Paris…). A
+    département the base does not have is minted by the table's name, without territory.
+    Confidence ``CONF_MINTED_TERRITORY`` when the base's territories support the winner, else
+    ``CONF_MINTED_PLACE`` (the préfectures alone)."""
+    weights: dict[object, float] = {}
+    from_base: set[object] = set()
+    rows: dict[object, Prefecture] = {}
+    for t, w in ctx.territories.items():
+        entry = lexicon.get(t)
+        if d.cls == COOP.Departement:
+            found = set(lexicon.departements_of(t))
+        else:
+            found = set(entry.regions if entry is not None and entry.kind == "territory" else ())
+            if _is_region(entry):
+                found.add(t)
+        for x in found:
+            weights[x] = weights.get(x, 0.0) + w
+            from_base.add(x)
+    for town, w in ctx.towns:
+        row = town.prefecture
+        dept = lexicon.departement(row.code, row.departement)
+        if d.cls == COOP.Departement:
+            keys = [dept if dept is not None else ("departement", row.code)]
+        else:
+            entry = lexicon.get(dept) if dept is not None else None
+            keys = list(entry.regions) if entry is not None and entry.regions else [("departement", row.code)]
+        for k in keys:
+            weights[k] = weights.get(k, 0.0) + w
+            rows.setdefault(k, row)
+    best = _one_best(weights)
+    if best is None or (isinstance(best, tuple) and d.cls != COOP.Departement):
+        return None
+    confidence = CONF_MINTED_TERRITORY if best in from_base else CONF_MINTED_PLACE
+    if isinstance(best, tuple):
+        row = rows[best]
+        if not row.council:
+            return None
+        return Minted(f"Département {with_de(row.departement, departement=True)}", d.cls, None, confidence)
+    entry = lexicon.get(best)
+    if entry is None:
+        return None
+    if d.cls == COOP.Departement:
+        row = rows.get(best) or _prefecture_of_code(entry.code)
+        if row is not None and not row.council:
+            return None
+    name = with_de(entry.label, departement=True) if d.cls == COOP.Departement else entry.label
+    return Minted(f"{MINT_BY_TERRITORY[d.cls]} {name}", d.cls, best, confidence)
+
+
+def _one_town(text: str, ctx: CaseContext, sentence: tuple[int, int], in_sentence: Sequence[Mention],
+              lexicon: Lexicon) -> Prefecture | None:
+    """The one préfecture named in the sentence, outside the name of an EPCI ("Pays de Nevers Sud
+    Nivernais", "Pays du Grand Pau", or the town alone), whose agglomeration "l'agglomération"
+    is; None when the sentence names two, or an EPCI named after the town ("Bordeaux Métropole et
+    l'agglomération": which is which?)."""
+    epcis = [(m.start, m.end) for m in in_sentence if any(lexicon.is_subclass(t, COOP.EPCI) for t in m.types)]
+    epcis += [(i.start, i.end) for i in find_institutions(text, *sentence) if lexicon.is_subclass(i.cls, COOP.EPCI)]
+    found: dict[str, Prefecture] = {}
+    for town, _ in ctx.towns:
+        if not (sentence[0] <= town.start < sentence[1]):
+            continue
+        if any(_inside((town.start, town.end), sp) for sp in epcis):
+            return None
+        found.setdefault(town.prefecture.town, town.prefecture)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+# Groups of actors the source does not name ("les communes du Grand Chalon"), minted when the base
+# has none for the case (:func:`mint_group`), after the curated corpus's convention for them:
+# "<Group> <de + owner> (non nommées dans la source)", of the class of its members, attached to
+# the owner's territory. Noun class → (group name, feminine, classes an owner may have).
+_COMMUNE_OWNERS = (COOP.EPCI, COOP.PaysStructure, COOP.PoleMetropolitain, COOP.ScotStructure, COOP.PNR)
+_EPCI_OWNERS = (COOP.PaysStructure, COOP.PoleMetropolitain, COOP.ScotStructure, COOP.PNR)
+GROUP_NOUNS: dict[URIRef, tuple[str, bool, tuple[URIRef, ...]]] = {
+    COOP.Commune: ("Communes", True, _COMMUNE_OWNERS),
+    COOP.CommunauteDeCommunes: ("Communautés de communes", True, _EPCI_OWNERS),
+    COOP.CommunauteAgglomeration: ("Communautés d'agglomération", True, _EPCI_OWNERS),
+    COOP.EPCI: ("Intercommunalités", True, _EPCI_OWNERS),
+    # "les élus du Bassin de …": the communes of the owner and their élus (the corpus's wording)
+    COOP.LocalAuthority: ("Communes", True, _COMMUNE_OWNERS),
+}
+# Determiners of the whole group ("les communes", "ses communes", "les 37 communes", "groupes de
+# communes"); not of a part of it ("certaines", "plusieurs", "d'autres", "une").
+_GROUP_DET = re.compile(r"^(?:tou(?:te)?s\s+)?(?:les|des|aux|ces|ses|leurs|de|d['’ʼ]|\d+|deux|trois|quatre|cinq|six|"
+                        r"sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|cent)?$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"^(?:ses|leurs)$", re.IGNORECASE)
+_GROUP_ADJECTIVE = re.compile(r"\b(petites|grandes)\s+$", re.IGNORECASE)
+# "les communes du Grand Chalon", "les communes membres de Chartres Métropole": the owner follows.
+_OWNER_AFTER = re.compile(r"[ \u00a0]+(?:membres[ \u00a0]+)?(?:de[ \u00a0]+la[ \u00a0]+|de[ \u00a0]+l['’ʼ][ \u00a0]?|du[ \u00a0]+|"
+                          r"des[ \u00a0]+|de[ \u00a0]+|d['’ʼ][ \u00a0]?)(?:[*_]+[ \u00a0]*)?")
+_OWNER_HEAD_LINK = re.compile(r"(?:de\s+la|de\s+l['’]|du|des|de|d['’])\s*$", re.IGNORECASE)
+CONF_GROUP_NAMED = 0.72  # the owner is the noun's complement ("les communes du Grand Chalon")
+CONF_GROUP_NEAR = 0.70  # the one owner of the sentence, or the possessive's ("ses communes")
+
+
+_COMPLEMENT_AFTER = re.compile(r"[ \u00a0]+(?:[^\W\d_][\w-]*[ \u00a0]+){0,2}?(?:de[ \u00a0]+la|de[ \u00a0]+l['’ʼ]|du|des|de|d['’ʼ])"
+                               r"[ \u00a0]*((?:[^\W\d_][\w'’ʼ-]*[ \u00a0]*){1,4})")
+
+
+def _foreign_complement(text: str, end: int, lexicon: Lexicon) -> bool:
+    """A complement after a collective noun (through at most two adjectives) that names something
+    ("les communes rurales du Léon"), not only generic words ("les élus du territoire")."""
+    m = _COMPLEMENT_AFTER.match(text, end)
+    if m is None:
+        return False
+    return bool(_stems(key_tokens(m.group(1))) - _generic_stems(lexicon))
+
+
+def owner_de(name: str) -> str:
+    """"de" + an owner's name without its leading type words, as a group names it: "Communauté
+    d'agglomération du Grand Chalon" → "du Grand Chalon", "Scot du Douaisis" → "du Douaisis",
+    "Chartres Métropole" → "de Chartres Métropole", "Pays de Figeac" → "du Pays de Figeac"."""
+    name = name.strip()
+    m = _NAME_HEAD.match(name)
+    if m and m.end() < len(name):
+        link = _OWNER_HEAD_LINK.search(m.group())
+        rest = name[m.end():].strip()
+        if link:
+            word = re.sub(r"\s+", " ", link.group().strip().lower()).replace("’", "'")
+            return f"{word}{'' if word.endswith(chr(39)) else ' '}{rest}"
+        return with_de(rest)
+    return with_de(name)
+
+
+def mint_group(d: DescriptionMatch, text: str, candidate: Candidate, actors: Sequence[Mention],
+               lexicon: Lexicon) -> Minted | None:
+    """The group a collective noun names when the base has none for the case (the caller checks
+    that) and its owner is clear: the noun's complement names it ("les communes du Grand Chalon":
+    ``CONF_GROUP_NAMED``; the complement may be the owner's name without its type words: "les
+    communes du Grand Chalon" of the "CA du Grand Chalon"), or it is the one actor of an owner
+    class in the noun's sentence (with none there, in the sentence before), or the nearest one
+    before a possessive ("ses communes") in that sentence or the one before (``CONF_GROUP_NEAR``). Owner classes: structures grouping communes (EPCI, Pays, pôle
+    métropolitain, SCoT, PNR) for communes and their élus, structures grouping EPCI for
+    communautés and intercommunalités. The group is named as the corpus names unnamed groups:
+    "Communes du Grand Chalon (non nommées dans la source)", "Petites communes du Grand Besançon
+    (…)", "Communes du Bassin de Bourg en Bresse et leurs élus (…)", so that it is a placeholder
+    everywhere (never linked by name, found by :func:`resolve_collective` once in the base).
+    Partial groups ("certaines communes"), generic nouns ("les partenaires", "les acteurs
+    locaux"), no owner or two owners in the sentence: None."""
+    spec = GROUP_NOUNS.get(d.cls)
+    if spec is None:
+        return None
+    head, feminine, owner_classes = spec
+    noun = fold(d.noun)
+    if d.cls == COOP.LocalAuthority and noun not in ("elus", "maires"):
+        return None
+    # The communes of an owner and their élus are one group, named as the corpus does.
+    tail = " et leurs élus" if d.cls in (COOP.Commune, COOP.LocalAuthority) else ""
+    at = d.text.rfind(d.noun)
+    before = d.text[:at] if at >= 0 else ""
+    adjective = _GROUP_ADJECTIVE.search(before)
+    det = (before[:adjective.start()] if adjective else before).strip()
+    if not _GROUP_DET.match(det):
+        return None
+    if adjective and d.cls == COOP.Commune:
+        head, tail = adjective.group(1).capitalize() + " communes", ""
+    owners = [m for m in actors if any(lexicon.is_subclass(t, c) for t in m.types for c in owner_classes)]
+    if not owners:
+        return None
+    owner, confidence = None, CONF_GROUP_NEAR
+    link = _OWNER_AFTER.match(text, d.end)
+    if link is not None:  # the complement is the owner, or its name without type words ("du Grand Chalon")
+        after = name_key(text[link.end():link.end() + 120])
+        owner = next((m for m in owners if m.start == link.end()), None) or next(
+            (m for m in owners if (part := name_key(proper_part(_actor_name(m, lexicon))))
+             and re.match(re.escape(part) + r"(?:\s|$)", after)), None)
+        confidence = CONF_GROUP_NAMED
+    if owner is None and _foreign_complement(text, d.end, lexicon):
+        return None  # "les communes rurales du Léon": the noun says whose they are, not the owner
+    if owner is None:
+        sentences = _sentences(text, max(0, candidate.start), candidate.end)
+        k = next((i for i, (s, e) in enumerate(sentences) if s <= d.start < e), None)
+        if k is None:
+            return None
+        s0, s1 = sentences[k]
+        in_sentence = [m for m in owners if s0 <= m.start < s1]
+        if _POSSESSIVE.match(det):
+            earlier = [m for m in owners if m.end <= d.start and m.start >= sentences[max(0, k - 1)][0]]
+            owner = max(earlier, key=lambda m: m.end) if earlier else None
+        else:
+            # the one owner of the sentence; with none there, the one of the sentence before ("Sur le
+            # Pôle métropolitain du Pays de Brest, … . La communauté urbaine et les communautés de
+            # communes mutualisent")
+            if not in_sentence and k > 0:
+                in_sentence = [m for m in owners if sentences[k - 1][0] <= m.start < sentences[k - 1][1]]
+            distinct = {name_key(_actor_name(m, lexicon)): m for m in in_sentence}
+            owner = next(iter(distinct.values())) if len(distinct) == 1 else None
+        confidence = CONF_GROUP_NEAR
+    if owner is None:
+        return None
+    entry = lexicon.get(owner.iri) if owner.iri is not None else None
+    territory = owner.territory or (entry.territory if entry is not None else None)
+    mark = "(non nommées dans la source)" if feminine else "(non nommés dans la source)"
+    cls = COOP.Commune if d.cls == COOP.LocalAuthority else d.cls
+    return Minted(f"{head} {owner_de(_actor_name(owner, lexicon))}{tail} {mark}", cls, territory, confidence)
 
 
 NEAR_CHARS = 300  # evidence this far from a collective noun counts half
@@ -1578,8 +1810,8 @@ def _owners(mentions: Iterable[Mention], lexicon: Lexicon) -> list[Mention]:
         if m.kind != "actor" or m.confidence < ASSERT_THRESHOLD:
             continue
         entry = lexicon.get(m.iri) if m.iri is not None else None
-        if entry is not None and entry.placeholder:
-            continue
+        if (entry is not None and entry.placeholder) or (entry is None and is_placeholder_label(m.label)):
+            continue  # a group, never a place nor an owner
         types = entry.types if entry is not None else m.types
         if any(lexicon.is_subclass(t, n) for t in types for n in NATIONAL_CLASSES):
             continue
@@ -1659,9 +1891,16 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             if over and not replaceable:
                 continue
             if d.collective:
-                owner = _owner(d, text, _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon),
-                               lexicon)
+                local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
+                owner = _owner(d, text, local, lexicon)
                 entries = resolve_collective(d, ctx, lexicon, owner)
+                if not entries:  # the base has no group of this case: mint it when its owner is clear
+                    group = mint_group(d, text, candidate, local, lexicon)
+                    if group is not None:
+                        drop.update(over)
+                        out.append(Mention("actor", d.text, d.start, d.end, "pattern", group.confidence, None,
+                                           group.label, (group.cls,), (), group.territory))
+                        continue
             else:
                 scores = _definite_scores(d, ctx, lexicon)
                 unique = scores and (len(scores) == 1 or scores[1][0] != scores[0][0])

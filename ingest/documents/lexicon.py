@@ -69,6 +69,7 @@ class LexEntry:
     # régions of the départements included)
     departements: tuple[URIRef, ...] = ()
     regions: tuple[URIRef, ...] = ()
+    code: str | None = None  # territories: the official (INSEE) code, coop:officialCode ("33", "2A", "75")
 
     @property
     def label(self) -> str:
@@ -116,6 +117,7 @@ class Lexicon:
                     self._roles.setdefault(fold(key), e.iri)
         self._territories = {e.iri: e for e in self._by_kind["territory"]}
         self._departements = frozenset(d for e in self._by_kind["territory"] for d in e.departements)
+        self._departement_keys: dict[str, URIRef] | None = None
         self.cache: dict = {}
 
     def __repr__(self) -> str:
@@ -176,6 +178,23 @@ class Lexicon:
         if entry is None:
             return frozenset()
         return frozenset(entry.departements) | ({territory} if self._is_departement(entry) else set())
+
+    def departement(self, code: str | None = None, name: str | None = None) -> URIRef | None:
+        """The département territory of the base with this official code ("33", "2A"), else with
+        this name (folded label equality: "Gironde"); None when the base does not have it."""
+        if self._departement_keys is None:
+            keys: dict[str, URIRef] = {}
+            for e in self._by_kind["territory"]:
+                if not self._is_departement(e):
+                    continue
+                if e.code:
+                    keys.setdefault("code:" + e.code.strip().upper(), e.iri)
+                for label in e.french_labels:
+                    keys.setdefault("name:" + fold(label), e.iri)
+            self._departement_keys = keys
+        if code and ("code:" + code.strip().upper()) in self._departement_keys:
+            return self._departement_keys["code:" + code.strip().upper()]
+        return self._departement_keys.get("name:" + fold(name)) if name else None
 
     def _is_departement(self, entry: LexEntry) -> bool:
         return any(str(t).rstrip("/").endswith("/departement") for t in entry.types) or \
@@ -345,15 +364,17 @@ def _entries_from_store(store) -> list[LexEntry]:
     terr_types: dict[str, set[str]] = {}
     terr_depts: dict[str, set[str]] = {}
     terr_regions: dict[str, set[str]] = {}
+    terr_codes: dict[str, str] = {}
     rows = _q(store, f"""
-        SELECT ?x ?p ?l ?tt ?d ?r WHERE {{
+        SELECT ?x ?p ?l ?tt ?d ?r ?code WHERE {{
           ?x a coop:Territory . FILTER(isIRI(?x))
           {{ {_LABELS} }}
           UNION {{ ?x coop:territoryType ?tt }}
           UNION {{ ?x coop:inDepartement ?d }}
           UNION {{ ?x coop:inRegion ?r }}
+          UNION {{ ?x coop:officialCode ?code }}
         }}""")
-    for x, p, lit, tt, dept, region in rows:
+    for x, p, lit, tt, dept, region, code in rows:
         slot = terrs.setdefault(str(x), _Labels())
         slot.add(p, lit)
         if tt is not None:
@@ -362,6 +383,8 @@ def _entries_from_store(store) -> list[LexEntry]:
             terr_depts.setdefault(str(x), set()).add(str(dept))
         if region is not None:
             terr_regions.setdefault(str(x), set()).add(str(region))
+        if code is not None and (str(x) not in terr_codes or str(code) < terr_codes[str(x)]):
+            terr_codes[str(x)] = str(code)
     for x, slot in sorted(terrs.items()):
         labels, english = slot.labels()
         if labels:
@@ -369,5 +392,6 @@ def _entries_from_store(store) -> list[LexEntry]:
             regions = terr_regions.get(x, set()) | {r for d in depts for r in terr_regions.get(d, ())}
             entries.append(LexEntry(URIRef(x), "territory", labels, None,
                                     tuple(URIRef(t) for t in sorted(terr_types.get(x, ()))), None, None, english,
-                                    tuple(URIRef(d) for d in sorted(depts)), tuple(URIRef(r) for r in sorted(regions))))
+                                    tuple(URIRef(d) for d in sorted(depts)), tuple(URIRef(r) for r in sorted(regions)),
+                                    terr_codes.get(x)))
     return entries
