@@ -655,7 +655,8 @@ def install_probes() -> Probes:
     p.patch(ex, "_ner_mentions", "ner_post")
     p.patch(ex, "_assign_roles", "roles")
     p.patch(ex.DefinitionIndex, "mentions", "semantic")
-    p.patch(Prefetch, "take", "prefetch_wait")
+    # waiting for the embedding thread: in the semantic step (nlp), or for the index texts (embedding)
+    p.patch(Prefetch, "take", lambda probes: "prefetch_wait" if probes.parent() == "semantic" else "prefetch_wait (index)")
     p.patch(ex.DefinitionIndex, "build", "definitions", kind="classmethod")
     p.patch(Lexicon, "from_store", "lexicon", kind="classmethod")
     p.patch(Ingestor, "_wait_nlp", "spacy_wait")
@@ -858,7 +859,8 @@ def split_stages(raw: dict) -> dict:
     nlp_parts["spacy_load"] = spacy_load
     nlp_parts["unattributed"] = stage_s["nlp"] - nlp_known
     embedding_parts = {"embedder_load": emb_load, "embed (definitions)": _p(pr, "embed (definitions)"),
-                       "definitions (rest)": _p(pr, "definitions")}
+                       "definitions (rest)": _p(pr, "definitions"),
+                       "waiting for the index texts": _p(pr, "prefetch_wait (index)")}
     embedding_parts["unattributed"] = stage_s["embedding"] - sum(embedding_parts.values())
     index_parts = {"embed (index_update)": _p(pr, "embed (index_update)"), "rest": _p(pr, "index_update")}
     return {
@@ -1033,7 +1035,8 @@ def render_summary(r: dict) -> str:
         lines.append(f"| {labels.get(key, key)} | {_s(value)} | {value / t['seconds']:.1%} |")
     ep, ip = sp["embedding_parts"], sp["index_parts"]
     lines += ["", f"`embedding`: model loading {ep['embedder_load']:.2f} s, definitions embedded "
-                  f"{ep['embed (definitions)']:.2f} s, rest {ep['definitions (rest)'] + ep['unattributed']:.2f} s. "
+                  f"{ep['embed (definitions)']:.2f} s, waiting for the index texts embedded ahead "
+                  f"{ep['waiting for the index texts']:.2f} s, rest {ep['definitions (rest)'] + ep['unattributed']:.2f} s. "
                   f"Index update: embedding the new passages {ip['embed (index_update)']:.2f} s, "
                   f"rest (passages query, lexical and vector index rebuild, save) {ip['rest']:.2f} s."]
     calls = raw.get("embedding_calls") or {}

@@ -48,6 +48,9 @@ _GRAPH_OX = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
+# A write touching more IRIs than this (a full build) recomputes the derived graphs as a whole.
+INCREMENTAL_MAX = 50_000
+
 _REMEDY = ("restore the data folder from a copy that keeps symbolic links (`cp -a`), or delete {root} and run "
            "`coopkg build` (documents added with `coopkg ingest` must then be ingested again)")
 
@@ -176,6 +179,7 @@ class EmbeddedStore:
                 new = ox.Store(str(target))
             else:
                 new = ox.Store(str(target))
+            touched = [self._touched(new, changes, d) for d in changes.derived]  # before the old graphs go
             for graph in sorted(changes.drop | set(changes.replace)):
                 node = ox.NamedNode(str(graph))
                 if new.contains_named_graph(node):
@@ -188,13 +192,13 @@ class EmbeddedStore:
                 new.bulk_extend(batch)
                 if progress:
                     progress(len(batch))
-            for derivation in changes.derived:
-                self._recompute(new, derivation)
-            for update in changes.updates:
+            for update in changes.updates:  # before the derived graphs, which must reflect them
                 try:
                     new.update(update)
                 except SyntaxError as exc:
                     raise QueryError(f"SPARQL update syntax error: {exc}") from None
+            for derivation, nodes in zip(changes.derived, touched):
+                self._recompute(new, derivation, nodes)
             new.flush()
             del new
             gc.collect()
@@ -208,17 +212,65 @@ class EmbeddedStore:
         self._switch(target)
 
     @staticmethod
-    def _recompute(store: ox.Store, derivation) -> None:
-        """Bring a derived graph up to date by writing only what changed."""
+    def _touched(store: ox.Store, changes: Changes, derivation) -> set | None:
+        """The IRIs whose derived triples a change can alter: the subjects and IRI objects of the
+        triples of the graphs it replaces or drops, before and after. None when the derived graph
+        must be recomputed as a whole: raw updates (their triples are not known in advance), a
+        change to the ontology graph, blank nodes, or more than ``INCREMENTAL_MAX`` IRIs."""
+        graphs = changes.drop | set(changes.replace)
+        if changes.updates or not graphs or derivation.ontology is None or derivation.ontology in graphs \
+                or derivation.graph in graphs:
+            return None
+        nodes: set = set()
+        old = (q for g in sorted(graphs) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(g))))
+        new = (q for triples in changes.replace.values() for q in quads(triples, derivation.graph))
+        for q in itertools.chain(old, new):
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                return None
+            nodes.add(q.subject)
+            if isinstance(q.object, ox.NamedNode):
+                nodes.add(q.object)
+            if len(nodes) > INCREMENTAL_MAX:
+                return None
+        return nodes
+
+    @staticmethod
+    def _recompute(store: ox.Store, derivation, touched: set | None = None) -> None:
+        """Bring a derived graph up to date by writing only what changed: from every rule, or,
+        with ``touched`` (:meth:`_touched`), only the conclusions about those IRIs and, for a
+        property chain p1 ∘ p2, about the subjects of p1 pointing to them (kb/inference.py: every
+        rule says of which variable its conclusions are; tests/test_inference_incremental.py)."""
         graph = ox.NamedNode(str(derivation.graph))
-        wanted: set = set()
-        for rule in derivation.rules:
+
+        def run(query: str):
             try:
-                result = store.query(rule.construct())
+                return store.query(query)
             except SyntaxError as exc:
                 raise QueryError(f"inference rule syntax error: {exc}") from None
-            wanted.update(ox.Quad(t.subject, t.predicate, t.object, graph) for t in result)
-        present = set(store.quads_for_pattern(None, None, None, graph))
+
+        wanted: set = set()
+        if touched is None:
+            for rule in derivation.rules:
+                wanted.update(ox.Quad(t.subject, t.predicate, t.object, graph) for t in run(rule.construct()))
+            present = set(store.quads_for_pattern(None, None, None, graph))
+        else:
+            subjects = set(touched)
+            for rule in derivation.rules:
+                if rule.upstream is not None:
+                    for batch in chunks(sorted(n.value for n in touched), 1000):
+                        values = " ".join(f"<{n}>" for n in batch)
+                        subjects.update(row[0] for row in run(
+                            f"SELECT DISTINCT ?a WHERE {{ VALUES ?b {{ {values} }} GRAPH ?g {{ ?a <{rule.upstream}> ?b }} "
+                            f"FILTER(?g != <{derivation.graph}>) FILTER(isIRI(?a)) }}"))
+            names = sorted(n.value for n in subjects if isinstance(n, ox.NamedNode))
+            for rule in derivation.rules:
+                if rule.subject.startswith("?"):
+                    for batch in chunks(names, 1000):
+                        wanted.update(ox.Quad(t.subject, t.predicate, t.object, graph) for t in run(rule.construct(batch)))
+                else:  # a constant conclusion
+                    wanted.update(ox.Quad(t.subject, t.predicate, t.object, graph) for t in run(rule.construct())
+                                  if t.subject in subjects)
+            present = {q for n in subjects for q in store.quads_for_pattern(n, None, None, graph)}
         for quad in present - wanted:
             store.remove(quad)
         store.extend(wanted - present)

@@ -22,6 +22,7 @@ store gets ``DROP GRAPH`` + ``INSERT … WHERE`` updates (:func:`as_updates`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -44,17 +45,32 @@ def _n(term: URIRef) -> str:
 class Rule:
     template: str  # triple patterns of the conclusion
     where: str  # graph pattern over asserted graphs
+    # The subject of every conclusion: a variable of ``where`` (the rule can then be evaluated for
+    # some subjects only), or an IRI (a constant conclusion).
+    subject: str = ""
+    # A property chain p1 ∘ p2: p1. A change to ?b's triples changes the conclusions of every ?a
+    # with ?a p1 ?b, not only ?b's.
+    upstream: URIRef | None = None
 
-    def construct(self) -> str:
-        return f"{PREFIXES}CONSTRUCT {{ {self.template} }} WHERE {{ {self.where} }}"
+    def construct(self, subjects: Sequence[str] | None = None) -> str:
+        """The CONSTRUCT query of the rule; with ``subjects`` (IRIs), of their conclusions only."""
+        values = ""
+        if subjects is not None:
+            if not self.subject.startswith("?"):
+                raise ValueError(f"a rule whose conclusions have the constant subject {self.subject!r} "
+                                 "cannot be restricted to some subjects")
+            values = f"VALUES {self.subject} {{ {' '.join(f'<{s}>' for s in subjects)} }} "
+        return f"{PREFIXES}CONSTRUCT {{ {self.template} }} WHERE {{ {values}{self.where} }}"
 
 
 @dataclass(frozen=True)
 class Derivation:
-    """A named graph whose whole content is derived by ``rules`` from the rest of the store."""
+    """A named graph whose whole content is derived by ``rules`` from the rest of the store (and
+    from ``ontology``, the graph of the axioms; a change to it changes every rule)."""
 
     graph: URIRef
     rules: tuple[Rule, ...]
+    ontology: URIRef | None = None
 
     def as_updates(self) -> list[str]:
         g = _n(self.graph)
@@ -73,25 +89,29 @@ def inference(ontology: Graph, ontology_graph: URIRef, inferred_graph: URIRef) -
     rules: list[Rule] = []
     for prop, chain in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         first, second = list(ontology.items(chain))
-        rules.append(Rule(f"?a {_n(prop)} ?c", graph("?g1", f"?a {_n(first)} ?b") + " " + graph("?g2", f"?b {_n(second)} ?c")))
+        rules.append(Rule(f"?a {_n(prop)} ?c", graph("?g1", f"?a {_n(first)} ?b") + " " + graph("?g2", f"?b {_n(second)} ?c"),
+                          "?a", first))
     for prop in sorted(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
-        rules.append(Rule(f"?b {_n(prop)} ?a", f"GRAPH ?g {{ ?a {_n(prop)} ?b }} {asserted}"))
-    rules.append(Rule("?s ?super ?o", f"GRAPH {onto} {{ ?p rdfs:subPropertyOf+ ?super }} GRAPH ?g {{ ?s ?p ?o }} {asserted}"))
+        rules.append(Rule(f"?b {_n(prop)} ?a", f"GRAPH ?g {{ ?a {_n(prop)} ?b }} {asserted}", "?b"))
+    rules.append(Rule("?s ?super ?o", f"GRAPH {onto} {{ ?p rdfs:subPropertyOf+ ?super }} GRAPH ?g {{ ?s ?p ?o }} {asserted}",
+                      "?s"))
     # A type already asserted (a case is asserted both coop:CuratedCase and coop:CooperationCase, so
     # that a query on its own graph finds it) is not inferred again: the union default graph would
     # count it twice.
     rules.append(Rule("?x rdf:type ?super", f"GRAPH ?g {{ ?x rdf:type ?c }} FILTER(?g != {onto}) {asserted} "
                                             f"GRAPH {onto} {{ ?c rdfs:subClassOf+ ?super }} FILTER(isIRI(?super)) "
                                             f"FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?x rdf:type ?super }} "
-                                            f"FILTER(?g3 != {_n(inferred_graph)}) }}"))
-    rules.append(Rule("?b skos:narrower ?a", f"GRAPH ?g {{ ?a skos:broader ?b }} {asserted}"))
-    rules.append(Rule("?s skos:hasTopConcept ?c", f"GRAPH ?g {{ ?c skos:topConceptOf ?s }} {asserted}"))
+                                            f"FILTER(?g3 != {_n(inferred_graph)}) }}", "?x"))
+    rules.append(Rule("?b skos:narrower ?a", f"GRAPH ?g {{ ?a skos:broader ?b }} {asserted}", "?b"))
+    rules.append(Rule("?s skos:hasTopConcept ?c", f"GRAPH ?g {{ ?c skos:topConceptOf ?s }} {asserted}", "?s"))
     for root, scheme in ((COOP.Actor, COOP.ActorTypeScheme), (COOP.CooperationInstrument, COOP.InstrumentTypeScheme)):
         rules.append(Rule(
             f"?c rdf:type skos:Concept ; skos:inScheme {_n(scheme)} ; skos:prefLabel ?label ; skos:definition ?def ; skos:altLabel ?alt .",
             f"GRAPH {onto} {{ ?c rdfs:subClassOf* {_n(root)} ; rdf:type owl:Class ; rdfs:label ?label . "
-            f"OPTIONAL {{ ?c skos:definition ?def }} OPTIONAL {{ ?c skos:altLabel ?alt }} }}"))
-        rules.append(Rule("?c skos:broader ?sup . ?sup skos:narrower ?c",
-                          f"GRAPH {onto} {{ ?c rdfs:subClassOf ?sup . ?sup rdfs:subClassOf* {_n(root)} . ?c rdf:type owl:Class }}"))
-        rules.append(Rule(f"{_n(root)} skos:topConceptOf {_n(scheme)} . {_n(scheme)} skos:hasTopConcept {_n(root)}", ""))
-    return Derivation(inferred_graph, tuple(rules))
+            f"OPTIONAL {{ ?c skos:definition ?def }} OPTIONAL {{ ?c skos:altLabel ?alt }} }}", "?c"))
+        tree = f"GRAPH {onto} {{ ?c rdfs:subClassOf ?sup . ?sup rdfs:subClassOf* {_n(root)} . ?c rdf:type owl:Class }}"
+        rules.append(Rule("?c skos:broader ?sup", tree, "?c"))
+        rules.append(Rule("?sup skos:narrower ?c", tree, "?sup"))
+        rules.append(Rule(f"{_n(root)} skos:topConceptOf {_n(scheme)}", "", _n(root)))
+        rules.append(Rule(f"{_n(scheme)} skos:hasTopConcept {_n(root)}", "", _n(scheme)))
+    return Derivation(inferred_graph, tuple(rules), ontology_graph)

@@ -15,6 +15,7 @@ Oxigraph does, apply it atomically::
     DROP SILENT GRAPH <g1> ;      every replaced or dropped graph
     INSERT DATA { GRAPH <g1> { … } GRAPH <g2> { … } } ;   ONE block, so that a blank node shared by
                                   two graphs stays one node (a label may not span two blocks)
+    <raw update> ; …              Changes.updates (review decisions)
     <inference update> ; …        Changes.derived as updates, their leading PREFIX/BASE lines removed
 
 The prologues are hoisted because Oxigraph (0.5) rejects a ``PREFIX`` after ``;`` although the
@@ -231,7 +232,8 @@ class RemoteStore:
 
     # -- writing ----------------------------------------------------------------------------
     def apply(self, changes: Changes, progress=None) -> None:
-        prologue, updates = merge_updates([u for d in changes.derived for u in d.as_updates()] + changes.updates)
+        # the raw updates first: the derived graphs are recomputed from their result
+        prologue, updates = merge_updates(changes.updates + [u for d in changes.derived for u in d.as_updates()])
         ops = [f"DROP SILENT GRAPH {_nt(graph)}" for graph in sorted(changes.drop | set(changes.replace))]
         blocks = []
         for graph, triples in changes.replace.items():

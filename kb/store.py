@@ -50,13 +50,13 @@ class SelectResult:
 
 @dataclass
 class Changes:
-    """An atomic write: graphs to replace (or create), graphs to drop, then derived graphs to
-    recompute from the result (kb.inference.Derivation), then raw SPARQL updates."""
+    """An atomic write: graphs to replace (or create), graphs to drop, raw SPARQL updates, then
+    the derived graphs recomputed from the result (kb.inference.Derivation)."""
 
     replace: dict[URIRef, list] = field(default_factory=dict)  # graph -> triples
     drop: set[URIRef] = field(default_factory=set)
     derived: list = field(default_factory=list)  # kb.inference.Derivation
-    updates: list[str] = field(default_factory=list)  # raw SPARQL updates, run last
+    updates: list[str] = field(default_factory=list)  # raw SPARQL updates, run before the derivations
 
     def is_empty(self) -> bool:
         return not (self.replace or self.drop or self.derived or self.updates)
