@@ -157,6 +157,7 @@ class Ingestor:
         self._prefetch = None  # the run's Prefetch, while a run is going on
         self._ahead_texts: list[str] = []
         self._warm_index = False
+        self._changed: dict[str, set] = {"cases": set(), "prefixes": set(), "nodes": set()}
         self.minter = Minter(settings.base_iri)
         self._embedder = embedder
         self._nlp = nlp
@@ -308,6 +309,7 @@ class Ingestor:
         unreported: list[tuple[Outcome, int]] = []  # reported once the write before them is done
         prepared: dict[int, Prepared] = {}  # read and segmented ahead, by position in files
         self._ahead_texts = []  # index texts sent to the embedding thread
+        self._changed = {"cases": set(), "prefixes": set(), "nodes": set()}  # see _note_changes
         self._warm_index = index and not dry_run
         try:
             lexicon = None
@@ -364,7 +366,10 @@ class Ingestor:
                 self._cache.close()
                 self._cache = None
         if index and report.written:
-            report.index = self.update_index()
+            from search.index import Changed
+
+            report.index = self.update_index(Changed(str(self.minter.case("")), **{
+                k: frozenset(v) for k, v in self._changed.items()}))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -465,6 +470,7 @@ class Ingestor:
         document the store refuses does not take the others with it."""
         started = time.perf_counter()
         try:
+            self._note_changes(store, [dg for _, dg in pending])
             self._write(store, pending)
         finally:
             report.timings["store"] += time.perf_counter() - started
@@ -475,6 +481,20 @@ class Ingestor:
             except Exception as exc:  # noqa: BLE001 - only a head start: the index update embeds them anyway
                 log.warning("index texts not embedded ahead (%s: %s)", type(exc).__name__, exc)
             report.timings["embedding"] += time.perf_counter() - started
+
+    def _note_changes(self, store, graphs: list[DocumentGraph]) -> None:
+        """What the search index update must read again for these documents (search.index.Changed):
+        their cases, before and after, and the cases reading what their graphs describe beyond
+        their own cases and passages (a minted actor, say), in the old version and the new."""
+        source = str(self.minter.iri("source", ""))
+        for dg in graphs:
+            doc_id = str(dg.document)[len(source):]
+            own = (str(dg.document), str(self.minter.case(f"{doc_id}--")))
+            old = store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{dg.graph}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}").rows
+            subjects = {str(r[0]) for r in old} | {str(t[0]) for t in dg.triples}
+            self._changed["nodes"] |= {x for x in subjects if not x.startswith(own)}
+            self._changed["prefixes"].add(f"{doc_id}--")
+            self._changed["cases"] |= {str(iri) for iri, _ in dg.cases}
 
     def _index_ahead(self, store, written: list[DocumentGraph]) -> None:
         """Send the texts the search index update will embed for the cases just written (read back
@@ -525,13 +545,15 @@ class Ingestor:
         return document_graph(doc, found, mentions, self.minter, threshold=self.settings.ingest_threshold,
                               decisions=decided)
 
-    def update_index(self):
+    def update_index(self, changed=None):
+        """Bring the search index up to date; ``changed`` (search.index.Changed): only the cases
+        those writes may have changed are read again."""
         from kb.store import open_store
         from search.index import update
 
         store = open_store(self.settings)
         try:
             return update(store, self.settings.search_dir, self.embedder, self.cache_path,
-                          exact_max=self.settings.vector_exact_max)
+                          exact_max=self.settings.vector_exact_max, changed=changed)
         finally:
             store.close()
