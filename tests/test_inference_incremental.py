@@ -107,10 +107,24 @@ def test_a_write_touching_too_many_iris_recomputes_everything(store, monkeypatch
     assert store.incremental[-1] is False and inferred(store) == from_scratch(store)
 
 
-def test_ingesting_and_removing_documents_keeps_the_inferred_graph_exact(make_settings, tmp_path):
+def test_many_touched_iris_in_a_small_store_recompute_everything(store, monkeypatch):
+    """The cost model: past INCREMENTAL_ALWAYS touched IRIs, incremental only when the store has
+    INCREMENTAL_RATIO quads per touched IRI."""
+    monkeypatch.setattr(embedded, "INCREMENTAL_ALWAYS", 2)
+    monkeypatch.setattr(embedded, "INCREMENTAL_RATIO", 10**6)  # the ontology's ~1,000 quads are too few
+    write(store, a=[(u(f"actor/{i}"), RDF.type, COOP.Commune) for i in range(5)])
+    assert store.incremental[-1] is False and inferred(store) == from_scratch(store)
+    monkeypatch.setattr(embedded, "INCREMENTAL_RATIO", 1)
+    write(store, a=[(u(f"actor/{i}"), RDF.type, COOP.Metropole) for i in range(5)])
+    assert store.incremental[-1] is True and inferred(store) == from_scratch(store)
+
+
+def test_ingesting_and_removing_documents_keeps_the_inferred_graph_exact(make_settings, tmp_path, monkeypatch):
     """The real thing: a base built from the corpus, two documents ingested (group write), one
     changed and re-ingested, one removed; after each, incremental == from scratch."""
     import shutil
+
+    monkeypatch.setattr(embedded, "INCREMENTAL_ALWAYS", 10**9)  # incremental whatever the sizes
     from pathlib import Path
 
     from coopkg.ingesting import Ingestor
