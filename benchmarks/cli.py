@@ -108,3 +108,7 @@ bench.add_command(extraction_cmd)
 from .ingest_bench import ingest_cmd  # noqa: E402
 
 bench.add_command(ingest_cmd)
+
+from .ingest_into import ingest_into_cmd  # noqa: E402
+
+bench.add_command(ingest_into_cmd)

@@ -1013,7 +1013,7 @@ def render_summary(r: dict) -> str:
         f"**{t['words_per_s_excluding_model_load']:,.0f} words/s**, {t['documents_per_s_excluding_model_load']:.2f} documents/s |",
         f"| model loading (spaCy / embedding model) | {sp['model_load']['total']:.1f} s "
         f"({sp['model_load']['spacy']:.1f} / {sp['model_load']['embedder']:.1f}) |",
-        f"| per-document latency median / p95 (read → store write, loading excluded) | "
+        f"| per-document latency median / p95 (extraction → SHACL, loading excluded) | "
         f"{t['per_document_ms']['median']:,.0f} / {t['per_document_ms']['p95']:,.0f} ms |",
     ]
     ref = raw.get("spacy_reference")
