@@ -10,8 +10,11 @@ and search index update included. The same documents are ingested twice, each ti
 copy of the base: as ingestion does it now (``incremental``: the inferred graph recomputed only
 for what the write touches, kb/embedded.py; the index update reading only the changed cases,
 search/index.py ``Changed``) and as it did before (``full``: the whole inferred graph recomputed,
-every case's passages read again). Reported: latency per document (median, p95, max) and the
-store write and index update times, per mode.
+every case's passages read again). In both modes a document that adds an actor (a new label for
+query expansion) gets a new lexical index and keeps the vectors of the other cases: before
+2026-12-03 it made the update embed every passage of the base again (about an hour at 10,000
+cases with an empty embedding cache), which is not re-enacted here. Reported: latency per
+document (median, p95, max) and the store write and index update times, per mode.
 
 Results: ``benchmarks/results/ingest-into-<size>.json``; summary in docs/benchmarks.md.
 """
@@ -107,7 +110,7 @@ def run_benchmark(*, size: str, n_documents: int, model: str, base: Path | None,
         raise click.UsageError(f"no base in {base}: build it first with `coopkg bench search --sizes {size}` "
                                "(it keeps its store and search index there)")
     cores = pin_cores()
-    docs = [d.path for d in generate_documents(work / "documents", max(n_documents, 1), 0)][:n_documents]
+    docs = [d.path for d in generate_documents(work / "into-documents", n_documents, 0)]
     corpus = ROOT / "benchmarks" / "work" / f"corpus-{size}"
     corpus = corpus if corpus.is_dir() else ROOT / "corpus"
     modes = {}
@@ -154,7 +157,8 @@ def render(result: dict) -> str:
                      f"{x['latency_s']['max']:.1f} s | {x['store_s']['median']:.2f} s | {x['index_update_s']['median']:.2f} s |")
     lines += ["", "`incremental`: ingestion as it is (inferred graph recomputed for what the write touches, "
                   "index update reading only the changed cases); `full`: as before (whole inferred graph, every "
-                  "case read again)."]
+                  "case read again). In both, a document adding an actor rebuilds the lexical index and keeps the "
+                  "other cases' vectors (before, it re-embedded every passage: not re-enacted)."]
     return "\n".join(lines)
 
 

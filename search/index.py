@@ -172,9 +172,11 @@ class UpdateReport:
 def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedder, cache: EmbeddingCache,
                 expander=None, *, exact_max: int | None = None, threads: int | None = None,
                 previous: SearchIndex | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> tuple[SearchIndex, UpdateReport]:
+                progress: Callable[[str, int, int], None] | None = None,
+                relex: bool = False) -> tuple[SearchIndex, UpdateReport]:
     """A search index for ``passages``; with ``previous`` (same model), only the changed cases
-    are replaced in it."""
+    are replaced in it (``relex``: its lexical index is built anew, with ``expander``; the vectors
+    are still replaced case by case)."""
     params = {}
     if exact_max is not None:
         params["exact_max"] = exact_max
@@ -197,14 +199,17 @@ def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedd
         added = [c for c in new if c not in old]
         report.cases_added, report.cases_removed, report.cases_updated = len(added), len(removed), len(updated)
         lexical, dense = previous.lexical, previous.dense
-        for cid in removed + updated:
-            lexical.remove_case(cid)
         stale = {vid for vid in dense.ids if vid.split("#", 1)[0] in set(removed + updated)}
         dense.remove(stale)
         todo = set(added + updated)
-        for cid in sorted(todo):
-            lexical.add_case(cid, by_case[cid])
-        lexical.compact()
+        if relex:
+            lexical = LexicalIndex.build(passages, expander)
+        else:
+            for cid in removed + updated:
+                lexical.remove_case(cid)
+            for cid in sorted(todo):
+                lexical.add_case(cid, by_case[cid])
+            lexical.compact()
         new_items = [it for it in items if it[1] in todo]
         if new_items:
             vecs = _embed(cache, embedder, [t for _, _, t in new_items], report, progress)
@@ -306,14 +311,17 @@ def update(store, directory: str | Path, embedder, cache_path: str | Path, *, ex
         passages = passages_from_store(store)
     vocab_entries = vocabulary_from_store(store)
     expander = Expander.from_store(store)
+    relex = False
     if previous is not None:
         if previous.lexical.expander is None or previous.lexical.expander.vocabulary_hash != expander.vocabulary_hash:
-            previous = None  # labels changed: expansions change everywhere, rebuild the lexical index
+            # labels changed (a new actor, say): expansions change everywhere, so a new lexical
+            # index; the vectors do not depend on them: only the changed cases are embedded
+            relex = True
         elif (previous.corpus_hash == passages_hash(passages)
               and previous.meta()["vocab_hash"] == _vocab_hash(vocab_entries)):
             return UpdateReport(changed=False)
     with EmbeddingCache(cache_path) as cache:
         index, report = build_index(passages, vocab_entries, embedder, cache, expander, exact_max=exact_max,
-                                    threads=threads, previous=previous, progress=progress)
+                                    threads=threads, previous=previous, progress=progress, relex=relex)
     index.save(directory)
     return report

@@ -60,9 +60,13 @@ def test_after_ingestion_the_index_is_the_full_one(base, tmp_path, monkeypatch):
     real = index_module.passages_from_store
     monkeypatch.setattr(index_module, "passages_from_store",
                         lambda store, cases=None: calls.append(cases) or real(store, cases))
+    before = SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id)
     report = Ingestor(settings).run([str(folder)])
     assert [o.status for o in report.outcomes] == ["ingested"] * 2 and report.index.cases_added >= 2
     assert calls and all(c is not None for c in calls)  # never the whole base
+    # the documents add actors (the expansion vocabulary changes: a new lexical index), but the
+    # vectors of the base's cases are kept, not embedded nor read from the cache again
+    assert report.index.embedded + report.index.cached < len(before.dense.ids)
     assert_same_index(SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id),
                       full_index(settings, tmp_path, "full-1"))
 
