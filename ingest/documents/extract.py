@@ -1441,16 +1441,20 @@ def case_territory(ctx: CaseContext, lexicon: Lexicon, cls: URIRef) -> URIRef | 
     two weigh the same."""
     weights: dict[URIRef, float] = {}
     for t, w in ctx.territories.items():
-        entry = lexicon.get(t)
-        if cls == COOP.Departement:
-            found = lexicon.departements_of(t)
-        else:
-            found = set(entry.regions if entry is not None and entry.kind == "territory" else ())
-            if _is_region(entry):
-                found.add(t)
-        for x in found:
+        for x in _containing(lexicon, t, cls):
             weights[x] = weights.get(x, 0.0) + w
     return _one_best(weights)
+
+
+def _containing(lexicon: Lexicon, t: URIRef, cls: URIRef) -> set:
+    """The départements (``cls`` coop:Departement) or régions that territory ``t`` lies in or is."""
+    if cls == COOP.Departement:
+        return set(lexicon.departements_of(t))
+    entry = lexicon.get(t)
+    found = set(entry.regions if entry is not None and entry.kind == "territory" else ())
+    if _is_region(entry):
+        found.add(t)
+    return found
 
 
 def _actor_name(m: Mention, lexicon: Lexicon) -> str:
@@ -1524,14 +1528,7 @@ def _mint_by_territory(d: DescriptionMatch, ctx: CaseContext, lexicon: Lexicon) 
     from_base: set[object] = set()
     rows: dict[object, Prefecture] = {}
     for t, w in ctx.territories.items():
-        entry = lexicon.get(t)
-        if d.cls == COOP.Departement:
-            found = set(lexicon.departements_of(t))
-        else:
-            found = set(entry.regions if entry is not None and entry.kind == "territory" else ())
-            if _is_region(entry):
-                found.add(t)
-        for x in found:
+        for x in _containing(lexicon, t, d.cls):
             weights[x] = weights.get(x, 0.0) + w
             from_base.add(x)
     for town, w in ctx.towns:
