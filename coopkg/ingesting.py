@@ -211,8 +211,9 @@ class Ingestor:
 
     def _start_nlp(self) -> None:
         """Load spaCy on a thread (≈6 s: importing it imports PyTorch through thinc, and the French
-        tokenizer exceptions are built at import) while the main thread opens the store, loads the
-        embedding model and reads the first documents."""
+        tokenizer exceptions are built at import) while the main thread loads the embedding model,
+        embeds the definitions and reads the next document; started by the first document that has
+        something to extract (a run of unchanged documents loads nothing)."""
         import threading
 
         if self._nlp is None and self._nlp_thread is None:
@@ -297,14 +298,12 @@ class Ingestor:
         if errors and fail_fast:
             report.seconds = time.perf_counter() - started
             return report
-        if files:
-            self._start_nlp()
         store = open_store(self.settings, write=not dry_run)
         self._cache = self._open_cache()
         if self.prefetch and files:
             from .prefetch import Prefetch
 
-            self._prefetch = Prefetch(self.embedder)
+            self._prefetch = Prefetch(lambda: self.embedder)  # the model loaded when first needed
         pending: list[tuple[Outcome, DocumentGraph]] = []  # validated, waiting for the group write
         unreported: list[tuple[Outcome, int]] = []  # reported once the write before them is done
         prepared: dict[int, Prepared] = {}  # read and segmented ahead, by position in files
@@ -398,6 +397,8 @@ class Ingestor:
             clock = time.perf_counter()
             out.found = find_candidates(doc)
             t["segment"] += time.perf_counter() - clock
+            if out.found:
+                self._start_nlp()  # the first document to extract: spaCy loads while its passages are embedded
             if self._prefetch is not None and out.found:
                 clock = time.perf_counter()
                 self._send_ahead(lexicon, doc, out.found)

@@ -24,12 +24,20 @@ class Prefetch:
     order submitted, on one background thread. ``take`` waits for the texts it is asked for."""
 
     def __init__(self, embedder):
-        self.embedder = embedder
+        """``embedder``: an embedder, or a function returning one, called at the first submit (a run
+        that has nothing to embed does not load the model)."""
+        self._embedder = embedder
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="coopkg-prefetch")
         self._pending: dict[str, tuple[Future, int]] = {}
         self._lock = threading.Lock()
         self.submitted = 0  # texts sent to the background thread
         self.taken = 0  # texts handed over to extraction
+
+    @property
+    def embedder(self):
+        if not hasattr(self._embedder, "embed_passages"):
+            self._embedder = self._embedder()
+        return self._embedder
 
     def submit(self, texts: Sequence[str]) -> None:
         """Start embedding those of ``texts`` not already submitted (order kept, duplicates once)."""

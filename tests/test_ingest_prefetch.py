@@ -233,3 +233,29 @@ def test_spacy_is_loaded_on_its_own_thread_and_its_failure_is_reported(make_sett
     report = Ingestor(settings).run([str(inbox)], index=False)
     assert [o.status for o in report.outcomes] == ["failed", "unchanged"]
     assert "modèle spaCy illisible" in report.outcomes[0].error
+
+
+def test_the_embedder_is_loaded_at_the_first_submit_only():
+    made = []
+
+    def factory():
+        made.append(1)
+        return Recording()
+
+    ahead = Prefetch(factory)
+    try:
+        assert made == [] and ahead.take(["a"]) == {}
+        ahead.submit(["a"])
+        ahead.submit(["b"])
+        assert made == [1] and ahead.take(["a", "b"]).keys() == {"a", "b"}
+    finally:
+        ahead.close()
+
+
+def test_a_run_of_unchanged_documents_loads_no_model(make_settings, inbox):
+    settings = make_settings()
+    build(settings)
+    assert [o.status for o in Ingestor(settings).run([str(inbox)], index=False).outcomes] == ["ingested"] * 2
+    again = Ingestor(settings)
+    assert [o.status for o in again.run([str(inbox)]).outcomes] == ["unchanged"] * 2
+    assert again._nlp is None and again._nlp_thread is None and again._embedder is None
