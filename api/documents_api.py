@@ -117,20 +117,9 @@ class DocumentPublisher:
         return [(str(c).rsplit("/", 1)[-1], str(label)) for c, label in rows]
 
     def delete(self, name: str, state) -> DocumentReport:
-        from kb import documents
-        from kb.store import open_store
-        from ontology.iris import Minter
-
-        minter = Minter(self.settings.base_iri)
         with self.publisher.writer():
-            store = open_store(self.settings, write=True)
-            try:
-                removed = documents.remove(store, minter, minter.document_id(name))
-            finally:
-                store.close()
-            if not removed:
+            if not self.ingestor(state).remove(name):
                 raise ApiError(404, f"no ingested document named {name!r}; see GET /api/documents", field="name")
-            self.ingestor(state).update_index()
             self.publisher._swap(state, self.settings, getattr(state, "service", None))
         return DocumentReport(name=name, status="removed")
 

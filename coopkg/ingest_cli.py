@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -109,6 +108,7 @@ def _decide(ctx: click.Context, ids: tuple[str, ...], decision: str) -> None:
     settings = _settings(ctx)
     store = open_store(settings, write=True)
     failed = False
+    accepted = []
     try:
         known = {short_id(s.iri): s.iri for s in statements(store, status=None)}
         for ident in ids:
@@ -123,14 +123,17 @@ def _decide(ctx: click.Context, ids: tuple[str, ...], decision: str) -> None:
                 click.echo(f"coopkg: {ident}: {exc}", err=True)
                 failed = True
                 continue
+            accepted.append(s)
             verb = "accepté" if decision == "accept" else "rejeté"
             click.echo(f"{ident} {verb} : {s.case_label} · {s.predicate.rsplit('#', 1)[-1]} → {s.target_label}")
     finally:
         store.close()
-    if decision == "accept" and not failed:
+    if decision == "accept" and accepted:
         from .ingesting import Ingestor
 
-        Ingestor(settings).update_index()
+        ingestor = Ingestor(settings)  # the cases decided, and what the payloads point to (a minted actor)
+        ingestor.update_index(ingestor.changed({"cases": {str(x.case) for x in accepted},
+                                                "nodes": {str(x.target) for x in accepted}, "prefixes": set()}))
     if failed:
         ctx.exit(1)
 
@@ -182,23 +185,11 @@ def documents(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def remove(ctx: click.Context, name: str) -> None:
     """Remove an ingested document (by file name) and the cases it produced."""
-    from kb.documents import remove as drop
-    from kb.store import open_store
-    from ontology.iris import Minter
-
-    settings = _settings(ctx)
-    minter = Minter(settings.base_iri)
-    store = open_store(settings, write=True)
-    try:
-        removed = drop(store, minter, minter.document_id(Path(name).name))
-    finally:
-        store.close()
-    if not removed:
-        click.echo(f"coopkg: {name}: aucun document ingéré de ce nom ; voir `coopkg documents`", err=True)
-        ctx.exit(1)
     from .ingesting import Ingestor
 
-    Ingestor(settings).update_index()
+    if not Ingestor(_settings(ctx)).remove(name):
+        click.echo(f"coopkg: {name}: aucun document ingéré de ce nom ; voir `coopkg documents`", err=True)
+        ctx.exit(1)
     click.echo(f"{name} retiré de la base.")
 
 

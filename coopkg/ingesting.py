@@ -365,10 +365,7 @@ class Ingestor:
                 self._cache.close()
                 self._cache = None
         if index and report.written:
-            from search.index import Changed
-
-            report.index = self.update_index(Changed(str(self.minter.case("")), **{
-                k: frozenset(v) for k, v in self._changed.items()}))
+            report.index = self.update_index(self.changed(self._changed))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -484,18 +481,49 @@ class Ingestor:
             report.timings["embedding"] += time.perf_counter() - started
 
     def _note_changes(self, store, graphs: list[DocumentGraph]) -> None:
-        """What the search index update must read again for these documents (search.index.Changed):
-        their cases, before and after, and the cases reading what their graphs describe beyond
-        their own cases and passages (a minted actor, say), in the old version and the new."""
+        """Note what the search index update must read again for these documents (see
+        :meth:`document_changes`), before they are written."""
         source = str(self.minter.iri("source", ""))
         for dg in graphs:
-            doc_id = str(dg.document)[len(source):]
-            own = (str(dg.document), str(self.minter.case(f"{doc_id}--")))
-            old = store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{dg.graph}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}").rows
-            subjects = {str(r[0]) for r in old} | {str(t[0]) for t in dg.triples}
-            self._changed["nodes"] |= {x for x in subjects if not x.startswith(own)}
-            self._changed["prefixes"].add(f"{doc_id}--")
-            self._changed["cases"] |= {str(iri) for iri, _ in dg.cases}
+            self.document_changes(store, str(dg.document)[len(source):], dg, into=self._changed)
+
+    def document_changes(self, store, doc_id: str, dg: DocumentGraph | None = None, *, into: dict | None = None) -> dict:
+        """What writing ``dg`` as document ``doc_id`` (None: removing it) may change in the search
+        index (search.index.Changed): the document's cases, before and after, and the cases
+        reading what its graph describes beyond its own cases and passages (a minted actor, say),
+        in the old version (read from ``store``, before the write) and the new."""
+        out = into if into is not None else {"cases": set(), "prefixes": set(), "nodes": set()}
+        graph = self.minter.document_graph(doc_id)
+        own = (str(self.minter.document(doc_id)), str(self.minter.case(f"{doc_id}--")))
+        old = store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}").rows
+        subjects = {str(r[0]) for r in old} | ({str(t[0]) for t in dg.triples} if dg is not None else set())
+        out["nodes"] |= {x for x in subjects if not x.startswith(own)}
+        out["prefixes"].add(f"{doc_id}--")
+        out["cases"] |= {str(iri) for iri, _ in dg.cases} if dg is not None else set()
+        return out
+
+    def changed(self, parts: dict):
+        """``parts`` (cases, prefixes, nodes) as a search.index.Changed."""
+        from search.index import Changed
+
+        return Changed(str(self.minter.case("")), **{k: frozenset(v) for k, v in parts.items()})
+
+    def remove(self, name: str) -> bool:
+        """Remove the ingested document ``name`` (its graph, atomically) and bring the search index
+        up to date, reading again only the cases it may have changed; False when there is none."""
+        from kb import documents
+        from kb.store import open_store
+
+        doc_id = self.minter.document_id(Path(name).name)
+        store = open_store(self.settings, write=True)
+        try:
+            parts = self.document_changes(store, doc_id)
+            removed = documents.remove(store, self.minter, doc_id)
+        finally:
+            store.close()
+        if removed:
+            self.update_index(self.changed(parts))
+        return removed
 
     def _index_ahead(self, store, written: list[DocumentGraph]) -> None:
         """Send the texts the search index update will embed for the cases just written (read back

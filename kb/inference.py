@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 
 from ontology.namespace import COOP
 

@@ -100,3 +100,19 @@ def test_changed_cases_include_the_cases_reading_a_described_node(built_settings
         assert changed.case_iris(store, ["document-x--a", "document-y--b", "brest"]) == {str(minter.case("document-x--a"))}
     finally:
         store.close()
+
+
+def test_removing_a_document_reads_only_its_cases_again(base, tmp_path, monkeypatch):
+    settings, folder = base
+    import search.index as index_module
+
+    Ingestor(settings).run([str(folder)])
+    calls = []
+    real = index_module.passages_from_store
+    monkeypatch.setattr(index_module, "passages_from_store",
+                        lambda store, cases=None: calls.append(cases) or real(store, cases))
+    assert Ingestor(settings).remove(DOCS[0]) and not Ingestor(settings).remove("absent.txt")
+    assert calls and all(c is not None for c in calls)
+    index = SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id)
+    assert not any(p.case_id.startswith("document-pat-grand-clermont") for p in index.lexical.passages())
+    assert_same_index(index, full_index(settings, tmp_path, "full-3"))
