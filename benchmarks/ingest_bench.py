@@ -610,6 +610,7 @@ MODEL_LOAD_KEYS = ("spacy_load", "spacy_wait", "embedder_load")
 def install_probes() -> Probes:
     """Wrap the functions of the ingestion path this benchmark splits the time of."""
     import ingest.documents.extract as ex
+    import ingest.documents.semantic as semantic
     from coopkg.ingesting import Ingestor
     from coopkg.prefetch import Prefetch
     from ingest.documents.lexicon import Lexicon
@@ -654,10 +655,10 @@ def install_probes() -> Probes:
     p.patch(Linker, "__init__", "linker_build")
     p.patch(ex, "_ner_mentions", "ner_post")
     p.patch(ex, "_assign_roles", "roles")
-    p.patch(ex.DefinitionIndex, "mentions", "semantic")
+    p.patch(semantic.DefinitionIndex, "mentions", "semantic")
     # waiting for the embedding thread: in the semantic step (nlp), or for the index texts (embedding)
     p.patch(Prefetch, "take", lambda probes: "prefetch_wait" if probes.parent() == "semantic" else "prefetch_wait (index)")
-    p.patch(ex.DefinitionIndex, "build", "definitions", kind="classmethod")
+    p.patch(semantic.DefinitionIndex, "build", "definitions", kind="classmethod")
     p.patch(Lexicon, "from_store", "lexicon", kind="classmethod")
     p.patch(Ingestor, "_wait_nlp", "spacy_wait")
     p.patch(documents, "stored_hash", "hash_lookup")

@@ -256,7 +256,7 @@ class Ingestor:
         are reused, the others embedded through the cache), embedding through this run's cache."""
         embedder = self._passage_embedder()
         if self._semantic is None:
-            from ingest.documents.extract import DefinitionIndex
+            from ingest.documents.semantic import DefinitionIndex
 
             built = DefinitionIndex.build(lexicon, embedder, known=self.indexed_definitions())
             self._semantic = built.using(self.embedder)  # kept without this run's cache

@@ -140,7 +140,7 @@ def test_ingestion_embeds_each_text_once(base):
     vectors come from the search index; only their query vectors are embedded."""
     from collections import Counter
 
-    from ingest.documents.extract import DefinitionIndex
+    from ingest.documents.semantic import DefinitionIndex
     from ingest.documents.readers import read_document
     from ingest.documents.segment import candidates
 
@@ -173,7 +173,7 @@ def test_ingestion_embeds_each_text_once(base):
 def test_definitions_are_embedded_when_the_index_cannot_give_them(base):
     """No search index (or one of another model, or unreadable): the definitions' passage vectors
     are embedded (through the cache: a second ingestion finds them there)."""
-    from ingest.documents.extract import DefinitionIndex
+    from ingest.documents.semantic import DefinitionIndex
 
     settings, path = base
     shutil.rmtree(settings.search_dir)

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.documents.extract import (ASSERT_THRESHOLD, DefinitionIndex, Gazetteer, best_mentions, embedding_text,
-                                      extract, fold_aligned, proper_part, with_de)
+from ingest.documents.extract import (ASSERT_THRESHOLD, Gazetteer, best_mentions, extract, fold_aligned, proper_part,
+                                      with_de)
+from ingest.documents.semantic import DefinitionIndex, embedding_text
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
 from ingest.documents.model import GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document, Mention
@@ -1131,7 +1132,7 @@ class CountingEmbedder:
 
 def test_semantic_step_embeds_few_long_chunks_in_one_call(hashing_index):
     from ingest.documents.casetexts import index_texts
-    from ingest.documents.extract import CHUNK_MAX_WORDS, MAX_CHUNKS
+    from ingest.documents.semantic import CHUNK_MAX_WORDS, MAX_CHUNKS
 
     counting = CountingEmbedder(hashing_index.embedder)
     index = hashing_index.using(counting)

@@ -12,7 +12,7 @@ candidate alone, and are written by graph.py:
 * the case-level text: the title (``rdfs:label``), then the summary.
 
 :func:`index_texts` gives these strings exactly as the index builds them, so that the semantic step
-of extraction (``extract.DefinitionIndex``) can embed them, as passages, through the embedding
+of extraction (``semantic.DefinitionIndex``) can embed them, as passages, through the embedding
 cache the index update consults (``search.vectors.EmbeddingCache``, keyed by model, kind and
 text) — the case-level text as the candidate as a whole (when it has several chunks), and the
 summary, or the title and summary, when a chunk it reads holds exactly their words — and no text is

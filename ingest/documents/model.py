@@ -90,3 +90,8 @@ class Mention:
     types: tuple[URIRef, ...] = ()  # actor classes, or the instrument type class
     roles: tuple[URIRef, ...] = ()  # actors: role concepts (pilote, partenaire, financeur, ...)
     territory: URIRef | None = None  # actors: the territory it is attached to, when known
+
+
+# The kind of mention each kind of lexicon entry gives.
+MENTION_KIND = {"actor": "actor", "territory": "territory", "instrument_type": "instrument", "theme": "theme",
+                "lever": "lever", "concept": "concept"}
