@@ -609,6 +609,7 @@ MODEL_LOAD_KEYS = ("spacy_load", "spacy_wait", "embedder_load")
 
 def install_probes() -> Probes:
     """Wrap the functions of the ingestion path this benchmark splits the time of."""
+    import ingest.documents.descriptions as descriptions
     import ingest.documents.extract as ex
     import ingest.documents.semantic as semantic
     from coopkg.ingesting import Ingestor
@@ -651,6 +652,7 @@ def install_probes() -> Probes:
     p.patch(ex.Gazetteer, "__init__", "gazetteer_build")
     p.patch(ex.Gazetteer, "find", "gazetteer")
     p.patch(ex, "find_institutions", "institutions")
+    p.patch(descriptions, "find_institutions", "institutions")  # minting "l'agglomération" (_one_town)
     p.patch(Linker, "link", "linking")
     p.patch(Linker, "__init__", "linker_build")
     p.patch(ex, "_ner_mentions", "ner_post")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.documents.extract import extract, owner_de, with_de
+from ingest.documents.descriptions import owner_de, with_de
+from ingest.documents.extract import extract
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.patterns import PREFECTURES_FILE, find_towns, prefectures
 from ontology.namespace import COOP

@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.documents.extract import (ASSERT_THRESHOLD, Gazetteer, best_mentions, extract, fold_aligned, proper_part,
-                                      with_de)
+from ingest.documents.descriptions import proper_part, with_de
+from ingest.documents.extract import Gazetteer, best_mentions, extract, fold_aligned
 from ingest.documents.semantic import DefinitionIndex, embedding_text
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
-from ingest.documents.model import GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document, Mention
+from ingest.documents.model import (ASSERT_THRESHOLD, GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document,
+                                    Mention)
 from ingest.documents.patterns import find_descriptions, find_institutions
 from ontology.iris import Minter
 from ontology.namespace import COOP

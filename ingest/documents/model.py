@@ -17,6 +17,10 @@ METHODS = ("gazetteer", "pattern", "ner", "fuzzy", "keyword", "embedding", "stru
 
 MENTION_KINDS = ("actor", "instrument", "lever", "concept", "theme", "territory")
 
+# Confidence at and above which a mention is asserted (below: a review suggestion), as the graph
+# stage does by default; extraction (extract.py, descriptions.py) uses it to tell the two apart.
+ASSERT_THRESHOLD = 0.7
+
 
 class DocumentError(Exception):
     """A document cannot be ingested. The message names the file and says what to do."""

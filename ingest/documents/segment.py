@@ -889,7 +889,6 @@ def _fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int
     (agenda, CV, cover: "Formation", "Déroulé de l'atelier"); else the first heading or title-like
     short paragraph naming a place, structure or instrument; else the first heading that is not
     generic; else the document title, the first heading, the file stem."""
-    text = document.text
     wanted = (document.title or "").strip()
 
     def located(title: str) -> tuple[str, tuple[int, int] | None]:
