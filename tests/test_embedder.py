@@ -92,7 +92,9 @@ def test_passage_encoder_choices(tmp_path, monkeypatch):
     from coopkg.ingesting import Ingestor
     from coopkg.settings import Settings, load_settings
 
-    with pytest.raises(ValueError, match="passage_encoder must be one of torch, onnx-fp32"):
+    with pytest.raises(ValueError, match="passage_encoder must be one of torch, onnx-fp32, onnx-int8"):
+        make_embedder("some-org/some-model", passage_encoder="int4")
+    with pytest.raises(ValueError, match="passage_encoder 'onnx-int8' with a model name needs query_encoder_dir"):
         make_embedder("some-org/some-model", passage_encoder="onnx-int8")
     with pytest.raises(ValueError, match="passage_encoder 'onnx-fp32' with a model name needs query_encoder_dir"):
         make_embedder("some-org/some-model", passage_encoder="onnx-fp32")
@@ -111,6 +113,169 @@ def test_passage_encoder_choices(tmp_path, monkeypatch):
     settings = load_settings(home=tmp_path, embedding_model=str(tmp_path), passage_encoder="torch")
     assert Ingestor(settings).embedder_options()["query_encoder"] == "torch"
     assert Ingestor(load_settings(home=tmp_path, embedding_model="hashing:8")).embedder_options() == {}
+
+
+# --------------------------------------------------------------------------- int8 passages (fast)
+
+
+def _stamped_model(folder: Path) -> Path:
+    """A model folder with a coopkg conversion stamp and no weights: enough for model ids."""
+    folder.mkdir(parents=True)
+    (folder / "modules.json").write_text("[]")
+    (folder / "coopkg-model.json").write_text('{"model": "m", "source_sha256": "abcdef0123456789ff", '
+                                              '"converter_version": 1}')
+    (folder / "config_sentence_transformers.json").write_text('{"prompts": {"query": "query: ", "passage": "passage: "}}')
+    return folder
+
+
+class _HashingAs(HashingEmbedder):
+    """The hashing double under the model id of a real embedder configuration."""
+
+    def __init__(self, model_id: str, dimension: int = 32):
+        super().__init__(dimension)
+        self._as = model_id
+
+    @property
+    def model_id(self) -> str:
+        return self._as
+
+
+def test_int8_passages_have_their_own_model_id(tmp_path):
+    from search.embedder import PASSAGE_ENCODERS
+
+    folder = _stamped_model(tmp_path / "model")
+    ids = {e: make_embedder(folder, passage_encoder=e).model_id for e in PASSAGE_ENCODERS}
+    assert ids == {"torch": "m@abcdef0123456789/c1", "onnx-fp32": "m@abcdef0123456789/c1",  # the same vectors
+                   "onnx-int8": "m@abcdef0123456789/c1+passage-int8"}
+    # the query encoder never changes it (questions are not stored)
+    for query_encoder in ("onnx-int8", "torch-int8", "torch", "onnx-fp32"):
+        assert make_embedder(folder, passage_encoder="onnx-int8", query_encoder=query_encoder).model_id == ids["onnx-int8"]
+        assert make_embedder(folder, query_encoder=query_encoder).model_id == ids["torch"]
+    named = make_embedder("some-org/some-model", passage_encoder="onnx-int8", query_encoder_dir=tmp_path)
+    assert named.model_id == "some-org/some-model+passage-int8"
+    assert named._onnx_dir == tmp_path / "some-org_some-model" / "onnx-query-int8"  # the query encoder's export
+
+
+def test_int8_passages_reuse_the_query_encoder_export(tmp_path, monkeypatch):
+    """One int8 export (stamped with the model's own id) serves questions and passages; passages run
+    one window per core, questions of a search process on its threads."""
+    import search.embedder as embedder_module
+    from search.onnx_query import FOLDER, QUANTIZATION
+
+    loaded, prompts = [], []
+
+    class FakeEncoder:
+        dimension = 4
+
+        def __init__(self, folder, **options):
+            loaded.append((folder, options))
+
+        def encode(self, texts, prompt=None):
+            prompts.append(prompt)
+            return np.tile(np.asarray([[1.0, 0, 0, 0]], dtype=np.float32), (len(texts), 1))
+
+    monkeypatch.setattr(embedder_module, "OnnxQueryEncoder", FakeEncoder)
+    monkeypatch.setattr(embedder_module, "_available_cores", lambda: 3)
+    folder = _stamped_model(tmp_path / "model")
+    int8 = make_embedder(folder, passage_encoder="onnx-int8", query_encoder="onnx-int8")
+    assert int8.dimension == 4 and int8.embed_passages(["un passage"]).shape == (1, 4)
+    int8.embed_queries(["une question"])
+    assert int8.passage_onnx_encoder() is int8.onnx_query_encoder() and int8._onnx_fp32 is None
+    assert len(loaded) == 1 and int8._model is None  # one session for both, torch never loaded
+    assert prompts == ["passage: ", None]  # (None: the export's own query prompt)
+    where, options = loaded[0]
+    assert where == folder / FOLDER and options["model_id"] == "m@abcdef0123456789/c1"
+    assert options["quantization"] == QUANTIZATION[True] and options["workers"] == 3
+    # a search process (threads given): its questions keep their threads
+    make_embedder(folder, threads=1, passage_encoder="onnx-int8", query_encoder="onnx-int8").onnx_query_encoder()
+    assert loaded[1][1]["workers"] == 1 and loaded[1][1]["threads"] == 1
+    # fp32 passages: the int8 query encoder is loaded as before (no workers), stamped alike
+    make_embedder(folder, threads=1, query_encoder="onnx-int8").onnx_query_encoder()
+    assert "workers" not in loaded[2][1] and loaded[2][0] == where and loaded[2][1]["model_id"] == options["model_id"]
+    assert make_embedder(folder, passage_encoder="torch").passage_onnx_encoder() is None
+
+
+def test_the_embedding_cache_never_serves_fp32_vectors_to_int8_passages(tmp_path):
+    from search.vectors import EmbeddingCache
+
+    folder = _stamped_model(tmp_path / "model")
+    fp32 = _HashingAs(make_embedder(folder, passage_encoder="onnx-fp32").model_id)
+    int8 = _HashingAs(make_embedder(folder, passage_encoder="onnx-int8").model_id)
+    texts = ["Coopération ville-campagne", "santé des jeunes"]
+    with EmbeddingCache(tmp_path / "emb.sqlite") as cache:
+        cache.embed(fp32, texts)
+        assert int8.embedded == 0 and cache.uncached(int8, texts) == texts
+        cache.embed(int8, texts)
+        assert int8.embedded == 2 and len(cache) == 4  # kept apart, both kept
+        cache.embed(fp32, texts)
+        cache.embed(int8, texts)
+        assert fp32.embedded == 2 and int8.embedded == 2  # each served its own
+
+
+def test_an_index_of_fp32_passages_is_refused_under_int8_and_rebuilt(built_settings, tmp_path):
+    from coopkg.settings import load_settings
+    from kb.store import open_store
+    from search.embedder import embedder_from_settings
+    from search.index import SearchIndex, SearchIndexError, update
+    from search.service import SearchService
+
+    folder = _stamped_model(tmp_path / "model")
+    fp32_settings = load_settings(home=tmp_path / "data", embedding_model=str(folder))
+    int8_settings = load_settings(home=tmp_path / "data", embedding_model=str(folder), passage_encoder="onnx-int8")
+    ids = {name: embedder_from_settings(settings, search=True).model_id
+           for name, settings in (("fp32", fp32_settings), ("int8", int8_settings))}
+    assert ids["int8"] == ids["fp32"] + "+passage-int8"
+    directory = int8_settings.search_dir
+    store = open_store(built_settings)
+    try:
+        first = update(store, directory, _HashingAs(ids["fp32"]), tmp_path / "c.sqlite")
+        assert first.changed and first.cases_added > 0
+        for built, configured in (("fp32", "int8"), ("int8", "fp32")):
+            with pytest.raises(SearchIndexError, match=r"another COOPKG_PASSAGE_ENCODER.*coopkg build"):
+                SearchIndex.load(directory, model_id=ids[configured])
+            with pytest.raises(SearchIndexError, match="coopkg build"):  # what a server or `coopkg search` says
+                SearchService.open(int8_settings if configured == "int8" else fp32_settings)
+            # `coopkg build` (the index update) rebuilds it for the configured encoder
+            rebuilt = update(store, directory, _HashingAs(ids[configured]), tmp_path / "c.sqlite")
+            assert rebuilt.changed and rebuilt.cases_added == first.cases_added
+            if configured == "int8":  # no fp32 vector from the cache: every text embedded again
+                assert rebuilt.embedded == first.embedded and rebuilt.cached == first.cached
+            else:  # back to fp32: its vectors are still in the cache
+                assert rebuilt.embedded == 0
+            assert SearchIndex.load(directory, model_id=ids[configured]).model_id == ids[configured]
+    finally:
+        store.close()
+
+
+def test_every_process_of_a_base_embeds_passages_alike(tmp_path):
+    """`coopkg build`, ingestion and the search service take their encoders from the settings."""
+    from coopkg.ingesting import Ingestor
+    from coopkg.settings import load_settings
+    from search.embedder import embedder_from_settings, settings_options
+
+    folder = _stamped_model(tmp_path / "model")
+    settings = load_settings(home=tmp_path, embedding_model=str(folder), passage_encoder="onnx-int8",
+                             search_threads=2)
+    bulk = settings_options(settings)
+    assert bulk == {"passage_encoder": "onnx-int8", "query_encoder": "onnx-int8",  # definitions: the same session
+                    "query_encoder_dir": settings.query_encoder_dir}
+    assert Ingestor(settings).embedder_options() == bulk
+    search = settings_options(settings, search=True)
+    assert search == {**bulk, "threads": 2, "query_encoder": settings.query_encoder}
+    ids = {embedder_from_settings(settings).model_id, embedder_from_settings(settings, search=True).model_id,
+           Ingestor(settings).embedder.model_id}
+    assert ids == {"m@abcdef0123456789/c1+passage-int8"}
+    assert settings_options(load_settings(home=tmp_path, embedding_model="hashing:8", passage_encoder="onnx-int8")) == {}
+
+
+def test_settings_accept_int8_passages_and_refuse_unknown_encoders(monkeypatch):
+    from coopkg.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("COOPKG_PASSAGE_ENCODER", "onnx-int8")
+    assert load_settings().passage_encoder == "onnx-int8"
+    monkeypatch.setenv("COOPKG_PASSAGE_ENCODER", "int8")
+    with pytest.raises(SettingsError, match="COOPKG_PASSAGE_ENCODER: .*'onnx-int8'"):
+        load_settings()
 
 
 def test_folder_model_id_does_not_depend_on_location(tmp_path):

@@ -351,6 +351,27 @@ def test_cli_prepare_reports_and_is_idempotent(tmp_path, tiny_source, monkeypatc
     assert refused.exit_code == 1 and "refusing to replace" in refused.output
 
 
+def test_cli_prepare_exports_one_int8_encoder_for_int8_passages(tmp_path, tiny_source, monkeypatch):
+    """COOPKG_PASSAGE_ENCODER=onnx-int8: the int8 export of the query encoder serves passages too:
+    exported once, no fp32 export, and ingestion's embedder uses it as it is."""
+    from coopkg.settings import load_settings
+    from search.cli import model
+    from search.embedder import embedder_from_settings
+
+    monkeypatch.setattr(mp, "find_source", lambda: tiny_source)
+    settings = load_settings(home=tmp_path / "data", passage_encoder="onnx-int8")
+    result = CliRunner().invoke(model, ["prepare"], obj={"settings": settings}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "data" / "models" / "multilingual-e5-small"
+    assert result.output.count("exported the ONNX") == 1
+    assert f"exported the ONNX int8 query and passage encoder to {target / 'onnx-query-int8'}" in result.output
+    assert not (target / "onnx-fp32").exists()
+    embedder = embedder_from_settings(settings.model_copy(update={"embedding_model": str(target)}))
+    vectors = embedder.embed_passages(["Le contrat de réciprocité", "Brest métropole"])
+    assert vectors.shape[0] == 2 and embedder.model_id.endswith("+passage-int8")
+    assert not embedder.onnx_exported and embedder._model is None  # the prepared export, without torch
+
+
 # --------------------------------------------------------------------------- slow tests (real weights)
 
 LONG_TEXT = (

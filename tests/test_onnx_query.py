@@ -140,6 +140,56 @@ def test_fp32_passage_encoder_gives_the_torch_vectors_without_loading_torch(e5_m
     np.testing.assert_array_equal(parallel.embed_passages(texts), fresh.embed_passages(texts))
 
 
+# French passages and, for each question, the passage it is about (top-1 must not move).
+PASSAGES = [
+    "Le contrat de réciprocité entre Brest métropole et le Pays du Centre Ouest Bretagne organise des "
+    "coopérations sur la santé, l’énergie, l’alimentation et la culture.",
+    "La communauté de communes a mutualisé un service d’ingénierie avec la métropole voisine pour monter "
+    "ses dossiers de financement européens.",
+    "Un réseau de bus à la demande relie les villages du plateau à la gare de la ville-centre, cofinancé par "
+    "les deux intercommunalités.",
+    "Le projet alimentaire territorial approvisionne les cantines scolaires de l’agglomération avec les "
+    "productions des exploitations agricoles du parc naturel régional.",
+    "Les deux territoires partagent un médecin coordinateur et ont ouvert une maison de santé "
+    "pluriprofessionnelle dans le bourg rural.",
+    "Une convention entre le PETR et le PNR confie l’animation de la filière bois-énergie à une société "
+    "coopérative d’intérêt collectif.",
+]
+QUESTIONS = {
+    "quelles coopérations sur les transports entre villes et campagnes ?": 2,
+    "cantines approvisionnées par les agriculteurs locaux": 3,
+    "accès aux soins : partager un médecin entre territoires": 4,
+    "ingénierie partagée pour les subventions européennes": 1,
+    "chaufferies bois et SCIC": 5,
+}
+
+
+@pytest.mark.slow
+def test_int8_passage_encoder_agrees_with_fp32_and_keeps_the_ranking(e5_model_dir, onnx_e5):
+    fp32 = make_embedder(e5_model_dir, threads=1, passage_encoder="onnx-fp32", query_encoder="onnx-int8")
+    int8 = make_embedder(e5_model_dir, passage_encoder="onnx-int8", query_encoder="onnx-int8")
+    long_text = " ".join(PASSAGES) * 12  # several windows of the model
+    texts = [*PASSAGES, long_text]
+    a, b = fp32.embed_passages(texts), int8.embed_passages(texts)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() >= 0.99, cos
+    assert cos.max() < 0.99999, "the int8 passage encoder must be the quantised one"
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    # the same export as the query encoder: nothing exported again, torch never loaded
+    assert not int8.onnx_exported and int8._model is None and int8.passage_onnx_encoder() is int8.onnx_query_encoder()
+    assert int8.onnx_query_encoder().workers >= 1
+    # another model id (index and cache kept apart), and the same top-1 on a tiny French set
+    assert int8.model_id == fp32.model_id + "+passage-int8"
+    questions = list(QUESTIONS)
+    q = onnx_e5.embed_queries(questions)
+    top_fp32 = (q @ a[:len(PASSAGES)].T).argmax(axis=1).tolist()
+    top_int8 = (q @ b[:len(PASSAGES)].T).argmax(axis=1).tolist()
+    assert top_fp32 == list(QUESTIONS.values()), top_fp32
+    assert top_int8 == top_fp32
+    # batch independent: a passage's vector does not depend on its neighbours
+    np.testing.assert_array_equal(int8.embed_passages([PASSAGES[1], PASSAGES[0]])[1], b[0])
+
+
 def test_workers_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="workers must be at least 1"):
         OnnxQueryEncoder(tmp_path, model_id="m@1/c1", weights={}, workers=0)
