@@ -28,6 +28,17 @@ def short_hash(text: str, length: int = 8) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
 
 
+def name_slug(text: str, max_length: int = 60) -> str:
+    """:func:`slugify` for an identity: a name whose slug is longer than ``max_length`` keeps a hash
+    of its whole slug at the end, so that two long names sharing their first ``max_length``
+    characters are two things (« Deux communautés d'agglomération partenaires de « Convention de
+    … » », two file names differing at their end). Shorter names get :func:`slugify`'s slug."""
+    slug = slugify(text, 10**6)
+    if len(slug) <= max_length:
+        return slug
+    return f"{slug[:max_length - 9].rstrip('-')}-{short_hash(slug)}"
+
+
 class Minter:
     """Mints the IRIs of one knowledge base (one base IRI)."""
 
@@ -84,7 +95,7 @@ class Minter:
     @staticmethod
     def document_id(file_name: str) -> str:
         """A document is identified by its file name: re-ingesting the same name replaces it."""
-        return "document-" + slugify(file_name, 80)
+        return "document-" + name_slug(file_name, 80)
 
     def document(self, doc_id: str) -> URIRef:
         return self.iri("source", doc_id)

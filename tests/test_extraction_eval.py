@@ -98,6 +98,76 @@ def test_actor_matcher_by_label_is_one_to_one():
         ActorMatcher("embedding")
 
 
+CC, EPCI, COMMUNE, PNR, PAYS = (C + x for x in ("CommunauteDeCommunes", "EPCI", "Commune", "PNR", "PaysStructure"))
+ANCESTORS = {CC: frozenset({EPCI, C + "PublicActor", C + "Actor"}), EPCI: frozenset({C + "PublicActor", C + "Actor"}),
+             COMMUNE: frozenset({C + "LocalAuthority", C + "PublicActor", C + "Actor"}),
+             PNR: frozenset({C + "PublicActor", C + "Actor"}), PAYS: frozenset({C + "PublicActor", C + "Actor"})}
+
+
+def group_matcher() -> ActorMatcher:
+    names = {A + "cc-tridan": ["Cinq communautés de communes de l'entente TRIDAN (non nommées dans la source)"],
+             A + "pnr": ["Un parc naturel régional lié à un Pays par une convention (non nommé dans la source)"],
+             A + "pays": ["Un Pays lié à un parc naturel régional par une convention (non nommé dans la source)"],
+             A + "chalon": ["Communes du Grand Chalon et leurs élus (non nommées dans la source)"],
+             A + "figeac": ["Pays de Figeac"]}
+    classes = {A + "cc-tridan": frozenset({CC}), A + "pnr": frozenset({PNR}), A + "pays": frozenset({PAYS}),
+               A + "chalon": frozenset({COMMUNE}), A + "figeac": frozenset({PAYS})}
+    return ActorMatcher("label", names, classes=classes, ancestors=ANCESTORS)
+
+
+def test_groups_pair_by_class_inside_a_case_only_when_asked():
+    m = group_matcher()
+    cc = ActorRef(A + "x1", "Cinq communautés de communes partenaires de la coopération « Entente interterritoriale "
+                            "TRIDAN » (non nommées dans la source)", 0.7, True, (CC,))
+    pnr = ActorRef(A + "x2", "Un PNR partenaire de la coopération « Convention PNR / Pays » (non nommé dans la source)",
+                   0.7, True, (PNR,))
+    gold = [A + "cc-tridan", A + "pnr", A + "pays"]
+    assert m.match([cc, pnr], gold) == []  # by name alone: descriptions worded otherwise
+    hits = m.match([cc, pnr], gold, groups_by_class=True)
+    assert {(a.iri, g) for a, g in hits} == {(A + "x1", A + "cc-tridan"), (A + "x2", A + "pnr")}
+    assert not any(m.by_name(a, g) for a, g in hits)
+    # a superclass pairs with its subclass (EPCI with communautés de communes), one to one
+    epci = ActorRef(A + "x3", "EPCI partenaires de la coopération (non nommés dans la source)", 0.7, True, (EPCI,))
+    assert [g for _, g in m.match([epci], gold, groups_by_class=True)] == [A + "cc-tridan"]
+    assert [a.iri for a, _ in m.match([cc, epci], gold, groups_by_class=True)] == [A + "x1"]
+
+
+def test_class_pairs_rank_after_name_pairs_and_skip_named_and_generic_actors():
+    m = group_matcher()
+    by_name = ActorRef(A + "x1", "Communes du Grand Chalon (non nommées dans la source)", 0.72, True, (COMMUNE,))
+    other = ActorRef(A + "x2", "Communes du Grand Besançon (non nommées dans la source)", 0.72, True, (COMMUNE,))
+    hits = m.match([other, by_name], [A + "chalon"], groups_by_class=True)
+    assert [(a.iri, m.by_name(a, g)) for a, g in hits] == [(A + "x1", True)]  # the name pair wins
+    # a named actor never pairs by class, nor with a named curated actor
+    named = ActorRef(A + "x3", "Pays de Vitré", 0.9, True, (PAYS,))
+    assert m.match([named], [A + "pays", A + "figeac"], groups_by_class=True) == []
+    group = ActorRef(A + "x4", "Pays partenaires (non nommés dans la source)", 0.7, True, (PAYS,))
+    assert [g for _, g in m.match([group], [A + "figeac", A + "pays"], groups_by_class=True)] == [A + "pays"]
+    # too general a class says nothing of which group it is
+    partners = ActorRef(A + "x5", "Partenaires (non nommés dans la source)", 0.7, True, (C + "Actor",))
+    assert m.match([partners], [A + "pnr", A + "pays"], groups_by_class=True) == []
+    untyped = ActorRef(A + "x6", "Communes (non nommées dans la source)", 0.7, True, ())
+    assert m.match([untyped], [A + "chalon"], groups_by_class=True) == []
+
+
+def test_evaluate_seed_counts_groups_paired_by_class():
+    m = group_matcher()
+    cur = [curated("tridan", "Entente interterritoriale TRIDAN", ["cc-tridan", "figeac"])]
+    cc = ActorRef(A + "x1", "Cinq communautés de communes (non nommées dans la source)", 0.7, True, (CC,))
+    ext = [ExtractedCase("urn:t", "Entente interterritoriale TRIDAN", "seed.txt", 0, [cc], [], {}, set())]
+    seed = evaluate_seed(ext, cur, m, PARENTS, unnamed={A + "cc-tridan"})
+    a = seed["actors"]
+    assert (a["tp"], a["tp_groups_by_class"], a["recall"], a["recall_groups_by_name"]) == (1, 1, 0.5, 0.0)
+    assert seed["matches"][0]["actors"]["groups_by_class"] == [
+        "Cinq communautés de communes (non nommées dans la source) = cc-tridan"]
+    overall = aggregate({"seed-x": seed})["actors"]
+    assert (overall["tp_groups_by_class"], overall["precision_groups_by_name"]) == (1, 0.0)
+    text = render_summary({"configurations": {"vocab": {
+        "overall": aggregate({"seed-x": seed}), "seeds": {"seed-x": seed}, "actor_matching": "by name",
+        "date": "2026-12-03", "ingest": {"seconds": 1}, "goals": verdicts(aggregate({"seed-x": seed}))}}})
+    assert "by class inside their case: 1 of the 1 actors found" in text and "actor recall would be 0.00" in text
+
+
 def curated(ident: str, title: str, actors=(), alt=(), types=(), grid=None, levers=()) -> CuratedCase:
     return CuratedCase(ident, title, list(alt), ["seed-x"], [A + a for a in actors], [C + t for t in types],
                        grid or {}, {f"L/{x}" for x in levers})
@@ -252,3 +322,18 @@ def test_save_keeps_the_other_registry_and_docs_block(tmp_path):
     second = doc.read_text(encoding="utf-8")
     assert second.count("## Evaluation on the seeds") == 1 and second.endswith("Hand-written analysis.\n")
     assert render_summary({"configurations": {}}) == ""
+
+
+def test_curated_actor_classes_and_their_ancestors_come_from_the_corpus_and_ontology():
+    from pathlib import Path
+
+    from benchmarks.extraction_eval import actor_classes, class_ancestors
+    from ingest.corpus import load_corpus
+    from ontology.iris import Minter
+
+    minter = Minter("https://w3id.org/coopkg/id/")
+    classes = actor_classes(load_corpus(Path(__file__).resolve().parent.parent / "corpus"), minter)
+    assert classes[str(minter.iri("actor", "cc-entente-tridan"))] == {CC}
+    assert classes[str(minter.iri("actor", "syndicat-pays-articulation-sage-ardeche"))] == {C + "SyndicatMixte", PAYS}
+    ancestors = class_ancestors()
+    assert EPCI in ancestors[CC] and C + "Actor" in ancestors[CC] and CC not in ancestors[CC]

@@ -1245,13 +1245,15 @@ def test_enumerated_collective_nouns(lexicon):
 def test_collective_noun_without_owner_needs_more_than_a_place(lexicon):
     # "territoire" at a line end and the grid label "Partenaires" are not the territory label
     # "territoires partenaires"; the "deux communautés d'agglomération" of this grid belong to no
-    # actor of the base.
+    # actor of the base: they are the practice's own unnamed partners (tests/test_extract_partners.py).
     text = ("→ Convention de partage de l'ingénierie Lac et Rivières\n"
             "Eléments déclencheurs\tLe départ à la retraite de l'unique technicienne rivière du territoire\n"
             "Partenaires / échelle\tUn syndicat de bassin versant et deux communautés d'agglomération")
     doc, cand = make_candidate(text)
     ms = extract(doc, cand, lexicon)
-    assert [m for m in ms if m.kind in ("actor", "territory")] == []
+    assert [(m.iri, m.label) for m in ms if m.kind in ("actor", "territory")] == [
+        (None, "Deux communautés d'agglomération partenaires de « Convention de partage de l'ingénierie Lac et "
+               "Rivières » (non nommées dans la source)")]
     # No actor before "des maires" nor in its sentence: a town named later does not make them its communes.
     doc, cand = make_candidate("Gouvernance\tComité syndical ; Conférence des maires\n\nContact : secrétariat, à Nantes.")
     assert [short(m.iri) for m in extract(doc, cand, lexicon) if m.kind == "actor"] == ["actor/nantes-metropole"]
@@ -1297,7 +1299,8 @@ def test_with_de_departements(place, expected):
 @pytest.mark.parametrize("place, expected", [
     ("Bordeaux", "de Bordeaux"), ("Angers", "d'Angers"), ("Pays de Brest", "du Pays de Brest"),
     ("Grand Chalon", "du Grand Chalon"), ("Le Mans", "du Mans"), ("La Rochelle", "de La Rochelle"),
-    ("Bourg en Bresse", "de Bourg en Bresse"),
+    ("Bourg en Bresse", "de Bourg en Bresse"), ("PNR des Monts du Forez", "du PNR des Monts du Forez"),
+    ("Parc naturel régional du Pilat", "du Parc naturel régional du Pilat"), ("PETR du Pays de Retz", "du PETR du Pays de Retz"),
 ])
 def test_with_de_places(place, expected):
     assert with_de(place) == expected

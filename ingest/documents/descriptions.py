@@ -22,7 +22,7 @@ are what it calls.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, NamedTuple, Sequence
 
 from rdflib import URIRef
@@ -35,6 +35,7 @@ from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens,
 from .model import ASSERT_THRESHOLD, Candidate, Mention
 from .patterns import (GENERIC_WORDS, DescriptionMatch, Prefecture, TownMatch, find_descriptions, find_institutions,
                        find_towns, prefectures)
+from .partners import CONF_COUNTED, counted_partner
 from .text_util import _SENTENCE_END, _clean, _inside, _overlaps, _sentences
 
 # Confidence of the mentions of this step (see the table of extract.py's module doc).
@@ -233,8 +234,9 @@ _MASCULINE_E = frozenset("finistere rhone puy maine vaucluse territoire".split()
 _NO_ARTICLE = frozenset("paris mayotte".split())
 # Common nouns that start a place name and take an article ("du Bassin de Bourg en Bresse", "de la
 # Vallée de la Drôme", "des Monts du Lyonnais"); a name starting otherwise is a town's ("de Brest").
+# Masculine type words that may start an owner's name take "du" too ("du PNR des Monts d'Ardèche").
 _PLACE_NOUNS_MASCULINE = frozenset("pays grand bassin val plateau causse marais massif haut bas centre sud nord "
-                                   "pole bocage pays".split())
+                                   "pole bocage pnr petr scot parc syndicat".split())
 _PLACE_NOUNS_FEMININE = frozenset("vallee plaine montagne cote baie terre haute basse presqu'ile".split())
 _PLACE_NOUNS_PLURAL = frozenset("monts hauts coteaux terres vallees portes".split())
 
@@ -372,6 +374,16 @@ def mint_definite(d: DescriptionMatch, ctx: CaseContext, text: str, candidate: C
     territory = place.territory or (lexicon.get(place.iri).territory if place.iri is not None
                                     and lexicon.get(place.iri) is not None else None)
     return Minted(f"{head} {with_de(proper_part(_actor_name(place, lexicon)))}", d.cls, territory, CONF_MINTED_PLACE)
+
+
+def named_in_case(d: DescriptionMatch, actors: Sequence[Mention], lexicon: Lexicon) -> Mention | None:
+    """The one actor of the description's class (or a subclass) the candidate names, whatever the
+    base holds: « le PNR » of a practice titled « Plans de coopération sur le PNR des Monts
+    d'Ardèche ». None when it names none or two. ``actors``: the asserted, local actor mentions of
+    the candidate (:func:`_owners`: no group, no national body)."""
+    same = {name_key(_actor_name(m, lexicon)): m for m in actors
+            if any(lexicon.is_subclass(t, d.cls) for t in m.types)}
+    return next(iter(same.values())) if len(same) == 1 else None
 
 
 def _prefecture_of_code(code: str | None) -> Prefecture | None:
@@ -730,7 +742,8 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
     actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves. A
     definite description the base has no actor for is minted when the case says where
-    (:func:`mint_definite`)."""
+    (:func:`mint_definite`); a collective noun, when its owner is clear (:func:`mint_group`) or
+    when a partners row counts it (:func:`.partners.counted_partner`)."""
     linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:
@@ -756,6 +769,9 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
                 entries = resolve_collective(d, ctx, lexicon, owner)
                 if not entries:  # the base has no group of this case: mint it when its owner is clear
                     group = mint_group(d, text, candidate, local, lexicon)
+                    counted = counted_partner(d, candidate) if group is None else None
+                    if counted is not None:  # "5 Communautés de communes" in a partners row
+                        group = Minted(counted[0], counted[1], None, CONF_COUNTED)
                     if group is not None:
                         drop.update(over)
                         out.append(Mention("actor", d.text, d.start, d.end, "pattern", group.confidence, None,
@@ -767,6 +783,12 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
                 entries = [scores[0][2]] if unique else []
                 if not scores:  # the base has no such actor here (two would be ambiguous: no minting)
                     local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
+                    named = named_in_case(d, local, lexicon)
+                    if named is not None:  # "le PNR" of a case that names one PNR: that one
+                        drop.update(over)
+                        out.append(replace(named, text=d.text, start=d.start, end=d.end, method="pattern",
+                                            confidence=CONF_DESCRIPTION, roles=()))
+                        continue
                     minted = mint_definite(d, ctx, text, candidate, local, lexicon)
                     if minted is not None:
                         drop.update(over)

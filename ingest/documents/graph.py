@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ingest.compile import unique_slugs
-from ontology.iris import Minter, slugify
+from ontology.iris import Minter, name_slug, slugify
 from ontology.namespace import COOP
 
 from .casetexts import partners_scale_value, summary
@@ -185,7 +185,7 @@ class _Builder:
 
     def _target(self, case_id: str, mention: Mention) -> URIRef | None:
         if mention.kind == "actor":
-            return mention.iri or (self.m.iri("actor", slugify(mention.label or mention.text)))
+            return mention.iri or (self.m.iri("actor", name_slug(mention.label or mention.text)))
         if mention.kind == "instrument":
             kind_class = mention.types[0] if mention.types else mention.iri or COOP.CooperationInstrument
             return self.m.instrument(case_id, slugify(str(kind_class).rsplit("#", 1)[-1]))
