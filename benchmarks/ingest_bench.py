@@ -950,6 +950,7 @@ SECTION = f"""## Ingestion (`coopkg bench ingest`)
 ```sh
 coopkg bench ingest                       # 60 generated documents, real model, one cold run
 coopkg bench ingest --documents 120 --repeat 3
+coopkg bench ingest --repeat 3 --compare-encoder onnx-int8   # also int8 passages, runs alternating
 ```
 
 Documents: `benchmarks/ingest_bench.py` renders the curated cases of `corpus/cases` as French
@@ -1057,6 +1058,18 @@ def render_summary(r: dict) -> str:
         lines += ["", "Runs: " + "; ".join(f"{x['seconds']:.1f} s ({x['words_per_s']:,.0f} words/s, "
                                              f"{x['words_per_s_excluding_model_load']:,.0f} without loading)"
                                              for x in r["runs"]) + "; the table shows the median run (for an even count, the faster of the two middle runs)."]
+    cmp = r.get("comparison")
+    if cmp:
+        med = cmp["median"]
+        thread = (f"; the embedding thread worked {med['embedding_thread_seconds']:.1f} s "
+                  f"(vs {med['reference_embedding_thread_seconds']:.1f} s)"
+                  if med.get("embedding_thread_seconds") and med.get("reference_embedding_thread_seconds") else "")
+        lines += ["", f"Same benchmark, passages embedded with `{cmp['passage_encoder']}` (its own base; its runs "
+                      "alternate with the runs above): " + "; ".join(
+                          f"{x['seconds']:.1f} s ({x['words_per_s']:,.0f} words/s)" for x in cmp["runs"])
+                  + f"; median **{med['words_per_s']:,.0f} words/s** ({med['words_per_s_excluding_model_load']:,.0f} "
+                    f"without loading), {cmp['speedup']:.2f}× the runs above ({cmp['speedup_excluding_model_load']:.2f}× "
+                    f"without loading){thread}."]
     verdict = ("**met**" if g["met"] else
                f"**missed**: {g['measured']:,.0f} words/s, {g['ratio']:.2f}× the goal "
                f"({GOAL_WORDS_PER_S / max(g['measured'], 1e-9):.1f}× too slow)")
@@ -1090,16 +1103,22 @@ def default_model() -> str:
     return str(ref if ref.is_absolute() else (ROOT / ref).resolve())
 
 
-def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
+def _encoder_env(encoder: str | None) -> dict:
+    return {"COOPKG_PASSAGE_ENCODER": encoder} if encoder else {}
+
+
+def prepare_template(model: str, reuse: bool, echo: Echo, encoder: str | None = None) -> tuple[Path, dict]:
     """`coopkg build` of the repository corpus (SHACL on, search index with ``model``) into
-    benchmarks/work/ingest/template; the embedding cache is seeded from data/cache. A base reused
-    must have the index model id of the run (``COOPKG_PASSAGE_ENCODER=onnx-int8`` changes it), or
-    the run's index update would rebuild the whole index."""
+    benchmarks/work/ingest/template (``template-<encoder>`` for a compared passage encoder); the
+    embedding cache is seeded from data/cache. A base reused must have the index model id of the
+    run (``COOPKG_PASSAGE_ENCODER=onnx-int8`` changes it), or the run's index update would rebuild
+    the whole index."""
     from coopkg.settings import load_settings
     from search.embedder import embedder_from_settings, make_embedder
 
-    model_id = embedder_from_settings(load_settings(embedding_model=model)).model_id
-    home = WORK_DIR / "template"
+    overrides = {"passage_encoder": encoder} if encoder else {}
+    model_id = embedder_from_settings(load_settings(embedding_model=model, **overrides)).model_id
+    home = WORK_DIR / (f"template-{encoder}" if encoder else "template")
     info = home / "bench-build.json"
     if reuse and info.exists():
         data = json.loads(info.read_text(encoding="utf-8"))
@@ -1112,7 +1131,8 @@ def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
     seeded = ROOT / "data" / "cache" / "embeddings.sqlite"
     if seeded.exists():
         shutil.copyfile(seeded, home / "cache" / "embeddings.sqlite")
-    env = {**os.environ, "COOPKG_HOME": str(home), "COOPKG_CORPUS_DIR": str(CORPUS_DIR), "COOPKG_EMBEDDING_MODEL": model}
+    env = {**os.environ, "COOPKG_HOME": str(home), "COOPKG_CORPUS_DIR": str(CORPUS_DIR), "COOPKG_EMBEDDING_MODEL": model,
+           **_encoder_env(encoder)}
     echo(f"coopkg build into {home.relative_to(ROOT)} (model {model})")
     t = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "coopkg"), "build", "--quiet"], cwd=ROOT, check=True, env=env)
@@ -1123,7 +1143,7 @@ def prepare_template(model: str, reuse: bool, echo: Echo) -> tuple[Path, dict]:
     return home, data
 
 
-def prepare_passage_encoder(model: str, echo: Echo) -> dict:
+def prepare_passage_encoder(model: str, echo: Echo, encoder: str | None = None) -> dict:
     """The ONNX export the run embeds passages with (``COOPKG_PASSAGE_ENCODER=onnx-fp32``, the
     default: the fp32 one; ``onnx-int8``: the int8 query encoder's), written next to the model
     before the timed run when missing or stale, as ``coopkg model prepare`` writes it: a one-time
@@ -1131,7 +1151,7 @@ def prepare_passage_encoder(model: str, echo: Echo) -> dict:
     from coopkg.settings import load_settings
     from search.embedder import make_embedder
 
-    encoder = load_settings().passage_encoder
+    encoder = encoder or load_settings().passage_encoder
     if encoder == "torch" or model.startswith("hashing"):
         return {"passage_encoder": encoder}
     t = time.perf_counter()
@@ -1192,7 +1212,8 @@ class LoadSampler:
                 "max": max(x) if x else None}
 
 
-def _child(home: Path, documents: Path, model: str, out: Path, spacy_reference: bool) -> dict:
+def _child(home: Path, documents: Path, model: str, out: Path, spacy_reference: bool,
+           encoder: str | None = None) -> dict:
     import resource
 
     cmd = [sys.executable, "-m", "benchmarks.ingest_bench", "child", str(home), str(documents), str(out),
@@ -1200,7 +1221,8 @@ def _child(home: Path, documents: Path, model: str, out: Path, spacy_reference: 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     with LoadSampler() as sampler:
-        subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ, "COOPKG_EMBEDDING_MODEL": model})
+        subprocess.run(cmd, cwd=ROOT, check=True,
+                       env={**os.environ, "COOPKG_EMBEDDING_MODEL": model, **_encoder_env(encoder)})
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     raw = json.loads(out.read_text(encoding="utf-8"))
@@ -1211,8 +1233,34 @@ def _child(home: Path, documents: Path, model: str, out: Path, spacy_reference: 
     return raw
 
 
+def _headline(raw: dict) -> dict:
+    warm = raw["seconds"] - split_stages(raw)["model_load"]["total"]
+    return {"seconds": raw["seconds"], "words_per_s": raw["words"] / raw["seconds"],
+            "words_per_s_excluding_model_load": raw["words"] / warm, "load_average": raw["load_average"]}
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The median run (for an even count, the faster of the two middle runs)."""
+    ordered = sorted(runs, key=lambda x: x["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def comparison(runs: list[dict], reference: list[dict], encoder: str) -> dict:
+    """The runs of a compared passage encoder against the reference runs of the same benchmark."""
+    median, ref = _median_run(runs), _median_run(reference)
+    head, ref_head = _headline(median), _headline(ref)
+    background = split_stages(median).get("background") or {}
+    ref_background = split_stages(ref).get("background") or {}
+    return {"passage_encoder": encoder, "runs": [_headline(r) for r in runs],
+            "median": {**head, "embedding_thread_seconds": background.get("embed (ahead)"),
+                       "reference_embedding_thread_seconds": ref_background.get("embed (ahead)")},
+            "speedup": head["words_per_s"] / ref_head["words_per_s"],
+            "speedup_excluding_model_load": head["words_per_s_excluding_model_load"]
+            / ref_head["words_per_s_excluding_model_load"]}
+
+
 def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: int, reuse: bool,
-                  spacy_reference: bool, contention: str | None, echo: Echo) -> dict:
+                  spacy_reference: bool, contention: str | None, echo: Echo, compare: str | None = None) -> dict:
     from .build_bench import machine_info, pin_cores
 
     cores = pin_cores()
@@ -1226,31 +1274,35 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
     echo(f"  {described['words']:,} words, formats {described['formats']}")
     template, prep = prepare_template(model, reuse, echo)
     prep = {**prep, **prepare_passage_encoder(model, echo)}
-    runs = []
+    other = None
+    if compare:
+        other, _ = prepare_template(model, reuse, echo, compare)
+        prep["compared"] = prepare_passage_encoder(model, echo, compare)
+    runs, compared = [], []
     for i in range(repeat):
-        home = fresh_home(template, work / "home")
-        echo(f"run {i + 1}/{repeat}: cold ingestion (child process, fresh copy of the base)")
-        raw = _child(home, docs_dir, model, work / "run.json", spacy_reference)
-        total, words = raw["seconds"], raw["words"]
-        split = split_stages(raw)
-        warm = total - split["model_load"]["total"]
-        echo(f"  {raw['documents']} documents, {words:,} words in {total:.1f} s: {words / total:,.0f} words/s "
-             f"({words / warm:,.0f} without model loading); " + ", ".join(
-                 f"{k} {v['seconds']:.1f}" for k, v in split["stages"].items()))
-        runs.append(raw)
-        shutil.rmtree(home, ignore_errors=True)
-    ordered = sorted(runs, key=lambda x: x["seconds"])
-    median = ordered[(len(ordered) - 1) // 2]
-    headline = []
-    for raw in runs:
-        warm = raw["seconds"] - split_stages(raw)["model_load"]["total"]
-        headline.append({"seconds": raw["seconds"], "words_per_s": raw["words"] / raw["seconds"],
-                         "words_per_s_excluding_model_load": raw["words"] / warm,
-                         "load_average": raw["load_average"]})
+        # with a compared encoder, its runs alternate with the reference ones (drift hits both alike)
+        for encoder, base, into in ((None, template, runs), (compare, other, compared)):
+            if base is None:
+                continue
+            home = fresh_home(template if encoder is None else base, work / "home")
+            echo(f"run {i + 1}/{repeat}{f' ({encoder})' if encoder else ''}: cold ingestion "
+                 "(child process, fresh copy of the base)")
+            raw = _child(home, docs_dir, model, work / "run.json", spacy_reference and encoder is None, encoder)
+            total, words = raw["seconds"], raw["words"]
+            split = split_stages(raw)
+            warm = total - split["model_load"]["total"]
+            echo(f"  {raw['documents']} documents, {words:,} words in {total:.1f} s: {words / total:,.0f} words/s "
+                 f"({words / warm:,.0f} without model loading); " + ", ".join(
+                     f"{k} {v['seconds']:.1f}" for k, v in split["stages"].items()))
+            into.append(raw)
+            shutil.rmtree(home, ignore_errors=True)
     parameters = {"documents": documents, "repeat": repeat, "seed": seed, "model": model, "cores": cores,
-                  "contention": contention, "uncommitted_changes": uncommitted_changes()}
-    return assemble(median, machine=machine, parameters=parameters, generated=described, preparation=prep,
-                    runs=headline)
+                  "contention": contention, "uncommitted_changes": uncommitted_changes(), "compare": compare}
+    result = assemble(_median_run(runs), machine=machine, parameters=parameters, generated=described,
+                      preparation=prep, runs=[_headline(r) for r in runs])
+    if compare:
+        result["comparison"] = comparison(compared, runs, compare)
+    return result
 
 
 @click.command("ingest")
@@ -1269,15 +1321,18 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
               help="Free text recorded in the results and the summary about other work running on the machine.")
 @click.option("--docs/--no-docs", "update_docs", default=True, show_default=True,
               help="Write the summary into docs/benchmarks.md.")
+@click.option("--compare-encoder", "compare", type=click.Choice(["onnx-fp32", "onnx-int8", "torch"]), default=None,
+              help="Also run with this COOPKG_PASSAGE_ENCODER (on its own base), alternating with the runs of the "
+                   "configured one, and report both.")
 def ingest_cmd(n_documents: int, repeat: int, model: str | None, work: Path, seed: int, reuse: bool,
-               spacy_reference: bool, contention: str | None, update_docs: bool) -> None:
+               spacy_reference: bool, contention: str | None, update_docs: bool, compare: str | None) -> None:
     """Ingestion throughput (words/s end to end, cold, 2 cores), time per stage, per-document latency."""
     def echo(message: str) -> None:
         click.echo(message, err=True)
 
     model = model or default_model()
     result = run_benchmark(documents=n_documents, repeat=repeat, model=model, work=work, seed=seed, reuse=reuse,
-                           spacy_reference=spacy_reference, contention=contention, echo=echo)
+                           spacy_reference=spacy_reference, contention=contention, echo=echo, compare=compare)
     echo(f"results: {save(result)}")
     if update_docs:
         echo(f"summary: {write_docs(result)}")

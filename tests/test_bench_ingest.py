@@ -171,3 +171,26 @@ def test_command_help():
     result = CliRunner().invoke(ib.ingest_cmd, ["--help"])
     assert result.exit_code == 0 and "--documents" in result.output and "--repeat" in result.output
     assert ib.ingest_cmd.name == "ingest"
+
+
+def test_comparison_of_passage_encoders(tiny_result):
+    """`--compare-encoder`: the compared runs' median against the reference runs', in the summary."""
+    raw, result = tiny_result
+
+    def scaled(factor: float) -> dict:
+        out = json.loads(json.dumps(raw))
+        out["seconds"] = raw["seconds"] * factor
+        out["probes"] = {k: v * factor for k, v in raw["probes"].items()}
+        return out
+
+    cmp = ib.comparison([scaled(0.5), scaled(0.4), scaled(0.6)], [raw, scaled(1.2)], "onnx-int8")
+    # medians: 0.5x the seconds against 1.0x (the faster middle run of two)
+    assert cmp["passage_encoder"] == "onnx-int8" and len(cmp["runs"]) == 3
+    assert cmp["speedup"] == pytest.approx(2.0)
+    assert cmp["median"]["embedding_thread_seconds"] == pytest.approx(
+        0.5 * raw["probes"][ib.BACKGROUND + "embed (ahead)"])
+    text = ib.render_summary({**result, "comparison": cmp})
+    assert "passages embedded with `onnx-int8`" in text and "2.00× the runs above" in text
+    assert "Same benchmark, passages embedded with" not in ib.render_summary(result)
+    help_text = CliRunner().invoke(ib.ingest_cmd, ["--help"]).output
+    assert "--compare-encoder" in help_text
