@@ -148,7 +148,8 @@ def _update_index(settings, quiet: bool) -> None:
 def sparql(ctx: click.Context, query: str, fmt: str) -> None:
     """Run a SPARQL 1.1 query (text, or a path to a .rq file) on the knowledge base.
 
-    The default graph is the union of all graphs; the prefixes coop, rdf, rdfs, owl, xsd, skos,
+    The default graph is the union of all graphs (a query with FROM / FROM NAMED gets the
+    dataset it names); the prefixes coop, rdf, rdfs, owl, xsd, skos,
     dcterms, prov, org and foaf are predeclared."""
     from kb.queries import with_prefixes
     from kb.store import open_store

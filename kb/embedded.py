@@ -118,9 +118,11 @@ class EmbeddedStore:
         self.close()
 
     # -- reading ----------------------------------------------------------------------------
-    def _query(self, query: str):
+    def _query(self, query: str, *, union: bool = True):
+        """``union``: the default graph is the union of all graphs (a query with FROM needs False:
+        Oxigraph's union option would replace the dataset the query names)."""
         try:
-            return self._store.query(query, use_default_graph_as_union=True)
+            return self._store.query(query, use_default_graph_as_union=union)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
         except OSError as exc:
@@ -148,8 +150,12 @@ class EmbeddedStore:
 
     def raw_query(self, query: str, fmt: str) -> tuple[bytes, str]:
         """Run any query and serialise its result: a result format for SELECT/ASK, an RDF
-        format for CONSTRUCT/DESCRIBE. Returns (bytes, media type)."""
-        result = self._query(query)
+        format for CONSTRUCT/DESCRIBE. Returns (bytes, media type). The default graph is the
+        union of all graphs, unless the query names its dataset (FROM / FROM NAMED), as the
+        SPARQL endpoint does."""
+        from .sparql_text import analyse
+
+        result = self._query(query, union=not analyse(query).dataset)
         if isinstance(result, ox.QueryTriples):
             fmt = fmt if fmt in _GRAPH_OX else "turtle"
             return result.serialize(format=_GRAPH_OX[fmt]), GRAPH_FORMATS[fmt]

@@ -116,3 +116,21 @@ def test_invalid_corpus_exit_code(monkeypatch, tmp_path, corpus_copy):
     result = CliRunner().invoke(cli, ["--corpus", str(corpus_copy), "build"])
     assert result.exit_code == 1 and "corpus/cases/zz.md:1" in result.output
     assert not (tmp_path / "h" / "store" / "current").exists()
+
+
+def test_sparql_from_names_the_default_graph(run):
+    """A query with FROM gets the dataset it names, as on the endpoint; without, the union of all graphs."""
+    def count(query: str) -> int:
+        return int(json.loads(run("sparql", query, "--format", "json").output)["results"]["bindings"][0]["n"]["value"])
+
+    graphs = json.loads(run("sparql", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+                            "--format", "json").output)["results"]["bindings"]
+    g = next(b["g"]["value"] for b in graphs if "/graph/" in b["g"]["value"])
+    union = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    inside = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+    assert 0 < inside < union
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{g}> WHERE {{ ?s ?p ?o }}") == inside
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{g}> WHERE {{ GRAPH ?x {{ ?s ?p ?o }} }}") == inside
+    # "FROM" inside a string is no dataset clause: still the union
+    assert count('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM <urn:x>") }') <= union
+    assert count('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM <urn:x>") }') > inside

@@ -25,6 +25,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
 
 import api.sparql
+import kb.sparql_text
 from api.app import create_app
 from coopkg.settings import load_settings
 from kb.store import open_store
@@ -267,7 +268,7 @@ def test_service_is_found_in_oxigraph_extensions_rdflib_cannot_parse(client):
     """LATERAL is an Oxigraph extension: rdflib's parser fails, the tokenizer decides."""
     lateral = ("SELECT ?case ?label WHERE { ?case a coop:CooperationCase "
                "LATERAL { SELECT ?label WHERE { ?case rdfs:label ?label } LIMIT 1 } }")
-    assert api.sparql.analyse(lateral).parsed is False
+    assert kb.sparql_text.analyse(lateral).parsed is False
     response = client.post("/sparql", content=lateral, headers=SPARQL_QUERY)
     assert response.status_code == 200, response.text
     assert len(response.json()["results"]["bindings"]) == 31
@@ -286,9 +287,9 @@ PLAIN_QUERIES = {
 @pytest.mark.parametrize("form", sorted(PLAIN_QUERIES))
 def test_plain_queries_skip_the_parser_and_agree_with_it(form):
     query = PLAIN_QUERIES[form]
-    fast = api.sparql._plain(query)
+    fast = kb.sparql_text._plain(query)
     assert fast is not None and fast.form == form
-    full = api.sparql.checked(query)
+    full = kb.sparql_text.checked(query)
     assert (full.form, full.update, full.service, full.dataset) == (form, None, False, False)
     assert (fast.update, fast.service, fast.dataset) == (None, False, False)
 
@@ -301,13 +302,13 @@ def test_plain_queries_skip_the_parser_and_agree_with_it(form):
     "SELECT * WHERE { ?s ?p <http://e/SERVICE> }",
 ])
 def test_queries_with_a_checked_word_go_to_the_parser(query):
-    assert api.sparql._plain(query) is None
+    assert kb.sparql_text._plain(query) is None
 
 
 def test_keywords_skip_comments_strings_iris_variables_and_prefixed_names():
     text = ("PREFIX service: <http://e/SERVICE> # SERVICE\nSELECT ?service WHERE { ?s service:x \"SERVICE\" ; "
             "<http://e/SERVICE> '''SERVICE''' . FILTER(?s < 3 || ?service>2) }")
-    assert api.sparql.keywords(text) == ["PREFIX", "SELECT", "WHERE", "FILTER"]
+    assert kb.sparql_text.keywords(text) == ["PREFIX", "SELECT", "WHERE", "FILTER"]
 
 
 def test_service_runs_when_allowed(make_client):
