@@ -41,6 +41,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from .errors import EmbedderError
 from .onnx_query import (FOLDER, FOLDER_FP32, QUANTIZATION, OnnxQueryEncoder, QueryEncoderError, QueryEncoderStale,
                          export, weights_signature)
 
@@ -61,10 +62,6 @@ PASSAGE_MODEL_SUFFIX = {"torch": "", "onnx-fp32": "", "onnx-int8": "+passage-int
 # The query encoder of a process that embeds passages (ingestion, `coopkg build`): the definitions
 # it compares with passages go through the passages' encoder (one ONNX session, symmetric vectors).
 PASSAGE_QUERY_ENCODER = {"torch": "torch", "onnx-fp32": "onnx-fp32", "onnx-int8": "onnx-int8"}
-
-
-class EmbedderError(Exception):
-    """The embedding model cannot be loaded or used; the message says why and what to do."""
 
 
 @runtime_checkable

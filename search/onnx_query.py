@@ -34,6 +34,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .errors import EmbedderError
+
 FORMAT = 1
 FOLDER = "onnx-query-int8"
 FOLDER_FP32 = "onnx-fp32"
@@ -42,8 +44,9 @@ OPSET = 17
 QUANTIZATION = {True: "dynamic int8, weights per channel", False: "none (fp32)"}
 
 
-class QueryEncoderError(Exception):
-    """The ONNX query encoder cannot be written or used; the message says why and what to do."""
+class QueryEncoderError(EmbedderError):
+    """The ONNX query encoder cannot be written or used; the message says why and what to do (an
+    :class:`EmbedderError`: the CLI prints it as one line)."""
 
 
 class QueryEncoderStale(QueryEncoderError):

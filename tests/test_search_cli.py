@@ -130,3 +130,22 @@ def test_eval_bad_file(home, tmp_path):
     bad.write_text("{", encoding="utf-8")
     result = run(home, "eval", str(bad))
     assert result.exit_code == 1 and "invalid JSON" in result.output
+
+
+def test_a_query_encoder_failure_is_one_clear_line(home, monkeypatch):
+    """The ONNX query encoder's errors (a model folder it cannot write into…) are embedder errors:
+    one line and exit code 1, not a traceback."""
+    from search.embedder import EmbedderError
+    from search.onnx_query import QueryEncoderError, QueryEncoderStale
+    from search.service import SearchService
+
+    assert issubclass(QueryEncoderError, EmbedderError) and issubclass(QueryEncoderStale, EmbedderError)
+
+    def refuse(cls, settings, **kwargs):
+        raise QueryEncoderError("cannot write the ONNX query encoder in /x: read-only; make the model folder writable")
+
+    monkeypatch.setattr(SearchService, "open", classmethod(refuse))
+    result = run(home, "search", "coopération")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("coopkg: cannot write the ONNX query encoder in /x: read-only; "
+                                     "make the model folder writable")
