@@ -125,7 +125,7 @@ _GROUP_DESCRIPTION = re.compile(r"\bet\s+leurs\s+(?:[ée]lus|maires)\b|\bmembres
 def group_key(label: str) -> str:
     """A placeholder's label without its description (see _GROUP_DESCRIPTION): what two names of an
     unnamed group are compared on, by ``name_similarity``."""
-    from ingest.documents.lexicon import PLACEHOLDER_MARK
+    from ontology.placeholders import PLACEHOLDER_MARK
 
     return " ".join(_GROUP_DESCRIPTION.sub(" ", PLACEHOLDER_MARK.sub(" ", label or "")).split())
 

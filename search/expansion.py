@@ -34,6 +34,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, NamedTuple
 
+from ontology.placeholders import is_placeholder_label
+
 from .text import ANALYZER_VERSION, Token, tokenize
 
 EXPANSION_VERSION = "1"
@@ -320,7 +322,7 @@ def groups_from_store(store) -> list[LabelGroup]:
         if not names:
             continue
         label = names[0]
-        if "non nommé" in label:  # placeholder actors: descriptive labels, not names
+        if is_placeholder_label(label):  # placeholder actors: descriptive labels, not names
             continue
         weight = _SCHEME_WEIGHTS.get(slot["kind"], DEFAULT_WEIGHT)
         english = tuple(sorted(set(slot["en"]) - set(names)))

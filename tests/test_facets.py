@@ -398,3 +398,15 @@ def test_entity_keys(catalog, store):
         hit = catalog.entity(group.key)
         assert hit is not None, group.key
         assert catalog.iri(hit[0], hit[1]) is not None
+
+
+def test_placeholder_actors_are_no_expansion_group(store):
+    """An unnamed actor's label is a description (« … (non nommées dans la source) », « … (composition
+    non détaillée dans la source) »): never a group of synonyms for query expansion."""
+    from ontology.placeholders import is_placeholder_label
+    from search.expansion import groups_from_store
+
+    groups = groups_from_store(store)
+    assert groups and not [g.label for g in groups if is_placeholder_label(g.label)]
+    assert "actor/participants-ca-elargi-nevers-sud-nivernais" not in {g.key for g in groups}
+    assert "actor/pays-nevers-sud-nivernais" in {g.key for g in groups}

@@ -208,7 +208,7 @@ def test_lexicon_from_store(lexicon, minter):
     ("Pays de Non-Nommé", False),
 ])
 def test_placeholder_labels(label, placeholder):
-    from ingest.documents.lexicon import PLACEHOLDER_MARK, is_placeholder_label
+    from ontology.placeholders import PLACEHOLDER_MARK, is_placeholder_label
 
     assert is_placeholder_label(label) is placeholder
     entry = LexEntry(URIRef("https://example.org/actor/x"), "actor", (label,))

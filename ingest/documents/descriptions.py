@@ -28,9 +28,10 @@ from typing import Iterable, NamedTuple, Sequence
 from rdflib import URIRef
 
 from ontology.namespace import COOP
+from ontology.placeholders import PLACEHOLDER_MARK, is_placeholder_label
 from search.text import STOP_WORDS, fold, tokenize
 
-from .lexicon import PLACEHOLDER_MARK, LexEntry, Lexicon, is_placeholder_label
+from .lexicon import LexEntry, Lexicon
 from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens, name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
 from .patterns import (GENERIC_WORDS, DescriptionMatch, Prefecture, TownMatch, find_descriptions, find_institutions,

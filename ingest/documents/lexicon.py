@@ -29,30 +29,18 @@ Département" or "the Région" of a case.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from rdflib import URIRef
 
 from ontology.namespace import COOP
+from ontology.placeholders import is_placeholder_label
 from search.text import fold
 
 KINDS = ("actor", "actor_type", "instrument_type", "lever", "concept", "theme", "territory", "role")
 CLASS_KINDS = ("actor_type", "instrument_type")
-# Placeholder actors of the corpus are descriptions, not names: their label says that the source
-# does not name them or does not say who they are ("Communes du Pays de Figeac (non nommées dans la
-# source)", "Participants au conseil d'administration élargi … (composition non détaillée dans la
-# source)"). PLACEHOLDER_WORDS tells them; PLACEHOLDER_MARK is the parenthesised note to drop from
-# the label to keep what it describes.
-_NOT_SAID = r"non[ \u00a0]+(?:nomm|d[ée]taill|pr[ée]cis|identifi|list)"
-PLACEHOLDER_WORDS = re.compile(rf"\b{_NOT_SAID}", re.IGNORECASE)
-PLACEHOLDER_MARK = re.compile(rf"\([^()]*\b{_NOT_SAID}[^()]*\)", re.IGNORECASE)
-
-
-def is_placeholder_label(label: str | None) -> bool:
-    """Whether an actor's label is a corpus placeholder's description (see PLACEHOLDER_WORDS)."""
-    return bool(label) and bool(PLACEHOLDER_WORDS.search(label))
+# Placeholder actors (descriptions, not names): ontology/placeholders.py
 
 
 @dataclass(frozen=True)
