@@ -167,6 +167,24 @@ class Expander:
     def from_store(cls, store, *, extra: Iterable[LabelGroup] = EXTRA_GROUPS) -> "Expander":
         return cls([*groups_from_store(store), *extra])
 
+    def updated(self, store, nodes: Iterable[str], *, extra: Iterable[LabelGroup] = EXTRA_GROUPS) -> "Expander":
+        """:meth:`from_store` after a write that described only ``nodes`` (data IRIs: the actors,
+        territories… of the written graphs, before and after): the other groups are kept, those of
+        ``nodes`` read again (gone when the node is), in from_store's order — the same expander,
+        without reading every label of the base. None when this one cannot tell (no data group)."""
+        extra = list(extra)
+        extra_keys = {g.key for g in extra}
+        own = [g for g in self.groups if g.key not in extra_keys]
+        data = [i for i, g in enumerate(own) if not g.key.startswith("coop:")]
+        nodes = [n for n in nodes if "#" not in n]
+        if not data or data != list(range(data[0], data[-1] + 1)):
+            return None  # groups_from_store sorts by IRI: the data groups (one base) are contiguous
+        keys = {_key(n) for n in nodes}
+        fresh = groups_from_store(store, nodes) if nodes else []
+        kept = [own[i] for i in data if own[i].key not in keys]
+        merged = sorted(kept + fresh, key=lambda g: g.key)  # same base: IRI order is key order
+        return Expander([*own[:data[0]], *merged, *own[data[-1] + 1:], *extra])
+
     # -- identity ----------------------------------------------------------------------------
     @property
     def vocabulary_hash(self) -> str:
@@ -180,6 +198,11 @@ class Expander:
 
     def to_json(self) -> list[dict]:
         return [asdict(g) for g in self.groups]
+
+    def phrase_sequences(self) -> frozenset[tuple[str, ...]]:
+        """The term sequences of the multi-term labels: all that indexing depends on
+        (:meth:`phrase_occurrences`); the groups they belong to only matter to queries."""
+        return frozenset(seq for seq in self._entries if len(seq) > 1)
 
     @classmethod
     def from_json(cls, data: list[dict]) -> "Expander":
@@ -287,14 +310,25 @@ def _key(iri: str) -> str:
     return "/".join(iri.rstrip("/").split("/")[-2:])
 
 
-def groups_from_store(store) -> list[LabelGroup]:
+def groups_from_store(store, iris: Iterable[str] | None = None) -> list[LabelGroup]:
     """Label groups of the actor and instrument types (ontology classes with a notation), the
-    notions, levers, axes and themes, the named actors and the territories."""
+    notions, levers, axes and themes, the named actors and the territories (only those of
+    ``iris``, when given), in the order of their IRIs."""
+    if iris is not None:
+        wanted = sorted(set(iris))
+        return [g for start in range(0, len(wanted), 500)
+                for g in _groups(store, " ".join(f"<{i}>" for i in wanted[start:start + 500]))]
+    return _groups(store, None)
+
+
+def _groups(store, values: str | None) -> list[LabelGroup]:
     from kb.queries import with_prefixes
 
     schemes = " ".join(f"coop:{s}" for s in _SCHEME_WEIGHTS)
+    restrict = f"VALUES ?x {{ {values} }}" if values is not None else ""
     query = with_prefixes(f"""
         SELECT DISTINCT ?x ?kind ?p ?l WHERE {{
+          {restrict}
           {{ ?x a owl:Class ; skos:notation ?n . BIND("class" AS ?kind) }}
           UNION {{ ?x skos:inScheme ?kind . VALUES ?kind {{ {schemes} }} }}
           UNION {{ ?x a coop:Actor . BIND("actor" AS ?kind) FILTER(!isBlank(?x)) }}

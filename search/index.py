@@ -182,6 +182,7 @@ class UpdateReport:
     cases_updated: int = 0
     embedded: int = 0  # texts actually sent to the model (cache misses)
     cached: int = 0
+    cases_relexed: int = 0  # unchanged cases analysed again (lexical only): labels they may hold came or went
 
 
 def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedder, cache: EmbeddingCache,
@@ -190,8 +191,9 @@ def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedd
                 progress: Callable[[str, int, int], None] | None = None,
                 relex: bool = False) -> tuple[SearchIndex, UpdateReport]:
     """A search index for ``passages``; with ``previous`` (same model), only the changed cases
-    are replaced in it (``relex``: its lexical index is built anew, with ``expander``; the vectors
-    are still replaced case by case)."""
+    are replaced in it (``relex``: the expansion vocabulary changed; the lexical index takes
+    ``expander``, analysing again the passages its new or dropped labels may occur in — the same
+    index as one built anew —, and the vectors are still replaced case by case)."""
     params = {}
     if exact_max is not None:
         params["exact_max"] = exact_max
@@ -217,11 +219,13 @@ def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedd
         stale = {vid for vid in dense.ids if vid.split("#", 1)[0] in set(removed + updated)}
         dense.remove(stale)
         todo = set(added + updated)
-        if relex:
+        if relex and lexical.expander is None:
             lexical = LexicalIndex.build(passages, expander)
         else:
             for cid in removed + updated:
                 lexical.remove_case(cid)
+            if relex:  # labels came or went: only the passages they may occur in are analysed again
+                report.cases_relexed = len(lexical.swap_expander(expander, by_case))
             for cid in sorted(todo):
                 lexical.add_case(cid, by_case[cid])
             lexical.compact()
@@ -325,7 +329,12 @@ def update(store, directory: str | Path, embedder, cache_path: str | Path, *, ex
     else:
         passages = passages_from_store(store)
     vocab_entries = vocabulary_from_store(store)
-    expander = Expander.from_store(store)
+    expander = None
+    if changed is not None and previous is not None and previous.lexical.expander is not None:
+        # the labels of the nodes the write described only: not every label of the base again
+        expander = previous.lexical.expander.updated(store, changed.nodes)
+    if expander is None:
+        expander = Expander.from_store(store)
     relex = False
     if previous is not None:
         if previous.lexical.expander is None or previous.lexical.expander.vocabulary_hash != expander.vocabulary_hash:

@@ -247,6 +247,35 @@ class LexicalIndex:
         self._append(passages)
         return len(passages)
 
+    def cases_with_phrases(self, sequences: Iterable[tuple[str, ...]]) -> set[str]:
+        """The cases with a passage where one of these term sequences may occur (it has every term
+        of it, or the sequence's phrase term): the passages to analyse again when labels with these
+        sequences come or go (a superset: the terms need not be contiguous)."""
+        from .expansion import PHRASE_PREFIX
+
+        docs: set[int] = set()
+        for seq in sequences:
+            tid = self._tid.get(PHRASE_PREFIX + " ".join(seq))
+            if tid is not None:
+                docs.update(self._post_docs[tid].tolist())
+            tids = [self._tid.get(t) for t in dict.fromkeys(seq)]
+            if tids and all(t is not None for t in tids):
+                common = functools.reduce(np.intersect1d, (self._post_docs[t] for t in tids))
+                docs.update(common.tolist())
+        return {self._case_ids[int(self._pcase[d])] for d in docs if self._alive[d]}
+
+    def swap_expander(self, expander: Expander, passages_of: dict[str, list[Passage]]) -> set[str]:
+        """Use ``expander`` from now on, analysing again only the cases whose passages its new or
+        dropped multi-term labels may occur in (``passages_of``: case id → passages, for those
+        cases); the result equals :meth:`build` with ``expander``. Returns the cases analysed again."""
+        before = self.expander.phrase_sequences() if self.expander is not None else frozenset()
+        changed = before ^ expander.phrase_sequences()
+        cases = self.cases_with_phrases(changed) if changed else set()
+        self.expander = expander
+        for cid in sorted(cases):
+            self.add_case(cid, passages_of[cid])
+        return cases
+
     def compact(self) -> None:
         """Drop removed passages and renumber (done automatically on save)."""
         if self._n_alive == len(self._passages) and len(self._case_index) == len(self._case_ids):

@@ -14,6 +14,7 @@ from kb.store import open_store
 from ontology.iris import Minter
 from search.embedder import make_embedder
 from search.index import Changed, SearchIndex, update
+from tests.test_lexical import passage_terms
 
 PIPELINE = Path(__file__).parent / "data" / "documents" / "pipeline"
 DOCS = ("pat-grand-clermont.txt", "reciprocite-brest-cob.md")
@@ -38,6 +39,9 @@ def assert_same_index(a: SearchIndex, b: SearchIndex) -> None:
     assert ids == sorted(b.dense.ids)
     np.testing.assert_array_equal(a.dense.vectors(ids), b.dense.vectors(ids))
     assert a.corpus_hash == b.corpus_hash
+    # the lexical index too: same expansion vocabulary, same terms per passage (phrases included)
+    assert a.lexical.expander.vocabulary_hash == b.lexical.expander.vocabulary_hash
+    assert passage_terms(a.lexical) == passage_terms(b.lexical)
 
 
 @pytest.fixture
@@ -64,11 +68,14 @@ def test_after_ingestion_the_index_is_the_full_one(base, tmp_path, monkeypatch):
     report = Ingestor(settings).run([str(folder)])
     assert [o.status for o in report.outcomes] == ["ingested"] * 2 and report.index.cases_added >= 2
     assert calls and all(c is not None for c in calls)  # never the whole base
-    # the documents add actors (the expansion vocabulary changes: a new lexical index), but the
-    # vectors of the base's cases are kept, not embedded nor read from the cache again
+    # the documents add actors (the expansion vocabulary changes), but the vectors of the base's
+    # cases are kept, not embedded nor read from the cache again, and only the cases whose
+    # passages may hold the new labels are analysed again for the lexical index
     assert report.index.embedded + report.index.cached < len(before.dense.ids)
-    assert_same_index(SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id),
-                      full_index(settings, tmp_path, "full-1"))
+    assert report.index.cases_relexed < len({p.case_id for p in before.lexical.passages()})
+    after = SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id)
+    assert after.lexical.expander.vocabulary_hash != before.lexical.expander.vocabulary_hash
+    assert_same_index(after, full_index(settings, tmp_path, "full-1"))
 
     # a changed document whose practice has another title: its old case leaves the index
     doc = folder / DOCS[1]
@@ -116,3 +123,34 @@ def test_removing_a_document_reads_only_its_cases_again(base, tmp_path, monkeypa
     index = SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id)
     assert not any(p.case_id.startswith("document-pat-grand-clermont") for p in index.lexical.passages())
     assert_same_index(index, full_index(settings, tmp_path, "full-3"))
+
+
+def test_the_expander_is_updated_from_the_described_nodes_only(base, monkeypatch):
+    """After a write, the expansion groups of the nodes it described are read again, the others
+    kept: the same expander as reading every label of the base."""
+    from search.expansion import Expander
+    import search.expansion as expansion
+
+    settings, folder = base
+    before = SearchIndex.load(settings.search_dir, model_id=make_embedder(settings.embedding_model_ref).model_id)
+    ingestor = Ingestor(settings)
+    report = ingestor.run([str(folder)], index=False)
+    assert [o.status for o in report.outcomes] == ["ingested"] * 2
+    store = open_store(settings)
+    try:
+        nodes = {str(s) for s, _, _ in store.construct(
+            "CONSTRUCT { ?s a ?t } WHERE { GRAPH ?g { ?s a ?t } FILTER(CONTAINS(STR(?g), '/graph/documents/')) "
+            "FILTER(!CONTAINS(STR(?s), '/source/') && !CONTAINS(STR(?s), '/case/')) }")}
+        assert nodes
+        read = []
+        real = expansion._groups
+        monkeypatch.setattr(expansion, "_groups", lambda st, values: read.append(values) or real(st, values))
+        updated = before.lexical.expander.updated(store, nodes)
+        assert read and all(v is not None for v in read)  # never every label of the base
+        monkeypatch.undo()
+        full = Expander.from_store(store)
+        assert [g.key for g in updated.groups] == [g.key for g in full.groups]
+        assert updated.vocabulary_hash == full.vocabulary_hash != before.lexical.expander.vocabulary_hash
+        assert Expander([g for g in full.groups if g.key.startswith(("coop:", "extra:"))]).updated(store, nodes) is None
+    finally:
+        store.close()

@@ -496,3 +496,51 @@ def test_highlight_reuses_tokens_and_follows_a_replaced_text(expander):
     index.add_case("h", [Passage("h#1", "h", "abstract", "Une autre charte")])
     text = index.passage("h#1").text
     assert [text[a:b] for a, b, _ in index.highlight("h#1", "charte PNR")] == ["charte"]
+
+
+# -- a new expansion vocabulary, without a new index ------------------------------------------------
+def passage_terms(index: LexicalIndex) -> dict[str, dict[str, float]]:
+    """Passage id → term → frequency, read from the postings (alive passages only)."""
+    out: dict[str, dict[str, float]] = {}
+    for tid, term in enumerate(index._terms):
+        for doc, tf in zip(index._post_docs[tid].tolist(), index._post_tf[tid].tolist()):
+            if index._alive[doc]:
+                out.setdefault(index._passages[doc].id, {})[term] = tf
+    return out
+
+
+SWAP = [
+    Passage("a#1", "a", "abstract", "Le Pays du Centre Ouest Bretagne et la communauté de communes du Kreiz Breizh"),
+    Passage("a#2", "a", "summary", "Une commission locale de l'eau anime le SAGE"),
+    Passage("b#1", "b", "abstract", "Le Pôle métropolitain du Pays de Brest mutualise une équipe"),
+    Passage("c#1", "c", "abstract", "Réseau des élus du territoire"),
+    Passage("d#1", "d", "abstract", "Les élus du pôle métropolitain et du Centre Ouest Bretagne"),
+]
+
+
+def test_swapping_the_expander_equals_a_new_index():
+    before = Expander(GROUPS)
+    # a new actor with a multi-word name, one label gone (the CLE's), one group renamed
+    after = Expander([*GROUPS[:5], GROUPS[6], LabelGroup("actor/pole-brest", "Pôle métropolitain du Pays de Brest",
+                                                         ("Pays de Brest",))])
+    index = LexicalIndex.build(SWAP, before)
+    redone = index.swap_expander(after, {cid: [p for p in SWAP if p.case_id == cid] for cid in "abcd"})
+    fresh = LexicalIndex.build(SWAP, after)
+    assert passage_terms(index) == passage_terms(fresh)
+    assert index.expander.vocabulary_hash == fresh.expander.vocabulary_hash
+    for query in ("pôle métropolitain", "Pays de Brest", "commission locale de l'eau", "élus", "COB"):
+        got = [(h.case_id, round(h.score, 6)) for h in index.search(query)]
+        assert got == [(h.case_id, round(h.score, 6)) for h in fresh.search(query)], query
+    # only the cases whose passages hold every word of a label that came or went: not c, nor d
+    # (« pôle métropolitain » without « Pays de Brest »)
+    assert redone == {"a", "b"}
+    assert index.swap_expander(after, {}) == set()  # the same labels: nothing to analyse again
+
+
+def test_cases_with_phrases_finds_the_phrase_and_its_words():
+    index = LexicalIndex.build(SWAP, Expander(GROUPS))
+    assert index.cases_with_phrases([("commission", "local", "eau")]) >= {"a"}
+    assert index.cases_with_phrases([("reseau", "elu")]) == {"c"}  # every word of it, no phrase term
+    assert index.cases_with_phrases([("absent", "mot")]) == set()
+    index.remove_case("a")
+    assert "a" not in index.cases_with_phrases([("commission", "local", "eau")])
