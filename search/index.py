@@ -174,6 +174,11 @@ def _why(built: object, configured: str) -> str:
     return ""
 
 
+# A change of the expansion vocabulary updates the lexical index in place (LexicalIndex.swap_expander);
+# False builds a new one, as before (benchmarks/ingest_into.py's "full" mode re-enacts that).
+INCREMENTAL_RELEX = True
+
+
 @dataclass
 class UpdateReport:
     changed: bool
@@ -219,7 +224,7 @@ def build_index(passages: list[Passage], vocab_entries: list[VocabEntry], embedd
         stale = {vid for vid in dense.ids if vid.split("#", 1)[0] in set(removed + updated)}
         dense.remove(stale)
         todo = set(added + updated)
-        if relex and lexical.expander is None:
+        if relex and (lexical.expander is None or not INCREMENTAL_RELEX):
             lexical = LexicalIndex.build(passages, expander)
         else:
             for cid in removed + updated:
