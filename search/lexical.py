@@ -65,8 +65,10 @@ class Passage:
     field: str
     text: str
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
+        """SHA-256 of the passage (computed once per object: an index update hashes every passage
+        of the base several times, 1.2 million times at 10,000 cases)."""
         return hashlib.sha256("\x1f".join((self.id, self.case_id, self.field, self.text)).encode()).hexdigest()
 
 
