@@ -268,6 +268,11 @@ def _embed(cache: EmbeddingCache, embedder, texts: list[str], report: UpdateRepo
     return np.concatenate(out)
 
 
+# How a case's passages read another node (search/lexical.py passages_from_store).
+_READS = ("?case coop:hasParticipation ?x .", "?p coop:participant ?x . ?case coop:hasParticipation ?p .",
+          "?case coop:usesInstrument ?x .", "?case coop:hasGovernanceBody ?x .", "?case coop:territory ?x .")
+
+
 @dataclass(frozen=True)
 class Changed:
     """What a write may have changed in the passages of the cases: the cases themselves
@@ -289,12 +294,12 @@ class Changed:
             out |= {self.case_base + cid for cid in indexed if cid.startswith(tuple(self.prefixes))}
         for batch in _batches(sorted(str(n) for n in self.nodes), 500):
             values = " ".join(f"<{n}>" for n in batch)
-            rows = store.select(with_prefixes(f"""SELECT DISTINCT ?case WHERE {{ VALUES ?x {{ {values} }}
-                {{ ?case coop:hasParticipation ?x }} UNION {{ ?case coop:hasParticipation/coop:participant ?x }}
-                UNION {{ ?case coop:usesInstrument ?x }} UNION {{ ?case coop:hasGovernanceBody ?x }}
-                UNION {{ ?case coop:territory ?x }}
-                ?case a coop:CooperationCase }}""")).rows
-            out |= {str(r[0]) for r in rows}
+            # one query per way of reading a node: as a UNION under one VALUES, Oxigraph does not
+            # bind ?x in the branches (3.6 s for 6 nodes at 10,000 cases; ~1 ms each this way)
+            for pattern in _READS:
+                rows = store.select(with_prefixes(f"""SELECT DISTINCT ?case WHERE {{ VALUES ?x {{ {values} }}
+                    {pattern} ?case a coop:CooperationCase }}""")).rows
+                out |= {str(r[0]) for r in rows}
         return out
 
     def passages(self, store, indexed: list[Passage]) -> list[Passage]:

@@ -36,7 +36,7 @@ import numpy as np
 
 from .expansion import Expander, Expansion
 from .arrays import ranges
-from .persist import read_meta, staging_dir, swap_in
+from .persist import read_meta, staging_dir, swap_in, write_json
 from .text import ANALYZER_VERSION, analyze, index_terms, tokenize
 
 FORMAT_VERSION = 1
@@ -523,13 +523,10 @@ class LexicalIndex:
         tfs = np.concatenate(self._post_tf) if self._post_tf else np.zeros(0, dtype=np.float32)
         np.savez(tmp / "postings.npz", offsets=offsets, docs=docs.astype(np.int32), tfs=tfs.astype(np.float32),
                  dl=self._dl, pcase=self._pcase)
-        with open(tmp / "terms.json", "w", encoding="utf-8") as f:
-            json.dump(self._terms, f, ensure_ascii=False)
-        with open(tmp / "passages.json", "w", encoding="utf-8") as f:
-            json.dump({"cases": self._case_ids,
-                       "passages": [[p.id, p.case_id, p.field, p.text] for p in self._passages]}, f, ensure_ascii=False)
-        with open(tmp / "vocabulary.json", "w", encoding="utf-8") as f:
-            json.dump(self.expander.to_json() if self.expander is not None else None, f, ensure_ascii=False)
+        write_json(tmp / "terms.json", self._terms)
+        write_json(tmp / "passages.json", {"cases": self._case_ids,
+                                           "passages": [[p.id, p.case_id, p.field, p.text] for p in self._passages]})
+        write_json(tmp / "vocabulary.json", self.expander.to_json() if self.expander is not None else None)
         meta = {
             "format": FORMAT_VERSION, "kind": "coopkg-lexical-bm25", "analyzer": ANALYZER_VERSION,
             "vocabulary_hash": self.expander.vocabulary_hash if self.expander is not None else None,

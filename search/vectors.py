@@ -48,7 +48,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .arrays import ranges
-from .persist import read_meta, staging_dir, swap_in
+from .persist import read_meta, staging_dir, swap_in, write_json
 
 log = logging.getLogger(__name__)
 
@@ -552,9 +552,8 @@ class VectorIndex:
         tmp = staging_dir(directory)
         _faiss().write_index(self._index, str(tmp / "vectors.faiss"))
         shared = [[label, int(self._rep[label])] for label in self._keys if self._rep[label] != label]
-        with open(tmp / "ids.json", "w", encoding="utf-8") as f:
-            json.dump({"next": self._next, "ids": [[label, key] for label, key in self._keys.items()],
-                       "shared": shared}, f, ensure_ascii=False)
+        write_json(tmp / "ids.json", {"next": self._next, "ids": [[label, key] for label, key in self._keys.items()],
+                                      "shared": shared})
         return swap_in(tmp, directory, self.meta())
 
     @staticmethod

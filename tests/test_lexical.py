@@ -544,3 +544,17 @@ def test_cases_with_phrases_finds_the_phrase_and_its_words():
     assert index.cases_with_phrases([("absent", "mot")]) == set()
     index.remove_case("a")
     assert "a" not in index.cases_with_phrases([("commission", "local", "eau")])
+
+
+def test_saved_files_are_utf8_json_that_round_trip(tmp_path):
+    from search.persist import write_json
+
+    data = {"passages": [["a#1", "a", "abstract", "Réciprocité « ville-campagne » — 100 %"]], "n": None}
+    write_json(tmp_path / "x.json", data)
+    raw = (tmp_path / "x.json").read_bytes()
+    assert "Réciprocité «".encode("utf-8") in raw  # not \\u-escaped
+    assert json.loads(raw.decode("utf-8")) == data
+    index = LexicalIndex.build(SWAP, Expander(GROUPS))
+    index.save(tmp_path / "lexical")
+    again = LexicalIndex.load(tmp_path / "lexical", expected_corpus_hash=index.corpus_hash)
+    assert passage_terms(again) == passage_terms(index) and again.expander.vocabulary_hash == index.expander.vocabulary_hash
