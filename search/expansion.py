@@ -330,20 +330,25 @@ def _groups(store, values: str | None) -> list[LabelGroup]:
     from kb.queries import with_prefixes
 
     schemes = " ".join(f"coop:{s}" for s in _SCHEME_WEIGHTS)
-    restrict = f"VALUES ?x {{ {values} }}" if values is not None else ""
-    query = with_prefixes(f"""
-        SELECT DISTINCT ?x ?kind ?p ?l WHERE {{
-          {restrict}
-          {{ ?x a owl:Class ; skos:notation ?n . BIND("class" AS ?kind) }}
-          UNION {{ ?x skos:inScheme ?kind . VALUES ?kind {{ {schemes} }} }}
-          UNION {{ ?x a coop:Actor . BIND("actor" AS ?kind) FILTER(!isBlank(?x)) }}
-          UNION {{ ?x a coop:Territory . BIND("territory" AS ?kind) }}
-          VALUES ?p {{ skos:prefLabel rdfs:label skos:altLabel }}
+    branches = ('?x a owl:Class ; skos:notation ?n . BIND("class" AS ?kind)',
+                f"?x skos:inScheme ?kind . VALUES ?kind {{ {schemes} }}",
+                '?x a coop:Actor . BIND("actor" AS ?kind) FILTER(!isBlank(?x))',
+                '?x a coop:Territory . BIND("territory" AS ?kind)')
+    labels = """VALUES ?p { skos:prefLabel rdfs:label skos:altLabel }
           ?x ?p ?l .
-          FILTER(LANG(?l) IN ("fr", "en", ""))
-        }}""")
+          FILTER(LANG(?l) IN ("fr", "en", ""))"""
+    if values is None:
+        union = " UNION ".join(f"{{ {b} }}" for b in branches)
+        queries = [f"SELECT DISTINCT ?x ?kind ?p ?l WHERE {{ {union} {labels} }}"]
+    else:
+        # one query per branch, the label properties as a FILTER: with a UNION or a second VALUES
+        # beside VALUES ?x, Oxigraph scans (0.6–2.5 s for 6 nodes at 10,000 cases; ~1 ms this way)
+        restricted = """?x ?p ?l . FILTER(?p IN (skos:prefLabel, rdfs:label, skos:altLabel))
+          FILTER(LANG(?l) IN ("fr", "en", ""))"""
+        queries = [f"SELECT DISTINCT ?x ?kind ?p ?l WHERE {{ VALUES ?x {{ {values} }} {b} {restricted} }}"
+                   for b in branches]
     rows: dict[str, dict] = {}
-    for x, kind, p, lit in store.select(query).rows:
+    for x, kind, p, lit in (row for q in queries for row in store.select(with_prefixes(q)).rows):
         iri = str(x)
         slot = rows.setdefault(iri, {"kind": str(kind).rsplit("#", 1)[-1], "pref": [], "alt": [], "en": []})
         lang = (lit.language or "").lower()
