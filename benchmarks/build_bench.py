@@ -305,10 +305,6 @@ def render_summary(results: list[dict]) -> str:
 def write_docs() -> Path:
     results = sorted((json.loads(p.read_text(encoding="utf-8")) for p in RESULTS_DIR.glob("build-*.json")),
                      key=lambda r: r["size"])
-    text = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else INTRO
-    if START not in text:
-        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS_FILE.write_text(f"{head}{START}\n{render_summary(results)}\n{END}{tail}", encoding="utf-8")
-    return DOCS_FILE
+    from .docs_block import write_block
+
+    return write_block(DOCS_FILE, START, END, render_summary(results), initial=INTRO)

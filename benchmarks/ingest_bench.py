@@ -1085,13 +1085,9 @@ def write_docs(result: dict | None = None, path: Path = DOCS_FILE) -> Path:
     """Insert or refresh the summary between the Ingestion section's markers (the section is
     appended when absent; nothing outside the markers is touched)."""
     result = result or json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
-    text = path.read_text(encoding="utf-8")
-    if START not in text:
-        text = text.rstrip("\n") + "\n\n" + SECTION
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{START}\n{render_summary(result)}\n{END}{tail}", encoding="utf-8")
-    return path
+    from .docs_block import write_block
+
+    return write_block(path, START, END, render_summary(result), missing=SECTION)
 
 
 # ================================================================================ orchestration

@@ -170,13 +170,10 @@ def render(result: dict) -> str:
 
 
 def write_docs(result: dict, path: Path = DOCS_FILE) -> Path:
-    text = path.read_text(encoding="utf-8")
-    if START not in text:
-        text = text.rstrip("\n") + f"\n\n### Adding documents to a large base (`coopkg bench ingest-into`)\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{START}\n{render(result)}\n{END}{tail}", encoding="utf-8")
-    return path
+    from .docs_block import write_block
+
+    return write_block(path, START, END, render(result),
+                       missing="### Adding documents to a large base (`coopkg bench ingest-into`)")
 
 
 @click.command("ingest-into")

@@ -1009,13 +1009,9 @@ def render_summary(results: list[dict]) -> str:
 def write_docs() -> Path:
     order = lambda r: (r["size"] or 0)  # noqa: E731 - real corpus first
     results = sorted((json.loads(p.read_text(encoding="utf-8")) for p in RESULTS_DIR.glob("search-*.json")), key=order)
-    text = DOCS_FILE.read_text(encoding="utf-8")
-    if START not in text:
-        text = text.rstrip("\n") + "\n\n" + SECTION
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS_FILE.write_text(f"{head}{START}\n{render_summary(results)}\n{END}{tail}", encoding="utf-8")
-    return DOCS_FILE
+    from .docs_block import write_block
+
+    return write_block(DOCS_FILE, START, END, render_summary(results), missing=SECTION)
 
 
 def parse_sizes(text: str) -> list[tuple[str, int | None]]:
