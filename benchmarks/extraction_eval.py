@@ -677,17 +677,6 @@ _GRID_PREDICATES = {_COOP + "trigger": "triggers", _COOP + "stake": "stakes", _C
                     _COOP + "object": "object", _COOP + "partnersScale": "partners_scale"}
 
 
-def _payload_type(payload: str, target: str) -> str | None:
-    """The class the payload gives ``target`` (an instrument node), from its N-Triples."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import RDF
-
-    if not payload:
-        return None
-    g = Graph().parse(data=payload, format="nt")
-    return next((str(o) for o in g.objects(URIRef(target), RDF.type)), None)
-
-
 def _payload_types(payload: str, target: str) -> tuple[str, ...]:
     """Every class the payload gives ``target`` (a new actor), sorted."""
     from rdflib import Graph, URIRef
@@ -697,6 +686,12 @@ def _payload_types(payload: str, target: str) -> tuple[str, ...]:
         return ()
     g = Graph().parse(data=payload, format="nt")
     return tuple(sorted(str(o) for o in g.objects(URIRef(target), RDF.type)))
+
+
+def _payload_type(payload: str, target: str) -> str | None:
+    """The class the payload gives ``target`` (an instrument node: it has one)."""
+    types = _payload_types(payload, target)
+    return types[0] if types else None
 
 
 def extracted_cases(store) -> list[ExtractedCase]:
@@ -942,15 +937,9 @@ def render_summary(results: dict) -> str:
 
 def write_docs(results: dict, path: Path = DOCS_FILE) -> Path:
     """Rewrite the generated block of the "Evaluation on the seeds" section (the rest is hand-written)."""
-    text = path.read_text(encoding="utf-8")
-    if START not in text:
-        if SECTION not in text:
-            text = text.rstrip("\n") + f"\n\n{SECTION}\n"
-        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{START}\n{render_summary(results)}\n{END}{tail}", encoding="utf-8")
-    return path
+    from .docs_block import write_block
+
+    return write_block(path, START, END, render_summary(results), missing=SECTION)
 
 
 # -- command -----------------------------------------------------------------------------------------
