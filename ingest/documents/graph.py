@@ -9,6 +9,9 @@ A statement whose confidence reaches the threshold is *asserted*: its triples (`
 are written to the graph. Below the threshold it is a *suggestion*: only the reified statement is
 written, until ``coopkg review accept``. Review decisions (accepted / rejected) are keyed by what
 is stated, not where, so they survive the re-ingestion of an edited document.
+
+A new actor named in two ways in one document (« PNR X », « Parc naturel régional X ») is one actor,
+its other names as ``skos:altLabel`` (:mod:`.coreference`).
 """
 from __future__ import annotations
 
@@ -16,13 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ingest.compile import unique_slugs
 from ontology.iris import Minter, name_slug, slugify
 from ontology.namespace import COOP
 
 from .casetexts import partners_scale_value, summary
+from .coreference import unify_new_actors
 from .model import Block, Candidate, Document, Mention
 
 Triple = tuple
@@ -89,8 +93,10 @@ def payload_triples(text: str) -> list[Triple]:
 
 
 class _Builder:
-    def __init__(self, doc: Document, m: Minter, threshold: float, decisions: dict[URIRef, URIRef]):
+    def __init__(self, doc: Document, m: Minter, threshold: float, decisions: dict[URIRef, URIRef],
+                 other_names: dict[str, tuple[str, ...]]):
         self.doc, self.m, self.threshold, self.decisions = doc, m, threshold, decisions
+        self.other_names = other_names  # a new actor's name -> its other names in the document
         self.doc_id = m.document_id(doc.name)
         self.node = m.document(self.doc_id)
         self.out = DocumentGraph(self.node, m.document_graph(self.doc_id))
@@ -201,6 +207,7 @@ class _Builder:
             if best.iri is None:  # a new actor: described by this document
                 triples += [(target, RDF.type, t) for t in (best.types or (COOP.Actor,))]
                 triples.append((target, RDFS.label, fr(best.label or best.text)))
+                triples += [(target, SKOS.altLabel, fr(n)) for n in self.other_names.get(best.label or best.text, ())]
                 if best.territory is not None:
                     triples.append((target, COOP.territory, best.territory))
             return triples
@@ -215,7 +222,8 @@ def document_graph(doc: Document, candidates: list[Candidate], mentions: list[li
                    threshold: float = 0.7, decisions: dict[URIRef, URIRef] | None = None) -> DocumentGraph:
     """The named graph of one document. ``mentions[i]`` are the mentions of ``candidates[i]``;
     ``decisions`` maps extraction IRIs to coop:Accepted / coop:Rejected (from the review graph)."""
-    b = _Builder(doc, minter, threshold, decisions or {})
+    mentions, other_names = unify_new_actors(mentions)
+    b = _Builder(doc, minter, threshold, decisions or {}, other_names)
     b.document()
     slugs = unique_slugs((c.title for c in candidates), 50)
     for cand, found, slug in zip(candidates, mentions, slugs):

@@ -1,0 +1,51 @@
+"""One new actor per name in a document, however it is written.
+
+A document often names an actor the base does not know in two ways: « Parc naturel régional du
+Massif des Bauges » in one paragraph and « PNR du Massif des Bauges » in the next, or « CC de X » in
+a table and « Communauté de communes de X » in the text. Each mention is linked on its own
+(:mod:`.linking`), and a new actor's IRI comes from its name, so these would be two actors.
+
+:func:`unify_new_actors` groups the document's new-actor mentions (no IRI) by their normalised
+name key (:func:`.linking.name_key`: case, accents, articles and the abbreviations of type words
+folded) across all its candidates. Every mention of a group takes the group's *canonical* name,
+the longest (then the first in alphabetical order, so that the choice does not depend on the order of
+the mentions): they then share one IRI and one ``rdfs:label``, and the other names become
+``skos:altLabel`` of that actor, so that search and later documents find it under each. Mentions
+linked to an existing actor, and the other kinds, are left as they are. Pure function.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .linking import name_key
+from .model import Mention
+
+
+def _name(m: Mention) -> str:
+    return m.label or m.text
+
+
+def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]], dict[str, tuple[str, ...]]]:
+    """``mentions[i]`` are the mentions of the document's candidate i. Returns the same lists,
+    new-actor mentions renamed to their group's canonical name, and for each canonical name that
+    has others, those other names (sorted)."""
+    names: dict[str, set[str]] = {}
+    for found in mentions:
+        for m in found:
+            if m.kind == "actor" and m.iri is None and (key := name_key(_name(m))):
+                names.setdefault(key, set()).add(_name(m))
+    canonical: dict[str, str] = {}
+    others: dict[str, tuple[str, ...]] = {}
+    for group in names.values():
+        if len(group) < 2:
+            continue
+        best = min(group, key=lambda n: (-len(n), n))
+        for n in group:
+            canonical[n] = best
+        others[best] = tuple(sorted(group - {best}))
+    if not canonical:
+        return mentions, {}
+    out = [[replace(m, label=canonical[_name(m)])
+            if m.kind == "actor" and m.iri is None and _name(m) in canonical else m for m in found]
+           for found in mentions]
+    return out, others

@@ -1,0 +1,65 @@
+"""One new actor per name in a document (ingest.documents.coreference), and its graph: one IRI,
+one rdfs:label, the other names as skos:altLabel."""
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from ingest.documents.coreference import unify_new_actors
+from ingest.documents.graph import document_graph
+from ingest.documents.model import Candidate, Document, Mention
+from ontology.iris import Minter
+from ontology.namespace import COOP
+
+TEXT = ("Le Parc naturel régional du Massif des Bauges et l'agglomération ont signé un contrat.\n\n"
+        "Le PNR du Massif des Bauges apporte son expertise forestière.\n")
+
+
+def at(part: str, after: int = 0) -> tuple[int, int]:
+    s = TEXT.index(part, after)
+    return s, s + len(part)
+
+
+def new_actor(text: str, label: str, after: int = 0, **kw) -> Mention:
+    return Mention("actor", text, *at(text, after), "pattern", 0.8, label=label, types=(COOP.PNR,), **kw)
+
+
+LONG = new_actor("Parc naturel régional du Massif des Bauges", "Parc naturel régional du Massif des Bauges")
+SHORT = new_actor("PNR du Massif des Bauges", "PNR du Massif des Bauges")
+
+
+def test_two_names_with_one_key_take_the_longest():
+    (first, second), others = unify_new_actors([[SHORT], [LONG]])
+    assert first[0].label == second[0].label == "Parc naturel régional du Massif des Bauges"
+    assert (first[0].start, first[0].text) == (SHORT.start, SHORT.text)  # where it was said stays
+    assert others == {"Parc naturel régional du Massif des Bauges": ("PNR du Massif des Bauges",)}
+
+
+def test_choice_does_not_depend_on_the_order():
+    assert unify_new_actors([[LONG, SHORT]])[1] == unify_new_actors([[SHORT, LONG]])[1]
+
+
+def test_linked_mentions_other_kinds_and_distinct_names_are_left_alone():
+    linked = Mention("actor", "PNR du Massif des Bauges", *at("PNR du Massif des Bauges"), "gazetteer", 0.95,
+                     iri=URIRef("https://example.org/actor/bauges"))
+    other = new_actor("agglomération", "Agglomération d'Annecy")
+    theme = Mention("theme", "forestière", *at("forestière"), "keyword", 0.8, iri=URIRef("https://example.org/t"))
+    found = [[LONG, linked, other, theme]]
+    assert unify_new_actors(found) == (found, {})
+
+
+def test_graph_has_one_actor_with_an_alternative_label():
+    doc = Document(name="bauges.md", path="in/bauges.md", media_type="text/markdown", text=TEXT,
+                   sha256=hashlib.sha256(TEXT.encode()).hexdigest(), title="Bauges")
+    m = Minter("https://w3id.org/coopkg/id/")
+    cand = Candidate("Bauges", 0, len(TEXT), None, None)
+    dg = document_graph(doc, [cand], [[LONG, SHORT]], m)
+    actors = {o for s, p, o in dg.triples if p == COOP.participant}
+    assert len(actors) == 1
+    (actor,) = actors
+    assert {o for s, p, o in dg.triples if s == actor and p == RDFS.label} == {
+        Literal("Parc naturel régional du Massif des Bauges", lang="fr")}
+    assert {o for s, p, o in dg.triples if s == actor and p == SKOS.altLabel} == {
+        Literal("PNR du Massif des Bauges", lang="fr")}
