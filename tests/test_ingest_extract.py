@@ -329,6 +329,24 @@ def test_institution_patterns_longest_wins_and_offsets():
     assert find_institutions(text, 0, 20) == []  # the name does not fit in the window
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an emphasis run enclosing the whole name: « et » is inside the name
+    ("la **Communauté de communes Fier et Usses** et Annemasse Agglo",
+     ["Communauté de communes Fier et Usses", "Annemasse Agglo"]),
+    ("puis la **CC Lodévois et Larzac**, enfin", ["CC Lodévois et Larzac"]),
+    # outside emphasis, « et » ends the name
+    ("la Communauté de communes Fier et Usses", ["Communauté de communes Fier"]),
+    # a type word or a lowercase word after « et »: a second body, or no name
+    ("**Communauté de communes du Poher et Brest Métropole**", ["Communauté de communes du Poher", "Brest Métropole"]),
+    ("le **Pays de Nevers Sud Nivernais et l'agglomération** ont", ["Pays de Nevers Sud Nivernais"]),
+    # the run must end right after the name
+    ("**Communauté de communes Fier et Usses ensemble**", ["Communauté de communes Fier"]),
+    ("**Communauté de communes Fier et**", ["Communauté de communes Fier"]),
+])
+def test_institution_patterns_emphasis_run_keeps_et(text, expected):
+    assert [m.text for m in find_institutions(text)] == expected
+
+
 # ----------------------------------------------------------------------------- linking
 
 

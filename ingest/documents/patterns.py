@@ -29,7 +29,8 @@ SCoT X                                                         coop:ScotStructur
 
 Where the name ends: after the type words, a name is a run of capitalised words and acronyms
 (hyphenated compounds are one word: "Mont-Saint-Michel", "Côtes-d'Armor"), joined by the
-connectors de/du/des/d'/la/le/les/l'; it stops at punctuation, at "et", at a number, at a tab
+connectors de/du/des/d'/la/le/les/l'; it stops at punctuation, at "et" (unless an emphasis run
+encloses the whole name: "**Communauté de communes Fier et Usses**"), at a number, at a tab
 (a table cell), at a line break not preceded by a connector, and at the first lowercase word; a
 name made of type words only ("des Pays") is no name. A few heads
 whose names often start with common nouns (syndicat mixte, agence d'urbanisme, conseil de
@@ -312,6 +313,37 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
     return end
 
 
+_BOLD = "**"
+_MAX_ET_WORDS = 4
+
+
+def _emphasised_et(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
+    """A name that stopped at « et » goes on to the end of its bold run when the run encloses
+    the whole name and the words after « et » are a name's (capitalised words and connectors, at
+    most four, no type word): « **Communauté de communes Fier et Usses** » is one body. Outside
+    emphasis, « et » ends the name (« la communauté de communes du Poher et Brest métropole »);
+    a type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »).
+    Returns the token index after the name, ``right`` when nothing is added."""
+    if text[max(0, head_start - 2):head_start] != _BOLD or right >= len(toks) or toks[right].text != "et":
+        return right
+    close = text.find(_BOLD, toks[right].end)
+    if close < 0 or "\n" in text[toks[right].end:close]:
+        return right
+    k, words = right + 1, 0
+    while k < len(toks) and toks[k].end <= close:
+        t = toks[k]
+        if t.connector:
+            k += 1
+            continue
+        if not t.capitalised or t.folded in GENERIC_WORDS or words >= _MAX_ET_WORDS:
+            return right
+        words += 1
+        k += 1
+    if words == 0 or toks[k - 1].connector or toks[k - 1].end != close:
+        return right
+    return k
+
+
 def _scan_backward(toks: list[_Tok], i: int) -> int | None:
     """Index of the first name token of a name ending right before token i, or None."""
     first = None
@@ -378,6 +410,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
             left = _scan_backward(toks, i) if rule.suffix else None
             right = _scan_forward(toks, j, rule) if rule.prefix else None
+            if right is not None:
+                right = _emphasised_et(text, toks, hs, right)
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True
