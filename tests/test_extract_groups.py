@@ -42,6 +42,10 @@ def groups(mentions) -> dict[str, tuple]:
      "Communes du Pays de Figeac et leurs élus (non nommées dans la source)", "tous les élus", COOP.Commune, 0.7),
     ("Chartres Métropole associe les communes membres de Chartres Métropole.",
      "Communes de Chartres Métropole et leurs élus (non nommées dans la source)", "les communes", COOP.Commune, 0.72),
+    # the complement is a description of the owner (« du Parc »), resolved to the one PNR named
+    ("Le PNR du Massif des Bauges a signé un contrat. Les élus des communes du Parc siègent au comité.",
+     "Communes du PNR du Massif des Bauges et leurs élus (non nommées dans la source)", "des communes", COOP.Commune,
+     0.72),
 ])
 def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence):  # noqa: F811
     doc, cand = make_candidate(text)

@@ -128,6 +128,17 @@ def test_a_definite_description_is_the_one_actor_of_its_class_the_case_names(bar
     assert list(partners(ms)) == ["Communautés de communes du PNR des Monts du Forez (non nommées dans la source)"]
 
 
+def test_the_actor_the_case_names_wins_over_the_base(lexicon):  # noqa: F811
+    """The base knows a pôle métropolitain around Brest (the case's territory would choose it), but
+    the practice names its own: « le pôle métropolitain » is the one the practice names."""
+    doc, cand = make_candidate("Le pôle métropolitain Loire-Bretagne\n\nCréé en 2012, le pôle métropolitain réunit "
+                               "Nantes Métropole et Brest métropole.")
+    ms = extract(doc, cand, lexicon)
+    check_invariants(doc, cand, ms)
+    (described,) = [m for m in ms if m.kind == "actor" and m.text == "le pôle métropolitain"]
+    assert (described.iri, described.label) == (None, "Pôle métropolitain Loire-Bretagne")
+
+
 def test_a_definite_description_with_two_candidates_in_the_case_stays_unresolved(bare):  # noqa: F811
     doc, cand = make_candidate("Le PNR des Monts du Forez et le PNR du Pilat coopèrent. Le PNR anime la démarche.")
     ms = extract(doc, cand, bare)

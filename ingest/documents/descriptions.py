@@ -552,7 +552,8 @@ def mint_group(d: DescriptionMatch, text: str, candidate: Candidate, actors: Seq
     link = _OWNER_AFTER.match(text, d.end)
     if link is not None:  # the complement is the owner, or its name without type words ("du Grand Chalon")
         after = name_key(text[link.end():link.end() + 120])
-        owner = next((m for m in owners if m.start == link.end()), None) or next(
+        # the owner's mention starts the complement, or holds it ("des communes du Parc": « du Parc »)
+        owner = next((m for m in owners if m.start <= link.end() < m.end), None) or next(
             (m for m in owners if (part := name_key(proper_part(_actor_name(m, lexicon))))
              and re.match(re.escape(part) + r"(?:\s|$)", after)), None)
         confidence = CONF_GROUP_NAMED
@@ -779,17 +780,17 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
                                            group.label, (group.cls,), (), group.territory))
                         continue
             else:
+                local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
+                named = named_in_case(d, local, lexicon)
+                if named is not None:  # "le PNR" of a case that names one PNR: that one, whatever the base holds
+                    drop.update(over)
+                    out.append(replace(named, text=d.text, start=d.start, end=d.end, method="pattern",
+                                        confidence=CONF_DESCRIPTION, roles=()))
+                    continue
                 scores = _definite_scores(d, ctx, lexicon)
                 unique = scores and (len(scores) == 1 or scores[1][0] != scores[0][0])
                 entries = [scores[0][2]] if unique else []
                 if not scores:  # the base has no such actor here (two would be ambiguous: no minting)
-                    local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
-                    named = named_in_case(d, local, lexicon)
-                    if named is not None:  # "le PNR" of a case that names one PNR: that one
-                        drop.update(over)
-                        out.append(replace(named, text=d.text, start=d.start, end=d.end, method="pattern",
-                                            confidence=CONF_DESCRIPTION, roles=()))
-                        continue
                     minted = mint_definite(d, ctx, text, candidate, local, lexicon)
                     if minted is not None:
                         drop.update(over)
