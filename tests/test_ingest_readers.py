@@ -164,12 +164,10 @@ def test_html_structure():
         "\n"
         "Rubrique\tContenu\n"
         "Eléments déclencheurs\tFin d’un syndicat mixte ; Besoin d’ingénierie\n"
-        "Gouvernance\tConférence des présidents ; Comité technique mensuel\n"
-        "\n"
-        "Fiche rédigée en 2022."
+        "Gouvernance\tConférence des présidents ; Comité technique mensuel"
     )
     for hidden in ("ne pas indexer", "ignoré", "Activez JavaScript", "Gabarit invisible", "Accueil",
-                   "font-family"):
+                   "font-family", "Fiche rédigée en 2022."):  # the page's footer is not its text
         assert hidden not in doc.text
 
 
@@ -181,6 +179,15 @@ def test_html_title_falls_back_to_first_h1_and_drops_hidden_parts():
     doc = read_bytes(html.encode(), "p.htm")
     assert doc.title == "Pôle métropolitain"
     assert doc.text == "# Pôle métropolitain\n\n# Second\n\n- un deux\n\na\n  b\n\nLégende\n\nx ; y ; z\tw"
+
+
+def test_html_navigation_and_page_footer_are_not_text():
+    html = ("<body><nav><a href='/'>Accueil</a></nav><h1>Fiche</h1><p>Le Pays de Vitré coopère.</p>"
+            "<footer>© Réseau des territoires – 2024</footer></body>")
+    assert read_bytes(html.encode(), "f.html").text == "# Fiche\n\nLe Pays de Vitré coopère."
+    # an article's own footer is part of it
+    html = "<body><article><p>Le Pays de Vitré coopère.</p><footer>Contact : le Pays de Vitré</footer></article></body>"
+    assert read_bytes(html.encode(), "a.html").text == "Le Pays de Vitré coopère.\n\nContact : le Pays de Vitré"
 
 
 def test_html_adjacent_lists_and_tables_stay_apart():

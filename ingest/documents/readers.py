@@ -273,10 +273,28 @@ _HTML_LISTS = {"ul", "ol", "menu"}
 _HTML_INLINE_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML whitespace (not the no-break space)
 
 
+_HTML_CONTENT_PARTS = {"article", "section", "aside", "main"}
+
+
+def _page_level(node) -> bool:
+    """Whether an element belongs to the page rather than to a part of its content: no article,
+    section, aside or main encloses it (a ``<footer>`` there is the site's: copyright, legal links,
+    date of the page; one inside an ``<article>`` is the article's, and kept)."""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag in _HTML_CONTENT_PARTS:
+            return False
+        parent = parent.parent
+    return True
+
+
 def _skip(node) -> bool:
-    """Elements whose content is not visible text (scripts, navigation, hidden parts, comments)."""
+    """Elements whose content is not the page's text (scripts, navigation, the page's footer, hidden
+    parts, comments)."""
     tag = node.tag
     if tag is None or tag in _HTML_DROP or tag.startswith("-") or tag.startswith("!"):
+        return True
+    if tag == "footer" and _page_level(node):
         return True
     attributes = node.attributes
     return "hidden" in attributes or attributes.get("aria-hidden") == "true"
