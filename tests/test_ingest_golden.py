@@ -29,6 +29,8 @@ FILES = [
     "formats/pole_metropolitain.docx",
     "formats/contrat_reciprocite.pdf",
     "styles/grille-deux-pratiques.txt",
+    "styles/deux-pratiques-savoie.md",
+    "fresh/pole-loire-bretagne.html",
 ]
 
 

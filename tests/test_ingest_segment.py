@@ -23,6 +23,7 @@ from ingest.documents.segment import (
     label_key,
     normalise_label,
     place_like,
+    structure_names,
 )
 
 STYLES = Path(__file__).resolve().parent / "data" / "documents" / "styles"
@@ -100,7 +101,7 @@ def check_candidates(document: Document) -> None:
 
 
 def test_fixtures_present():
-    assert 5 <= len(FIXTURES) <= 10
+    assert 5 <= len(FIXTURES) <= 12
     assert {p.suffix for p in FIXTURES} == {".txt", ".md"}
 
 
@@ -130,8 +131,10 @@ def test_expected_shapes():
     counts = {p.name: len(candidates(load(p))) for p in FIXTURES}
     assert counts == {
         "cv-diapos.txt": 1,
+        "deux-pratiques-savoie.md": 2,  # two headings naming an instrument (rule 3)
         "diapos-titres-grilles.txt": 2,
         "exemples-leviers.txt": 8,
+        "exemples-rapport.txt": 3,  # items naming « X Agglomération », « X Communauté » (institution rules)
         "fleches-trois-pratiques.txt": 3,
         "grille-deux-pratiques.txt": 2,
         "intro-deux-pratiques.md": 2,
@@ -355,6 +358,29 @@ def test_one_practice_many_headings_is_one_candidate():
     assert c.title == "Service commun d'accueil"
     assert (c.start, c.end) == (text.index("Service"), len(text))
     assert len(c.blocks) == 7
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Lorient Agglomération et Quimperlé Communauté coopèrent", ["Lorient Agglomération", "Quimperlé Communauté"]),
+    ("le Pays de Vitré et la CC du Poher", ["Pays de Vitré", "CC du Poher"]),
+    ("le Bassin de Bourg en Bresse", ["Bassin de Bourg en Bresse"]),  # the segmenter's own shape
+    ("le rôle de l'État et de l'ADEME", []),  # no local structure
+    ("l'agglomération grenobloise", []),  # an adjective, not a name
+])
+def test_structure_names(text, names):
+    assert [text[s:e] for s, e in structure_names(text)] == names
+
+
+def test_sibling_headings_naming_instruments_are_two_practices():
+    text = ("# Journée d'échanges\n\n## Le contrat de réciprocité de la vallée\n\nDeux structures l'ont signé.\n\n"
+            "## Une entente pour les mobilités\n\nTrois intercommunalités la portent.\n\n"
+            "## Ce que retiennent les participants\n\nLa confiance se construit.")
+    cs = candidates(doc(text, "a.md"))
+    assert [c.title for c in cs] == ["Le contrat de réciprocité de la vallée", "Une entente pour les mobilités"]
+    # one heading naming an instrument among generic ones: still one practice
+    one = text.replace("## Une entente pour les mobilités", "## Les moyens mis en commun")
+    [c] = candidates(doc(one, "a.md"))
+    assert (c.start, c.end) == (text.index("Journée"), len(one))
 
 
 def test_fallback_titles():

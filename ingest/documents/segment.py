@@ -63,8 +63,9 @@ examples, comes after: it applies only when no rule here does)
    ``Enjeux : ...`` / ``Objet : ...`` lines. (One stray ``Objectif : ...`` line is not a grid.)
 2. it is an arrow whose section holds a description (paragraph, bullet, grid), and at least two
    arrows of the document do: a deck of ``→ practice`` slides;
-3. it is a markdown heading (not an inferred slide title) that names a place or a structure
-   (``place_like``: "Pays de Vitré", "Communauté de communes du Haut-Lignon", "TRIDAN"), whose
+3. it is a markdown heading (not an inferred slide title) that names a place, a structure
+   (``place_like``: "Pays de Vitré", "Communauté de communes du Haut-Lignon", "TRIDAN") or an
+   instrument type ("Le contrat de réciprocité entre …", "Une entente pour les mobilités"), whose
    section holds a description, and at least two headings of the same level do.
 5. it is a *running slide title* whose suffix names a practice. Seed 001's slides are titled
    "Les coopérations comme levier des transitions territoriales : <suffix>", often wrapped over
@@ -145,8 +146,9 @@ Known limits
   does one inside an "Exemples" scope (rule 4).
 * Rule 3 only uses markdown headings: a raw .txt deck introducing each practice by a plain slide
   title (no arrow, no grid, no running prefix) gives one candidate for the whole deck. Conversely,
-  a one-practice markdown document with two sibling headings naming structures ("## Le Pays de X",
-  "## La communauté de communes Y") is split in two, and its introduction is dropped.
+  a one-practice markdown document with two sibling headings naming structures or instruments
+  ("## Le Pays de X", "## La communauté de communes Y"; "## Le contrat de réciprocité", "## La
+  convention de financement") is split in two, and its introduction is dropped.
 * Rule 5 only sees practices named in the suffix: seed 001's "l'énergie citoyenne" slide (two
   practices, Luc-sur-Aude and Cociter), the PAT shown on a "conceptualisation" slide and TZCLD,
   named only in a list, give no candidate.
@@ -171,8 +173,9 @@ from dataclasses import dataclass, field as dc_field
 from pathlib import PurePath
 
 from .model import GRID_FIELDS, Block, Candidate, Document
+from .patterns import find_institutions
 
-__all__ = ["LABEL_VARIANTS", "blocks", "candidates", "label_key", "normalise_label", "place_like"]
+__all__ = ["LABEL_VARIANTS", "blocks", "candidates", "label_key", "normalise_label", "place_like", "structure_names"]
 
 Span = tuple[int, int]  # (start, end) offsets in Document.text
 
@@ -236,12 +239,30 @@ _NAME = re.compile(
 _ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
 
 
+# Institution rules that name no local structure: the State and national bodies (« le rôle de l'État »).
+_NOT_LOCAL_RULES = frozenset({"state", "national"})
+
+
+def structure_names(text: str) -> list[Span]:
+    """Spans of the names of places and structures in ``text``, in order: the segmenter's shapes
+    (``_NAME``: "Pays de Vitré", "Bassin de Bourg en Bresse", "Chartres Métropole") and the
+    institution rules' (:func:`.patterns.find_institutions`: "Lorient Agglomération", "Quimperlé
+    Communauté", "CC du Poher"; not adjectives, the State or national bodies); the longest on overlap."""
+    spans = [(m.start(), m.end()) for m in _NAME.finditer(text)]
+    spans += [(m.start, m.end) for m in find_institutions(text) if not m.weak and m.rule not in _NOT_LOCAL_RULES]
+    kept: list[Span] = []
+    for sp in sorted(spans, key=lambda x: (x[0] - x[1], x[0])):
+        if all(sp[1] <= k[0] or sp[0] >= k[1] for k in kept):
+            kept.append(sp)
+    return sorted(kept)
+
+
 def place_like(text: str) -> bool:
-    """Whether a heading names a place or a structure: a structure word followed by a proper name
-    ("Pays de Vitré", "Communauté de communes du Haut-Lignon", "Chartres Métropole"), or an acronym
-    of three capitals or more after the first word (TRIDAN; not "LEVIER 9 - ...") in a heading that
-    is not all capitals."""
-    if _NAME.search(text):
+    """Whether a heading names a place or a structure (:func:`structure_names`: a structure word and
+    a proper name, "Pays de Vitré", "Communauté de communes du Haut-Lignon", "Chartres Métropole",
+    "Lorient Agglomération"), or an acronym of three capitals or more after the first word (TRIDAN;
+    not "LEVIER 9 - ...") in a heading that is not all capitals."""
+    if structure_names(text):
         return True
     first = re.match(r"\s*\S+", text)
     return text.upper() != text and bool(_ACRONYM.search(text, first.end() if first else 0))
@@ -251,10 +272,10 @@ def _name_span(text: str, offset: int) -> tuple[int, int] | None:
     """The span (shifted by ``offset``) of the place a text is about: the first bold run holding a
     structure name, else the first structure name."""
     for m in re.finditer(r"\*\*(.+?)\*\*", text):
-        if _NAME.search(m.group(1)):
+        if structure_names(m.group(1)):
             return offset + m.start(1), offset + m.end(1)
-    m = _NAME.search(text)
-    return (offset + m.start(), offset + m.end()) if m else None
+    names = structure_names(text)
+    return (offset + names[0][0], offset + names[0][1]) if names else None
 
 
 # --- line reading ---------------------------------------------------------------------------------
@@ -679,7 +700,7 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
     by_level: dict[int, list[int]] = {}
     for i in described:
         b = bs[i]
-        if b.kind == "heading" and b.level > 0 and place_like(b.text):
+        if b.kind == "heading" and b.level > 0 and _names_practice(b.text):
             by_level.setdefault(b.level, []).append(i)
     for group in by_level.values():
         if len(group) >= 2:
@@ -746,9 +767,9 @@ def _example_parts(text: str, b: Block) -> list[tuple[Span, Span, Span | None]]:
     text after Y's name up to the end of Y's part (``_shared_predicates``), which Y's part holds
     too; the other parts share nothing (None)."""
     s0 = b.start
-    bold = [(s0 + m.start(1), s0 + m.end(1)) for m in _BOLD.finditer(b.text) if _NAME.search(m.group(1))]
+    bold = [(s0 + m.start(1), s0 + m.end(1)) for m in _BOLD.finditer(b.text) if structure_names(m.group(1))]
     plain = not bold
-    names = bold or [(s0 + m.start(), s0 + m.end()) for m in _NAME.finditer(b.text)]
+    names = bold or [(s0 + s, s0 + e) for s, e in structure_names(b.text)]
     if not names:
         return []
     cuts: list[tuple[int, int] | None] = []  # (end of part n, start of part n + 1)
