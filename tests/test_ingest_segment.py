@@ -371,6 +371,17 @@ def test_structure_names(text, names):
     assert [text[s:e] for s, e in structure_names(text)] == names
 
 
+def test_a_grid_under_a_generic_heading_is_part_of_the_practice_above():
+    text = ("# Le Pôle métropolitain du Val\n\nIl réunit Lorient Agglomération et Quimperlé Communauté.\n\n"
+            "## Fonctionnement\n\nObjet\tDes études communes\nGouvernance\tUn comité syndical\n")
+    [c] = candidates(doc(text, "p.md"))
+    assert c.title == "Le Pôle métropolitain du Val"
+    assert "Lorient" in text[c.start:c.end] and sorted(c.grid) == ["governance", "object"]
+    # a heading naming a practice stays a practice of its own, even alone under another
+    named = text.replace("## Fonctionnement", "## L'entente du Val")
+    assert [c.title for c in candidates(doc(named, "p.md"))] == ["L'entente du Val"]
+
+
 def test_sibling_headings_naming_instruments_are_two_practices():
     text = ("# Journée d'échanges\n\n## Le contrat de réciprocité de la vallée\n\nDeux structures l'ont signé.\n\n"
             "## Une entente pour les mobilités\n\nTrois intercommunalités la portent.\n\n"

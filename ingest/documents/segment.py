@@ -718,9 +718,19 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
         if any(x.kind in ("paragraph", "bullet", "grid") for x in bs[i + 1:end]):
             starts.add(i)
             ends[i] = end
-    # the deepest starts win: drop containers (a start whose section holds the next start)
+    # the deepest starts win: drop containers (a start whose section holds another start), except
+    # a heading holding one start only, a heading with a grid that names no practice ("Fonctionnement",
+    # "Grille de lecture" under "# Entente interterritoriale TRIDAN"): that one is a part of it
     ordered = sorted(starts)
-    return [(i, ends[i]) for n, i in enumerate(ordered) if n + 1 == len(ordered) or ordered[n + 1] >= ends[i]]
+    inner = {i: [j for j in ordered if i < j < ends[i]] for i in ordered}
+    parts = {inner[i][0] for i in ordered
+             if bs[i].kind == "heading" and len(inner[i]) == 1 and _generic_grid_heading(bs, inner[i][0], gridded)}
+    return [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+
+
+def _generic_grid_heading(bs: list[Block], j: int, gridded: set[int]) -> bool:
+    """Block j is a heading whose section is a grid but whose text names no practice ("Fonctionnement")."""
+    return bs[j].kind == "heading" and j in gridded and not _names_practice(bs[j].text)
 
 
 # --- examples (rule 4) ----------------------------------------------------------------------------
