@@ -29,9 +29,11 @@ SCoT X                                                         coop:ScotStructur
 
 Where the name ends: after the type words, a name is a run of capitalised words and acronyms
 (hyphenated compounds are one word: "Mont-Saint-Michel", "Côtes-d'Armor"), joined by the
-connectors de/du/des/d'/la/le/les/l'; it stops at punctuation, at "et" (unless an emphasis run
-encloses the whole name: "**Communauté de communes Fier et Usses**"), at a number, at a tab
-(a table cell), at a line break not preceded by a connector, and at the first lowercase word; a
+connectors de/du/des/d'/la/le/les/l'; it stops at punctuation, at "et" (unless a bold run or a
+list item / table cell encloses the whole name: "**Communauté de communes Fier et Usses**"), at a
+number, at a tab
+(a table cell), at a line break not preceded by a connector, and at the first lowercase word (an
+ethnic adjective right after the name is its last word: "Pôle métropolitain du Genevois français"); a
 name made of type words only ("des Pays") is no name. A few heads
 whose names often start with common nouns (syndicat mixte, agence d'urbanisme, conseil de
 développement, métropole, pôle métropolitain) may bridge, before the first capitalised word, up to
@@ -298,6 +300,9 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
             if words >= _MAX_PREFIX_WORDS:
                 break
             continue
+        if end == k and _demonym(t, _NOT_TRAILING_DEMONYM):
+            end = k + 1  # "du Genevois français": an ethnic adjective closes the name
+            break
         if _place_link(toks, k, end):
             pending += 1  # "Bourg en Bresse", "Luc sur Aude": one place name
             k += 1
@@ -315,32 +320,57 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
 
 _BOLD = "**"
 _MAX_ET_WORDS = 4
+_ITEM_MARKS = "\n\t;•✓✔▪◦●■➢"  # what ends the item before a list or table-cell item
+_ARTICLE_BEFORE = re.compile(r"(?:\b(?:la|le|les|l['’]))?[ \t]*\Z", re.IGNORECASE)
+_ITEM_END = re.compile(r"[ \t]*(?:[;\t\n]|\Z)")
 
 
-def _emphasised_et(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
-    """A name that stopped at « et » goes on to the end of its bold run when the run encloses
-    the whole name and the words after « et » are a name's (capitalised words and connectors, at
-    most four, no type word): « **Communauté de communes Fier et Usses** » is one body. Outside
-    emphasis, « et » ends the name (« la communauté de communes du Poher et Brest métropole »);
-    a type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »).
-    Returns the token index after the name, ``right`` when nothing is added."""
-    if text[max(0, head_start - 2):head_start] != _BOLD or right >= len(toks) or toks[right].text != "et":
+def _starts_item(text: str, pos: int) -> bool:
+    """Whether ``pos`` (after an optional article) starts a list item or a table cell: the text, a
+    line, a tab, « ; », an item mark or a line's « - » come right before."""
+    i = pos - len(_ARTICLE_BEFORE.search(text, max(0, pos - 8), pos).group())
+    return i == 0 or text[i - 1] in _ITEM_MARKS or (text[max(0, i - 2):i] == "- " and (i == 2 or text[i - 3] == "\n"))
+
+
+def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
+    """A name that stopped at « et » goes on when something encloses the whole name and the words
+    after « et » are a name's (capitalised words and connectors, at most four, no type word):
+
+    * a bold run: « **Communauté de communes Fier et Usses** »;
+    * a list item or a table cell the name fills, up to its end (« ; », a tab, a line break):
+      « Grand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; … ».
+
+    Elsewhere « et » ends the name (« la communauté de communes du Poher et Brest métropole »); a
+    type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »), so is a
+    run that goes on with other words (« … et Morlaix ont signé »). Returns the token index after
+    the name, ``right`` when nothing is added."""
+    if right >= len(toks) or toks[right].text != "et":
         return right
-    close = text.find(_BOLD, toks[right].end)
-    if close < 0 or "\n" in text[toks[right].end:close]:
+    close = None
+    if text[max(0, head_start - 2):head_start] == _BOLD:
+        close = text.find(_BOLD, toks[right].end)
+        if close < 0 or "\n" in text[toks[right].end:close]:
+            return right
+    elif not _starts_item(text, head_start):
         return right
     k, words = right + 1, 0
-    while k < len(toks) and toks[k].end <= close:
+    while k < len(toks) and (close is None or toks[k].end <= close):
         t = toks[k]
         if t.connector:
             k += 1
             continue
         if not t.capitalised or t.folded in GENERIC_WORDS or words >= _MAX_ET_WORDS:
+            if close is None:
+                break  # an item's name ends here: the item must end too (checked below)
             return right
         words += 1
         k += 1
-    if words == 0 or toks[k - 1].connector or toks[k - 1].end != close:
+    if words == 0 or toks[k - 1].connector:
         return right
+    end = toks[k - 1].end
+    ended = end == close if close is not None else bool(_ITEM_END.match(text, end))
+    if not ended or any(rule.head.search(text, toks[right].end, end) for rule in RULES):
+        return right  # the run goes on, or names a second body (« … et la CC du Poher »)
     return k
 
 
@@ -372,11 +402,16 @@ def _scan_backward(toks: list[_Tok], i: int) -> int | None:
     return first if first < i else None
 
 
-def _demonym(t: _Tok) -> bool:
+# After a name, « français » is part of it (« du Genevois français »); after a bare head it is no
+# name (« l'agglomération française »).
+_NOT_TRAILING_DEMONYM = _NOT_DEMONYM - {"francais", "francaise"}
+
+
+def _demonym(t: _Tok, exclude: frozenset[str] = _NOT_DEMONYM) -> bool:
     if not t.lowercase:
         return False
     w = t.folded
-    return len(w) >= 5 and w not in _NOT_DEMONYM and bool(_DEMONYM.search(w))
+    return len(w) >= 5 and w not in exclude and bool(_DEMONYM.search(w))
 
 
 _LEADING_CONNECTORS = re.compile(r"^(?:de l'|d'|l'|(?:de la|du|des|de|la|le|les)\s+)", re.IGNORECASE)
@@ -411,7 +446,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             left = _scan_backward(toks, i) if rule.suffix else None
             right = _scan_forward(toks, j, rule) if rule.prefix else None
             if right is not None:
-                right = _emphasised_et(text, toks, hs, right)
+                right = _enclosed_et(text, toks, hs, right)
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True
