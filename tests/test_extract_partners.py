@@ -143,3 +143,21 @@ def test_a_definite_description_with_two_candidates_in_the_case_stays_unresolved
     doc, cand = make_candidate("Le PNR des Monts du Forez et le PNR du Pilat coopèrent. Le PNR anime la démarche.")
     ms = extract(doc, cand, bare)
     assert not [m for m in ms if m.kind == "actor" and m.text == "Le PNR"]
+
+
+def test_a_proper_name_alone_in_a_partners_row_is_a_partner(bare):  # noqa: F811
+    doc, cand = make_candidate(grid("Projet alimentaire du Lot",
+                                    "Grand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; "
+                                    "Bretagne ; Région ; les partenaires locaux"))
+    ms = extract(doc, cand, bare)
+    check_invariants(doc, cand, ms)
+    actors = {m.text: (m.label, m.types, m.confidence, m.method) for m in ms if m.kind == "actor"}
+    assert actors["Grand-Figeac"] == ("Grand-Figeac", (COOP.Actor,), 0.70, "pattern")
+    assert actors["Communauté de communes Causses et Vallée de la Dordogne"][1] == (COOP.CommunauteDeCommunes,)
+    # a place, a generic word and common nouns are no partners
+    assert not {"Bretagne", "Région", "les partenaires locaux"} & set(actors)
+
+
+def test_a_proper_name_outside_a_partners_row_is_not_made_an_actor(bare):  # noqa: F811
+    doc, cand = make_candidate("→ Projet alimentaire du Lot\nEnjeux\tGrand-Figeac ; Cahors\n")
+    assert not [m for m in extract(doc, cand, bare) if m.kind == "actor" and m.text == "Grand-Figeac"]

@@ -330,12 +330,21 @@ def test_institution_patterns_longest_wins_and_offsets():
 
 
 @pytest.mark.parametrize("text, expected", [
-    # an emphasis run enclosing the whole name: « et » is inside the name
+    # a bold run enclosing the whole name: « et » is inside the name
     ("la **Communauté de communes Fier et Usses** et Annemasse Agglo",
      ["Communauté de communes Fier et Usses", "Annemasse Agglo"]),
     ("puis la **CC Lodévois et Larzac**, enfin", ["CC Lodévois et Larzac"]),
-    # outside emphasis, « et » ends the name
-    ("la Communauté de communes Fier et Usses", ["Communauté de communes Fier"]),
+    # a list item or a table cell the name fills, up to its end
+    ("Partenaires\tGrand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; Cauvaldor",
+     ["Communauté de communes Causses et Vallée de la Dordogne"]),
+    ("- la CC Lodévois et Larzac\n- un autre partenaire", ["CC Lodévois et Larzac"]),
+    # elsewhere, « et » ends the name; so does an item going on after the words
+    ("Ainsi la Communauté de communes Fier et Usses coopère", ["Communauté de communes Fier"]),
+    ("- la CC du Poher et Morlaix ont signé\n", ["CC du Poher"]),
+    ("- le Pays de Vitré et la CC du Poher\n", ["Pays de Vitré", "CC du Poher"]),  # a type head: a second body
+    # an ethnic adjective right after the name is its last word; a common adjective is not
+    ("Le Pôle métropolitain du Genevois français regroupe", ["Pôle métropolitain du Genevois français"]),
+    ("la Communauté de communes du Haut-Lignon voisine", ["Communauté de communes du Haut-Lignon"]),
     # a type word or a lowercase word after « et »: a second body, or no name
     ("**Communauté de communes du Poher et Brest Métropole**", ["Communauté de communes du Poher", "Brest Métropole"]),
     ("le **Pays de Nevers Sud Nivernais et l'agglomération** ont", ["Pays de Nevers Sud Nivernais"]),
@@ -343,7 +352,7 @@ def test_institution_patterns_longest_wins_and_offsets():
     ("**Communauté de communes Fier et Usses ensemble**", ["Communauté de communes Fier"]),
     ("**Communauté de communes Fier et**", ["Communauté de communes Fier"]),
 ])
-def test_institution_patterns_emphasis_run_keeps_et(text, expected):
+def test_institution_patterns_enclosed_name_keeps_et(text, expected):
     assert [m.text for m in find_institutions(text)] == expected
 
 
@@ -456,6 +465,14 @@ def test_gazetteer_generic_words_are_not_names(lexicon):
     assert [m for m in ms if m.kind in ("actor", "territory")] == []
 
 
+def test_gazetteer_label_ending_with_a_stop_word_needs_it(lexicon):
+    # "Grand Est" analyses as the one term "grand" ("est" is a stop word): the word must follow
+    doc, cand = make_candidate("Dans le Grand Est, le Grand-Figeac coopère avec le Grand Cahors. Le Grand-Est aussi.")
+    ms = [m for m in extract(doc, cand, lexicon) if m.kind == "territory"]
+    assert [(m.text, short(m.iri)) for m in ms] == [("Grand Est", "territory/grand-est"),
+                                                     ("Grand-Est", "territory/grand-est")]
+
+
 def test_gazetteer_is_cached_per_lexicon(lexicon):
     assert Gazetteer.for_lexicon(lexicon) is Gazetteer.for_lexicon(lexicon)
     assert Linker.for_lexicon(lexicon) is Linker.for_lexicon(lexicon)
@@ -477,6 +494,8 @@ def test_gazetteer_is_cached_per_lexicon(lexicon):
     ("La DRAAF a lancé un appel à projets.", COOP.AppelAProjets, "gazetteer"),
     ("Ils créent un GIP pour porter l'observatoire.", COOP.GIPFormula, "gazetteer"),
     ("Les délibérations concordantes des conseils.", COOP.DeliberationsConcordantes, "gazetteer"),
+    ("Il anime un réseau des secrétaires de mairie.", COOP.TechnicalNetwork, "keyword"),
+    ("Un réseau technique se réunit chaque mois.", COOP.TechnicalNetwork, "keyword"),
 ])
 def test_instrument_detection(lexicon, text, cls, method):
     doc, cand = make_candidate(text)

@@ -92,6 +92,8 @@ definite description minted from the one place the case names          pattern  
 definite description minted from the préfectures the case names only   pattern     0.70
 group of actors minted, owner named in the noun's complement            pattern     0.72
 group of actors minted, the one owner of the sentence                   pattern     0.70
+partner counted in a partners row ("5 Communautés de communes")         pattern     0.70
+proper name alone in a partners / actors row ("Grand-Figeac")           pattern     0.70
 head of a shared structure's name, as instrument                        gazetteer   0.90
 definition similarity (rank and margin, see :class:`.semantic.DefinitionIndex`)   embedding   ≤ 0.85
 lever of an enclosing "Levier N" heading (span: that heading)           structure   0.90
@@ -130,6 +132,7 @@ from .lexicon import LexEntry, Lexicon
 from .linking import DEFAULT_THRESHOLD, Link, Linker, core_key, core_tokens, key_tokens, name_key
 from .model import MENTION_KIND as _MENTION_KIND
 from .model import ASSERT_THRESHOLD, Candidate, Document, Mention
+from .partners import CONF_NAMED_ITEM, named_items
 from .semantic import _strip_span
 from .patterns import GENERIC_WORDS, InstitutionMatch, find_institutions
 from .text_util import _clean, _inside, _overlaps, _sentences
@@ -183,6 +186,8 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
                            "GAL Leader", "programme européen Leader"),
     COOP.SharedEngineering: ("service commun", "ingénierie partagée"),
+    COOP.TechnicalNetwork: ("réseau technique", "réseau des techniciens", "réseau des secrétaires de mairie",
+                            "réseau des directeurs généraux", "réseau des directeurs", "club des DGS"),
 }
 
 # Layers of the gazetteer: leftmost-longest is resolved within a layer, not across layers.
@@ -218,6 +223,15 @@ class LabelRef:
     ambiguous: bool  # a generic one-word label: suggestions only
     cue: bool = False  # from INSTRUMENT_CUES, not from the base
     after_article: bool = False  # AFTER_ARTICLE_SINGLE: capitalised, after "l'"
+    tail: str = ""  # the label's last words the analysis drops as stop words ("Est" of "Grand Est"): must follow
+
+
+def _tail_end(ref: LabelRef, text: str, pos: int) -> int | None:
+    """Where ``ref.tail`` ends when it follows ``pos`` in ``text`` (after spaces or a hyphen), else None."""
+    words = ref.tail.split()
+    m = re.compile(r"[ \t\u00a0\-‐‑]+" + r"[ \t\u00a0\-‐‑]+".join(map(re.escape, words)) + r"(?![^\W_])",
+                   re.IGNORECASE).match(text, pos)
+    return m.end() if m else None
 
 
 class Hit(NamedTuple):
@@ -277,8 +291,10 @@ class Gazetteer:
         # lever and concept labels are capitalised as sentences ("Santé") and need not.
         proper = single and layer in ("name", "instrument") and surfaces[0][:1].isupper() and not acronyms[0]
         gaps = tuple(not _LABEL_PUNCT.search(label[a.end:b.start]) for a, b in zip(toks, toks[1:]))
+        rest = label[toks[-1].end:]
+        tail = " ".join(re.findall(r"[^\W_]+", rest)) if re.search(r"[^\W\d_]", rest) else ""
         ref = LabelRef(entry, label, preferred, tuple(surfaces), acronyms, proper, gaps, single, ambiguous, cue,
-                       after_article)
+                       after_article, tail)
         node = self._tries[layer]
         for term in seq:
             node = node.setdefault(term, {})
@@ -297,6 +313,8 @@ class Gazetteer:
                 return False
         if ref.after_article and not _ELIDED_ARTICLE.search(text[max(0, toks[i].start - 4):toks[i].start]):
             return False
+        if ref.tail and _tail_end(ref, text, toks[j - 1].end) is None:
+            return False  # "Grand Est" is not the "Grand" of "Grand-Figeac"
         for k in range(i, j - 1):
             gap = text[toks[k].end:toks[k + 1].start]
             if "\n" in gap and ref.surfaces[k + 1 - i][:1].islower() and text[toks[k + 1].start].isupper():
@@ -339,7 +357,9 @@ class Gazetteer:
                     i += 1
                     continue
                 j, refs = best
-                hits.append(Hit(layer, toks[i].start, toks[j - 1].end, refs))
+                end_at = max((_tail_end(r, text, toks[j - 1].end) or toks[j - 1].end) if r.tail else toks[j - 1].end
+                             for r in refs)
+                hits.append(Hit(layer, toks[i].start, end_at, refs))
                 i = j
         hits.sort(key=lambda h: (h.start, h.end, h.layer))
         return hits
@@ -822,6 +842,8 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     #     the case's territory; a Pays territory named as a party next to an actor is its Pays.
     mentions = _description_mentions(text, candidate, mentions, lexicon, linker)
     mentions = _pays_parties(text, mentions, lexicon, linker)
+    # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
+    mentions += _named_partners(text, candidate, mentions, lexicon, linker)
 
     # 4) Roles of the actors.
     mentions = _assign_roles(document, candidate, mentions, lexicon)
@@ -838,6 +860,25 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     for m in mentions:  # the span invariant every later stage relies on
         assert m.text == text[m.start:m.end], m
     return mentions
+
+
+def _named_partners(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
+                    linker: Linker) -> list[Mention]:
+    """Actors for the items of a partners or actors row that are a proper name alone
+    (:func:`.partners.named_items`): the base's actor when the name links to one, else a new actor
+    of no known kind (``coop:Actor``, ``CONF_NAMED_ITEM``)."""
+    taken = [(m.start, m.end) for m in mentions if m.kind in ("actor", "territory")]
+    out = []
+    for s, e in named_items(candidate, taken, GENERIC_WORDS):
+        name = text[s:e]
+        link = linker.link(name)
+        entry = lexicon.get(link.iri) if link is not None else None
+        if entry is not None and entry.kind == "actor" and not entry.placeholder:
+            out.append(Mention("actor", name, s, e, link.method, CONF_NAMED_ITEM, entry.iri, None, entry.types, (),
+                               entry.territory))
+        elif entry is None:
+            out.append(Mention("actor", name, s, e, "pattern", CONF_NAMED_ITEM, None, name, (COOP.Actor,)))
+    return out
 
 
 # ----------------------------------------------------------------------------- structure

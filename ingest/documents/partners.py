@@ -1,4 +1,4 @@
-"""Partners a grid row counts without naming them.
+"""Partners a grid row counts without naming them, and partners it names without saying what they are.
 
 Slide grids describe a practice's partners by kind and number: « 5 Communautés de communes sur 3
 départements, 3 SCoT », « 2 communes rurales/périurbaines + 1 communauté urbaine », « Un PNR et un
@@ -12,6 +12,10 @@ unnamed partners are never one actor.
 
 Pure: a description found by :func:`.patterns.find_descriptions` and its candidate in, a name and
 a class out (the caller builds the mention, see :mod:`.descriptions`).
+
+An item of a partners (or actors) row that is a proper name alone, with no type word the rules
+read (« Grand-Figeac », « Grand Cahors »), is a participant too: :func:`named_items` gives its span,
+and extraction makes it an actor of no known kind (``coop:Actor``).
 """
 from __future__ import annotations
 
@@ -97,3 +101,42 @@ def counted_partner(d: DescriptionMatch, candidate: Candidate) -> tuple[str, URI
         return None
     label = counted_label(d.cls, count, practice_name(candidate.title))
     return (label, d.cls) if label else None
+
+
+# --- partners a row names without a type word ------------------------------------------------------
+
+# Rows listing who takes part: every item there is a participant.
+NAMED_ITEM_FIELDS = frozenset({"partners_scale", "actors"})
+CONF_NAMED_ITEM = 0.70  # the row says it is a partner; nothing says what kind of body it is
+_UPPER = "A-ZÀ-ÖØ-Þ"
+# A proper name alone: one to five capitalised words (hyphenated compounds are one), joined by
+# spaces, hyphens or connectors (« Grand-Figeac », « Grand Cahors », « Initiatives et Cités »).
+_PROPER_ITEM = re.compile(
+    rf"[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*"
+    rf"(?:(?:\s+(?:(?:de|du|des|la|le|les|et|en|sur)\s+|d['’]|l['’])?|['’])[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*){{0,4}}")
+_ITEM_TRIM = " \t.;,:"
+_LIST_ITEM = re.compile(r"[^;,+]+")  # a row's items, when it lists them on one line
+
+
+def named_items(candidate: Candidate, taken: list[tuple[int, int]], generic: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the items of the candidate's partners and actors rows that are a proper name alone
+    (« Grand-Figeac » in « Grand-Figeac ; Communauté de communes … »), where no mention in
+    ``taken`` (actors, territories) lies, and that are not a generic word alone (``generic``:
+    folded words such as « region », « departement »). The caller makes them actors of no known
+    kind (``CONF_NAMED_ITEM``). Pure."""
+    from search.text import fold
+
+    out = []
+    for field in NAMED_ITEM_FIELDS:
+        for b in candidate.grid.get(field, ()):
+            for part in _LIST_ITEM.finditer(b.text):
+                item = part.group().strip(_ITEM_TRIM)
+                s = b.start + part.start() + part.group().find(item) if item else 0
+                e = s + len(item)
+                if not item or not _PROPER_ITEM.fullmatch(item) or " " not in item and "-" not in item and \
+                        fold(item) in generic:
+                    continue
+                if any(ts < e and s < te for ts, te in taken):
+                    continue
+                out.append((s, e))
+    return sorted(set(out))
