@@ -105,6 +105,10 @@ from .extraction_eval import extraction_cmd  # noqa: E402
 
 bench.add_command(extraction_cmd)
 
+from .extraction_heldout import extraction_heldout_cmd  # noqa: E402
+
+bench.add_command(extraction_heldout_cmd)
+
 from .ingest_bench import ingest_cmd  # noqa: E402
 
 bench.add_command(ingest_cmd)

@@ -773,20 +773,17 @@ class _Models:
     embedder: object = None
 
 
-def run_registry(registry: str, *, seeds_dir: Path, corpus_dir: Path, home: Path, model: str, models: _Models,
-                 echo: Callable[[str], None], reuse: bool = False) -> dict:
+def ingest_into_base(registry: str, files: Sequence[Path], *, corpus_dir: Path, base_dir: Path, model: str,
+                     models: _Models, echo: Callable[[str], None], reuse: bool = False) -> tuple[object, dict]:
+    """Build the base of ``registry`` under ``base_dir`` (``full``: ``corpus_dir``; ``vocab``: its
+    vocabularies and territories only) and ingest ``files`` into it; returns the settings of that
+    base and a record of the run (``bench-extraction.json`` there, read again with ``reuse``)."""
     from coopkg.ingesting import Ingestor
     from coopkg.settings import load_settings
-    from ingest.corpus import load_corpus
     from kb.build import build
-    from kb.store import open_store
-    from ontology.iris import Minter
 
-    full = load_corpus(corpus_dir)  # the reference, whatever the registry
-    base_dir = home / registry
     corpus = corpus_dir if registry == "full" else base_dir / "corpus"
     settings = load_settings(home=base_dir / "data", corpus_dir=corpus, embedding_model=model, store="embedded")
-    files = seed_files(seeds_dir, full.of("source"))
     stamp = base_dir / "bench-extraction.json"
     if reuse and stamp.exists():
         echo(f"[{registry}] reusing the base and ingestion in {base_dir}")
@@ -800,10 +797,10 @@ def run_registry(registry: str, *, seeds_dir: Path, corpus_dir: Path, home: Path
         t = time.perf_counter()
         report = build(settings)
         build_s = time.perf_counter() - t
-        echo(f"[{registry}] ingesting {len(files)} seeds (spaCy + {model})")
+        echo(f"[{registry}] ingesting {len(files)} documents (spaCy + {model})")
         ingestor = Ingestor(settings, nlp=models.nlp, embedder=models.embedder)
         t = time.perf_counter()
-        ing = ingestor.run([str(p) for p in files.values()], index=False)
+        ing = ingestor.run([str(p) for p in files], index=False)
         ingest_s = time.perf_counter() - t
         models.nlp, models.embedder = ingestor._nlp, ingestor._embedder
         run = {"store_triples": report.store_triples, "build_seconds": round(build_s, 2),
@@ -811,9 +808,22 @@ def run_registry(registry: str, *, seeds_dir: Path, corpus_dir: Path, home: Path
                "failed": {o.path: o.error for o in ing.outcomes if o.status == "failed"},
                "outcomes": [o.line() for o in ing.outcomes]}
         stamp.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
-    failed = run["failed"]
-    for error in failed.values():
+    for error in run["failed"].values():
         echo(f"[{registry}] FAILED {error}")
+    return settings, run
+
+
+def run_registry(registry: str, *, seeds_dir: Path, corpus_dir: Path, home: Path, model: str, models: _Models,
+                 echo: Callable[[str], None], reuse: bool = False) -> dict:
+    from ingest.corpus import load_corpus
+    from kb.store import open_store
+    from ontology.iris import Minter
+
+    full = load_corpus(corpus_dir)  # the reference, whatever the registry
+    files = seed_files(seeds_dir, full.of("source"))
+    settings, run = ingest_into_base(registry, list(files.values()), corpus_dir=corpus_dir, base_dir=home / registry,
+                                     model=model, models=models, echo=echo, reuse=reuse)
+    failed = run["failed"]
 
     minter = Minter(settings.base_iri)
     cases, names = curated_cases(full, minter)
