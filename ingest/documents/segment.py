@@ -70,10 +70,12 @@ examples, comes after: it applies only when no rule here does)
 5. it is a *running slide title* whose suffix names a practice. Seed 001's slides are titled
    "Les coopérations comme levier des transitions territoriales : <suffix>", often wrapped over
    two OCR'd lines (so a paragraph, or a ``v'`` bullet, rather than a heading). A heading, a
-   paragraph or a top-level bullet of at most three lines and 200 characters whose text before its
-   first colon (the prefix: 2 to 12 words, title-like) is shared by at least two such blocks
-   (folded; OCR variants with the same first word at ``difflib`` ratio ≥ 0.9) is a running title; a block that is the
-   prefix alone (no colon) is one too. A running title starts a practice when its suffix names a
+   paragraph or a top-level bullet whose title (up to the end of its colon's line) is at most
+   three lines and 200 characters, and whose text before its first colon (the prefix: 2 to 12
+   words, title-like) is shared by at least two such blocks (folded; OCR variants with the same
+   first word at ``difflib`` ratio ≥ 0.9), is a running title; a block that is the prefix alone
+   (no colon) is one too. The title ends with the line of its colon: lines below it in
+   the same block are the slide's text. A running title starts a practice when its suffix names a
    place, a structure or an instrument type (``place_like``, or a word such as contrat,
    convention, pacte, charte, entente, PTCE, PAT, SCIC, coopérative, pôle métropolitain…:
    "Contrat de réciprocités", "les PTCE"; not "conceptualisation", "l'énergie citoyenne") and
@@ -620,9 +622,12 @@ def _running(text: str, bs: list[Block]) -> dict[int, tuple[int, int] | None]:
         if b.kind not in ("heading", "paragraph", "bullet") or (b.kind == "bullet" and b.level > 0) \
                 or _is_label_heading(b):
             continue
-        if b.field is not None or b.text.count("\n") >= _RUN_MAX_LINES or len(_collapse(b.text)) > _RUN_MAX_CHARS:
-            continue
         colon = b.text.find(":")
+        # the title ends with the line of its colon: lines below it in the block are the slide's text
+        line_end = b.text.find("\n", colon) if colon >= 0 else -1
+        title = b.text if line_end < 0 else b.text[:line_end]
+        if b.field is not None or title.count("\n") >= _RUN_MAX_LINES or len(_collapse(title)) > _RUN_MAX_CHARS:
+            continue
         if colon < 0:
             bare.append((i, _fold(b.text)))
             continue
@@ -630,7 +635,7 @@ def _running(text: str, bs: list[Block]) -> dict[int, tuple[int, int] | None]:
         key = _fold(prefix)
         if not 2 <= len(key.split()) <= 12 or not _title_like(prefix):
             continue
-        s, e = _trim(text, b.start + colon + 1, b.end)
+        s, e = _trim(text, b.start + colon + 1, b.start + len(title))
         prefixed.append((i, key, (s, e)))
     # group the prefixes: the same folded key, or a similar one with the same first word
     groups: dict[str, list[tuple[int, str, tuple[int, int]]]] = {}
