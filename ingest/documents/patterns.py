@@ -11,7 +11,7 @@ communauté d'agglomération X, CA X, agglomération de X,        coop:Communaut
 X Agglo, X Agglomération
 communauté urbaine X, CU X                                     coop:CommunauteUrbaine
 X Métropole, X métropole, Métropole de X, métropole X          coop:Metropole
-X Communauté ("Morlaix Communauté")                            coop:EPCI
+X Communauté ("Morlaix Communauté"), X Intercom                coop:EPCI
 syndicat mixte (du bassin versant de) X                        coop:SyndicatMixte
 PETR X, pôle d'équilibre territorial et rural X                coop:PETR
 Pays de/du/des X, Pays X (capital P)                           coop:PaysStructure
@@ -25,6 +25,7 @@ l'État (capitalised, after the elided article)                coop:StateActor
 agence d'urbanisme X                                           coop:AgenceUrbanisme
 conseil de développement X                                     coop:ConseilDeDeveloppement
 SCoT X                                                         coop:ScotStructure
+agence de l'eau X ("Agence de l'eau Loire-Bretagne")           coop:StateAgency
 =============================================================  ===============================
 
 Where the name ends: after the type words, a name is a run of capitalised words and acronyms
@@ -158,6 +159,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
     Rule("metropole", _r(rf"\bm{_E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
     Rule("communaute-suffix", _r(rf"\bCommunaut{_E}\b", False), COOP.EPCI, prefix=False, suffix=True),
+    Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
     Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
          canonical="Syndicat mixte"),
     Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
@@ -181,6 +183,7 @@ RULES: tuple[Rule, ...] = (
     Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{_E}veloppement\b"), COOP.ConseilDeDeveloppement,
          bridge=True, canonical="Conseil de développement"),
     Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
+    Rule("agence-eau", _r(rf"\bagences?\s+de\s+l{_AP}\s?eau\b"), COOP.StateAgency, canonical="Agence de l'eau"),
 )
 
 # Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
@@ -319,6 +322,7 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
 
 
 _BOLD = "**"
+_DE_CONNECTORS = frozenset({"de", "du", "des", "d'"})
 _MAX_ET_WORDS = 4
 _ITEM_MARKS = "\n\t;•✓✔▪◦●■➢"  # what ends the item before a list or table-cell item
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:la|le|les|l['’]))?[ \t]*\Z", re.IGNORECASE)
@@ -338,16 +342,27 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
 
     * a bold run: « **Communauté de communes Fier et Usses** »;
     * a list item or a table cell the name fills, up to its end (« ; », a tab, a line break):
-      « Grand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; … ».
+      « Grand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; … »;
+    * nothing, when « et » is followed by de / du / des / d' (« PETR de l'Albigeois et des
+      Bastides »): a second body would come with its article and its type word; nor when it joins
+      two capitalised ethnic adjectives (« des Cévennes Gangeoises et Suménoises »).
 
     Elsewhere « et » ends the name (« la communauté de communes du Poher et Brest métropole »); a
     type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »), so is a
     run that goes on with other words (« … et Morlaix ont signé »). Returns the token index after
     the name, ``right`` when nothing is added."""
-    if right >= len(toks) or toks[right].text != "et":
+    if right + 1 >= len(toks) or toks[right].text != "et":
         return right
-    close = None
-    if text[max(0, head_start - 2):head_start] == _BOLD:
+    after = toks[right + 1]
+    # « Cévennes Gangeoises et Suménoises »: two capitalised ethnic adjectives joined by « et »
+    paired = (after.capitalised and toks[right - 1].capitalised and len(after.folded) >= 5
+              and bool(_DEMONYM.search(after.folded)) and bool(_DEMONYM.search(toks[right - 1].folded)))
+    close, free = None, after.folded in _DE_CONNECTORS or paired
+    if free:
+        pass  # « PETR de l'Albigeois et des Bastides »: « et » + de/du/des + a name continues the name
+    elif not after.capitalised or after.connector:
+        return right  # « … et la Bretagne »: an article starts another name
+    elif text[max(0, head_start - 2):head_start] == _BOLD:
         close = text.find(_BOLD, toks[right].end)
         if close < 0 or "\n" in text[toks[right].end:close]:
             return right
@@ -368,7 +383,7 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     if words == 0 or toks[k - 1].connector:
         return right
     end = toks[k - 1].end
-    ended = end == close if close is not None else bool(_ITEM_END.match(text, end))
+    ended = free or (end == close if close is not None else bool(_ITEM_END.match(text, end)))
     if not ended or any(rule.head.search(text, toks[right].end, end) for rule in RULES):
         return right  # the run goes on, or names a second body (« … et la CC du Poher »)
     return k
