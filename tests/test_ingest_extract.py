@@ -277,6 +277,9 @@ PATTERN_CASES = [
     ("le conseil de développement du Pays de Rennes anime", "conseil de développement du Pays de Rennes",
      COOP.ConseilDeDeveloppement, "Conseil de développement du Pays de Rennes"),
     ("le SCoT du Douaisis a", "SCoT du Douaisis", COOP.ScotStructure, "SCoT du Douaisis"),
+    ("avec Villedieu Intercom,", "Villedieu Intercom", COOP.EPCI, "Villedieu Intercom"),
+    ("l'Agence de l'eau Rhône Méditerranée Corse cofinance", "Agence de l'eau Rhône Méditerranée Corse",
+     COOP.StateAgency, "Agence de l'eau Rhône Méditerranée Corse"),
 ]
 
 
@@ -342,6 +345,13 @@ def test_institution_patterns_longest_wins_and_offsets():
     ("Ainsi la Communauté de communes Fier et Usses coopère", ["Communauté de communes Fier"]),
     ("- la CC du Poher et Morlaix ont signé\n", ["CC du Poher"]),
     ("- le Pays de Vitré et la CC du Poher\n", ["Pays de Vitré", "CC du Poher"]),  # a type head: a second body
+    # « et » + de/du/des + a name continues it; an article after « et » starts another name
+    ("Le PETR de l'Albigeois et des Bastides porte un schéma", ["PETR de l'Albigeois et des Bastides"]),
+    ("la CC du Poher et des communes voisines", ["CC du Poher"]),
+    ("le PETR du Pays de Retz et du Pays de Brest", ["PETR du Pays de Retz", "Pays de Brest"]),
+    ("- la CC du Poher et la Bretagne\n", ["CC du Poher"]),
+    ("la Communauté de communes des Cévennes Gangeoises et Suménoises a signé",
+     ["Communauté de communes des Cévennes Gangeoises et Suménoises"]),  # two ethnic adjectives
     # an ethnic adjective right after the name is its last word; a common adjective is not
     ("Le Pôle métropolitain du Genevois français regroupe", ["Pôle métropolitain du Genevois français"]),
     ("la Communauté de communes du Haut-Lignon voisine", ["Communauté de communes du Haut-Lignon"]),
@@ -998,6 +1008,18 @@ def test_structure_head_is_the_case_instrument(lexicon):
     # A pôle métropolitain is a syndicat mixte: the generic formula drops just under the specific one.
     sm = [m for m in ms if m.types == (COOP.SyndicatMixteFormula,)]
     assert sm and all(m.confidence == pytest.approx(0.92) for m in sm)
+
+
+def test_an_instrument_named_on_its_own_outranks_a_structure_head(vocab_lexicon):  # noqa: F811
+    text = ("Étude des coopérations rurales\n"
+            "Le PETR du Pays de Langres a mis en place un service commun d'instruction du droit des sols.")
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, len("Étude des coopérations rurales")
+    ms = extract(doc, cand, vocab_lexicon)
+    top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types == (COOP.SharedEngineering,)
+    petr = [m for m in ms if m.kind == "instrument" and m.types == (COOP.PETRFormula,)]
+    assert petr and all(m.confidence == pytest.approx(top.confidence - 0.01) for m in petr)
 
 
 def test_instrument_in_the_title_wins_ties(lexicon):

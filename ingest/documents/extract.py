@@ -843,7 +843,7 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     mentions = _description_mentions(text, candidate, mentions, lexicon, linker)
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
-    mentions += _named_partners(text, candidate, mentions, lexicon, linker)
+    mentions = _named_partners(text, candidate, mentions, lexicon, linker)
 
     # 4) Roles of the actors.
     mentions = _assign_roles(document, candidate, mentions, lexicon)
@@ -864,10 +864,12 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
 def _named_partners(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
                     linker: Linker) -> list[Mention]:
-    """Actors for the items of a partners or actors row that are a proper name alone
-    (:func:`.partners.named_items`): the base's actor when the name links to one, else a new actor
-    of no known kind (``coop:Actor``, ``CONF_NAMED_ITEM``)."""
-    taken = [(m.start, m.end) for m in mentions if m.kind in ("actor", "territory")]
+    """``mentions`` plus actors for the items of a partners or actors row that are a proper name
+    alone (:func:`.partners.named_items`): the base's actor when the name links to one, else a new
+    actor of no known kind (``coop:Actor``, ``CONF_NAMED_ITEM``). Such an item replaces the
+    unsure mentions inside it (NER « Grand Cahors » as a place, 0.50)."""
+    taken = [(m.start, m.end) for m in mentions
+             if m.kind in ("actor", "territory") and m.confidence >= ASSERT_THRESHOLD]
     out = []
     for s, e in named_items(candidate, taken, GENERIC_WORDS):
         name = text[s:e]
@@ -878,7 +880,11 @@ def _named_partners(text: str, candidate: Candidate, mentions: list[Mention], le
                                entry.territory))
         elif entry is None:
             out.append(Mention("actor", name, s, e, "pattern", CONF_NAMED_ITEM, None, name, (COOP.Actor,)))
-    return out
+    if not out:
+        return mentions
+    kept = [m for m in mentions if not (m.kind in ("actor", "territory") and m.confidence < ASSERT_THRESHOLD
+                                        and any(n.start <= m.start and m.end <= n.end for n in out))]
+    return kept + out
 
 
 # ----------------------------------------------------------------------------- structure
@@ -999,8 +1005,10 @@ def more_specific(a: URIRef, b: URIRef, lexicon: Lexicon) -> bool:
 
 def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
-    candidate's title gains ``TITLE_BONUS``; an instrument type of which a more specific one is
-    asserted in the candidate (:func:`more_specific`) drops just under it."""
+    candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
+    starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
+    instrument named on its own; an instrument type of which a more specific one is asserted in
+    the candidate (:func:`more_specific`) drops just under it."""
     idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
     if not idx:
         return mentions
@@ -1011,6 +1019,19 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
             m = out[i]
             if m.method != "embedding" and ts <= m.start and m.end <= te:
                 out[i] = _replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
+    # An instrument named only as the head of an actor's name (« le PETR du Pays de Langres a mis en
+    # place … ») drops just under an instrument the text names on its own (« un service commun »,
+    # « une entente »), unless that head is in the title: the body is who acts, not how.
+    heads = {i for i in idx if out[i].method != "embedding" and any(
+        a.kind == "actor" and a.start == out[i].start and a.end > out[i].end for a in out)}
+    own = [out[i].confidence for i in idx
+           if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
+    if own:
+        for i in heads:
+            m = out[i]
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            if not in_title and m.confidence >= max(own):
+                out[i] = _replace(m, confidence=round(max(own) - 0.01, 3))
     best: dict[URIRef, float] = {}
     for i in idx:
         m = out[i]
