@@ -27,6 +27,7 @@ class COOP(DefinedNamespace):
     Asserted: URIRef
     Association: URIRef
     Axis: URIRef
+    ChambreConsulaire: URIRef
     Chantier: URIRef
     Charte: URIRef
     CharteDeValeurs: URIRef

@@ -278,6 +278,9 @@ PATTERN_CASES = [
      COOP.ConseilDeDeveloppement, "Conseil de développement du Pays de Rennes"),
     ("le SCoT du Douaisis a", "SCoT du Douaisis", COOP.ScotStructure, "SCoT du Douaisis"),
     ("avec Villedieu Intercom,", "Villedieu Intercom", COOP.EPCI, "Villedieu Intercom"),
+    ("la Chambre d'agriculture de Tarn-et-Garonne, le", "Chambre d'agriculture de Tarn-et-Garonne",
+     COOP.ChambreConsulaire, "Chambre d'agriculture de Tarn-et-Garonne"),
+    ("avec la CCI Bretagne.", "CCI Bretagne", COOP.ChambreConsulaire, "Chambre de commerce et d'industrie Bretagne"),
     ("l'Agence de l'eau Rhône Méditerranée Corse cofinance", "Agence de l'eau Rhône Méditerranée Corse",
      COOP.StateAgency, "Agence de l'eau Rhône Méditerranée Corse"),
 ]

@@ -5,7 +5,7 @@ Two steps, the first that answers wins:
 1. **Normalised name equality** (method ``"gazetteer"``, score 100). Both names are reduced to a
    *key*: case, accents, hyphens and apostrophes folded (:func:`search.text.normalize`), the
    abbreviations of type words expanded ("CC" → "communauté de communes", "CA" → "communauté
-   d'agglomération", "CU", "PNR", "PETR", "Agglo", "St"), articles and connectors dropped
+   d'agglomération", "CU", "PNR", "PETR", "Agglo", "CCI", "CMA", "St"), articles and connectors dropped
    ("de", "du", "la", "l'", "et"…). "CC du Pays de Landivisiau" and "Communauté de communes du
    Pays de Landivisiau" share the key ``communaute communes pays landivisiau``. Equality ignores
    the types (an alternative label such as "communauté urbaine de Brest" is a former name of Brest
@@ -46,6 +46,8 @@ ABBREVIATIONS = {
     "pnr": "parc naturel regional",
     "petr": "pole d equilibre territorial et rural",
     "agglo": "agglomeration",
+    "cci": "chambre de commerce et d industrie",
+    "cma": "chambre de metiers et de l artisanat",
     "st": "saint",
     "ste": "sainte",
     "communautes": "communaute",
@@ -60,6 +62,7 @@ TYPE_HEADS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(h.split()) for h i
     "parc naturel regional", "syndicat mixte", "pole metropolitain", "conseil departemental", "conseil general",
     "conseil regional", "agence urbanisme", "conseil developpement", "departement", "region", "metropole",
     "agglomeration", "communaute", "commune", "ville", "mairie", "scot", "pays", "territoire", "parc",
+    "intercom",
 )), key=lambda h: -len(h)))
 
 _SEPARATORS = re.compile(r"[^\w]+")

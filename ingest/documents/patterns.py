@@ -26,6 +26,7 @@ agence d'urbanisme X                                           coop:AgenceUrbani
 conseil de développement X                                     coop:ConseilDeDeveloppement
 SCoT X                                                         coop:ScotStructure
 agence de l'eau X ("Agence de l'eau Loire-Bretagne")           coop:StateAgency
+chambre d'agriculture de/du X, CCI X, chambre de métiers … X   coop:ChambreConsulaire
 =============================================================  ===============================
 
 Where the name ends: after the type words, a name is a run of capitalised words and acronyms
@@ -184,6 +185,12 @@ RULES: tuple[Rule, ...] = (
          bridge=True, canonical="Conseil de développement"),
     Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
     Rule("agence-eau", _r(rf"\bagences?\s+de\s+l{_AP}\s?eau\b"), COOP.StateAgency, canonical="Agence de l'eau"),
+    Rule("chambre-agriculture", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+|d{_E}partementales?\s+)?d{_AP}\s?agriculture\b"),
+         COOP.ChambreConsulaire, connector_required=True, canonical="Chambre d'agriculture"),
+    Rule("cci", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+)?de\s+commerce\s+et\s+d{_AP}\s?industrie\b|\bCCIR?\b"),
+         COOP.ChambreConsulaire, canonical="Chambre de commerce et d'industrie"),
+    Rule("cma", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+)?de(?:s)?\s+m{_E}tiers(?:\s+et\s+de\s+l{_AP}\s?artisanat)?\b|\bCMAR?\b"),
+         COOP.ChambreConsulaire, canonical="Chambre de métiers et de l'artisanat"),
 )
 
 # Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
