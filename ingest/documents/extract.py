@@ -223,14 +223,24 @@ class LabelRef:
     ambiguous: bool  # a generic one-word label: suggestions only
     cue: bool = False  # from INSTRUMENT_CUES, not from the base
     after_article: bool = False  # AFTER_ARTICLE_SINGLE: capitalised, after "l'"
-    tail: str = ""  # the label's last words the analysis drops as stop words ("Est" of "Grand Est"): must follow
+    # the label's last words the analysis drops as stop words ("Est" of "Grand Est"), which must
+    # follow the match (after spaces or a hyphen); None when it has none
+    tail: re.Pattern | None = None
+
+
+_TAIL_SEP = r"[ \t\u00a0\-‐‑]+"
+
+
+def _tail_pattern(label: str, last_term_end: int) -> re.Pattern | None:
+    words = re.findall(r"[^\W_]+", label[last_term_end:])
+    if not any(re.search(r"[^\W\d_]", w) for w in words):
+        return None
+    return re.compile(_TAIL_SEP + _TAIL_SEP.join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
 
 
 def _tail_end(ref: LabelRef, text: str, pos: int) -> int | None:
-    """Where ``ref.tail`` ends when it follows ``pos`` in ``text`` (after spaces or a hyphen), else None."""
-    words = ref.tail.split()
-    m = re.compile(r"[ \t\u00a0\-‐‑]+" + r"[ \t\u00a0\-‐‑]+".join(map(re.escape, words)) + r"(?![^\W_])",
-                   re.IGNORECASE).match(text, pos)
+    """Where ``ref.tail`` ends when it follows ``pos`` in ``text``, else None."""
+    m = ref.tail.match(text, pos) if ref.tail is not None else None
     return m.end() if m else None
 
 
@@ -291,10 +301,8 @@ class Gazetteer:
         # lever and concept labels are capitalised as sentences ("Santé") and need not.
         proper = single and layer in ("name", "instrument") and surfaces[0][:1].isupper() and not acronyms[0]
         gaps = tuple(not _LABEL_PUNCT.search(label[a.end:b.start]) for a, b in zip(toks, toks[1:]))
-        rest = label[toks[-1].end:]
-        tail = " ".join(re.findall(r"[^\W_]+", rest)) if re.search(r"[^\W\d_]", rest) else ""
         ref = LabelRef(entry, label, preferred, tuple(surfaces), acronyms, proper, gaps, single, ambiguous, cue,
-                       after_article, tail)
+                       after_article, _tail_pattern(label, toks[-1].end))
         node = self._tries[layer]
         for term in seq:
             node = node.setdefault(term, {})
@@ -313,7 +321,7 @@ class Gazetteer:
                 return False
         if ref.after_article and not _ELIDED_ARTICLE.search(text[max(0, toks[i].start - 4):toks[i].start]):
             return False
-        if ref.tail and _tail_end(ref, text, toks[j - 1].end) is None:
+        if ref.tail is not None and _tail_end(ref, text, toks[j - 1].end) is None:
             return False  # "Grand Est" is not the "Grand" of "Grand-Figeac"
         for k in range(i, j - 1):
             gap = text[toks[k].end:toks[k + 1].start]
@@ -357,8 +365,7 @@ class Gazetteer:
                     i += 1
                     continue
                 j, refs = best
-                end_at = max((_tail_end(r, text, toks[j - 1].end) or toks[j - 1].end) if r.tail else toks[j - 1].end
-                             for r in refs)
+                end_at = max(_tail_end(r, text, toks[j - 1].end) or toks[j - 1].end for r in refs)
                 hits.append(Hit(layer, toks[i].start, end_at, refs))
                 i = j
         hits.sort(key=lambda h: (h.start, h.end, h.layer))

@@ -24,6 +24,7 @@ import re
 from rdflib import URIRef
 
 from ontology.namespace import COOP
+from search.text import fold
 
 from .model import Candidate
 from .patterns import DescriptionMatch
@@ -124,19 +125,16 @@ def named_items(candidate: Candidate, taken: list[tuple[int, int]], generic: fro
     ``taken`` (actors, territories) lies, and that are not a generic word alone (``generic``:
     folded words such as « region », « departement »). The caller makes them actors of no known
     kind (``CONF_NAMED_ITEM``). Pure."""
-    from search.text import fold
-
     out = []
     for field in NAMED_ITEM_FIELDS:
         for b in candidate.grid.get(field, ()):
             for part in _LIST_ITEM.finditer(b.text):
                 item = part.group().strip(_ITEM_TRIM)
-                s = b.start + part.start() + part.group().find(item) if item else 0
+                if not item or not _PROPER_ITEM.fullmatch(item) or (
+                        " " not in item and "-" not in item and fold(item) in generic):
+                    continue
+                s = b.start + part.start() + part.group().find(item)
                 e = s + len(item)
-                if not item or not _PROPER_ITEM.fullmatch(item) or " " not in item and "-" not in item and \
-                        fold(item) in generic:
-                    continue
-                if any(ts < e and s < te for ts, te in taken):
-                    continue
-                out.append((s, e))
+                if not any(ts < e and s < te for ts, te in taken):
+                    out.append((s, e))
     return sorted(set(out))
