@@ -38,7 +38,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .build_bench import DOCS_FILE, ROOT, disk_usage, machine_info  # noqa: F401  (re-exported)
+from .build_bench import DOCS_FILE, ROOT, disk_usage
 from .generator import WORK_DIR
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
