@@ -46,7 +46,8 @@ class Gold:
     curated cases; per gold actor (an IRI minted for it: ``actor/heldout-<case>-<n>``), its names
     and its class."""
 
-    def __init__(self, path: Path, documents_dir: Path):
+    def __init__(self, path: Path, documents_dir: Path, base_iri: str | None = None):
+        from coopkg.settings import load_settings
         from ingest.documents.lexicon import is_placeholder_label
         from ontology.iris import Minter
         from ontology.model import ontology_index
@@ -58,7 +59,7 @@ class Gold:
         if not isinstance(data, dict) or not isinstance(data.get("documents"), dict) or not data["documents"]:
             raise GoldError(f"{path}: expected a mapping `documents: {{file name: [cases]}}`")
         index = ontology_index()
-        minter = Minter("https://w3id.org/coopkg/id/")
+        minter = Minter(base_iri or load_settings().base_iri)
         self.cases: dict[str, list[CuratedCase]] = {}
         self.names: dict[str, list[str]] = {}
         self.classes: dict[str, frozenset[str]] = {}

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.extraction_heldout import HELDOUT_DIR, Gold, GoldError, extraction_heldout_cmd, render_summary
+from ontology.namespace import COOP
 
 DOC = ("# Le contrat de réciprocité du Val\n\n"
        "La **Communauté de communes du Val d'Orbe** et le **PNR des Monts du Vernois** ont signé un contrat de "
@@ -46,11 +47,11 @@ def test_the_repository_gold_is_valid():
 def test_gold_values(tmp_path):
     gold = Gold(*write(tmp_path))
     (case,) = gold.cases["val.md"]
-    assert case.instrument_types == ["https://w3id.org/coopkg/ontology#ContratDeReciprocite"]
+    assert case.instrument_types == [str(COOP.ContratDeReciprocite)]
     assert [gold.names[a][0] for a in case.actors][1] == "Parc naturel régional des Monts du Vernois"
     assert gold.names[case.actors[1]][1:] == ["PNR des Monts du Vernois"]
     assert gold.unnamed == {case.actors[3]}
-    assert gold.classes[case.actors[0]] == frozenset({"https://w3id.org/coopkg/ontology#CommunauteDeCommunes"})
+    assert gold.classes[case.actors[0]] == frozenset({str(COOP.CommunauteDeCommunes)})
 
 
 @pytest.mark.parametrize("gold, message", [

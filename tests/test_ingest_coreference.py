@@ -53,7 +53,7 @@ def test_linked_mentions_other_kinds_and_distinct_names_are_left_alone():
 def test_graph_has_one_actor_with_an_alternative_label():
     doc = Document(name="bauges.md", path="in/bauges.md", media_type="text/markdown", text=TEXT,
                    sha256=hashlib.sha256(TEXT.encode()).hexdigest(), title="Bauges")
-    m = Minter("https://w3id.org/coopkg/id/")
+    m = Minter("https://example.org/kb/")
     cand = Candidate("Bauges", 0, len(TEXT), None, None)
     dg = document_graph(doc, [cand], [[LONG, SHORT]], m)
     actors = {o for s, p, o in dg.triples if p == COOP.participant}
