@@ -66,6 +66,10 @@ def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence
     "La Commune de Quimperlé et les communes voisines coopèrent.",  # a commune owns no communes
     "Lorient Agglomération et les communautés de communes voisines coopèrent.",  # an EPCI has no CC members
     "Lorient Agglomération coopère avec des communes rurales du Léon.",  # the noun names whose they are
+    # the members are named right after the noun, in apposition
+    "Le Pays Centre Bretagne réunit ses deux communautés de communes, Loudéac Communauté Bretagne Centre et la "
+    "Communauté de communes du Centre Bretagne.",
+    "Le Pays de Brest fédère les communautés de communes : la CC du Pays des Abers et la CC du Pays d'Iroise.",
 ])
 def test_group_not_minted(bare, text):  # noqa: F811
     assert groups(extract(*make_candidate(text), bare)) == {}

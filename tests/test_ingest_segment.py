@@ -349,6 +349,42 @@ def test_slide_titles():
     assert kinds_texts("Contenu.\n\nDernière ligne courte") == [("paragraph", "Contenu."), ("paragraph", "Dernière ligne courte")]
 
 
+def test_title_written_right_above_its_paragraph():
+    text = ("La charte forestière du Centre Bretagne\n"
+            "Le Pays Centre Bretagne porte une charte forestière signée par ses deux communautés de communes.")
+    assert kinds_texts(text) == [("heading", "La charte forestière du Centre Bretagne"),
+                                 ("paragraph", text.split("\n")[1])]
+    # the first line of a wrapped paragraph is no title: it ends with a word needing a sequel, it is
+    # as long as the lines below, or the line below does not start a sentence or ends none
+    wrapped = [
+        "Rennes Métropole et la Communauté de communes de\nBrocéliande ont signé un contrat.",
+        "La charte a été signée par ses deux communautés, Loudéac\nCommunauté et la CC du Centre Bretagne.",
+        "Le Pays Centre Bretagne\nporte une charte forestière signée par ses deux communautés de communes.",
+        "Le Pays Centre Bretagne\nPorte une charte forestière signée par ses deux communautés de communes",
+    ]
+    for w in wrapped:
+        assert [k for k, _ in kinds_texts(w)] == ["paragraph"], w
+
+
+def test_titles_above_their_paragraphs_naming_practices_start_practices():
+    text = ("Note interne – coopérations en Bretagne intérieure\n\n"
+            "Le contrat de réciprocité Rennes – Pays de Brocéliande\n"
+            "Rennes Métropole et la Communauté de communes de Brocéliande ont conclu un contrat en 2022.\n\n"
+            "La charte forestière du Centre Bretagne\n"
+            "Le Pays Centre Bretagne porte une charte forestière signée par ses deux communautés de communes.")
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == ["Le contrat de réciprocité Rennes – Pays de Brocéliande",
+                                     "La charte forestière du Centre Bretagne"]
+    assert "Rennes Métropole" in text[cs[0].start:cs[0].end] and "Loudéac" not in text[cs[0].start:cs[0].end]
+    # one such title alone is the document's one practice, titled by the document's first title
+    one = text[:text.index("\n\nLa charte")]
+    assert len(candidates(doc(one))) == 1
+    # titles above their paragraphs that name no practice start none
+    plain = text.replace("Le contrat de réciprocité Rennes – Pays de Brocéliande", "Ce qui a été signé") \
+                .replace("La charte forestière du Centre Bretagne", "Ce qui reste à faire")
+    assert len(candidates(doc(plain))) == 1
+
+
 # --- candidates -----------------------------------------------------------------------------------
 
 

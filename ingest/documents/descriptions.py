@@ -737,6 +737,23 @@ def _pays_parties(text: str, mentions: list[Mention], lexicon: Lexicon, linker: 
     return out
 
 
+_APPOSITION = re.compile(r"[ \u00a0]*(?:,|:|\(|[–—-][ \u00a0])[ \u00a0]*(?:(?:la|le|les)[ \u00a0]+|l['’ʼ][ \u00a0]?)?",
+                         re.IGNORECASE)
+
+
+def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
+    """A collective noun whose members are named right after it, in apposition ("ses deux
+    communautés de communes, Loudéac Communauté Bretagne Centre et la CC du Centre Bretagne"; "les
+    trois EPCI : …"): an actor of the noun's class (or of a class above or below it) starts there."""
+    m = _APPOSITION.match(text, d.end)
+    if m is None:
+        return False
+    at = m.end()
+    return any(x.kind == "actor" and x.start == at
+               and any(lexicon.is_subclass(t, d.cls) or lexicon.is_subclass(d.cls, t) for t in x.types)
+               for x in mentions)
+
+
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
                           linker: Linker | None = None) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
@@ -766,6 +783,8 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             if over and not replaceable:
                 continue
             if d.collective:
+                if _members_named_after(d, text, mentions, lexicon):
+                    continue  # "ses deux communautés de communes, X et Y": X and Y are the group
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 owner = _owner(d, text, local, lexicon)
                 entries = resolve_collective(d, ctx, lexicon, owner)

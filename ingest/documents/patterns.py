@@ -396,6 +396,37 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     return k
 
 
+_MAX_QUALIFIER_WORDS = 3
+
+
+def _qualifier_after(text: str, toks: list[_Tok], j: int) -> int | None:
+    """Index after the capitalised words that go on a suffix-headed name right after its head, on the
+    same line (« Loudéac Communauté Bretagne Centre », « Brest Métropole Océane »), or None. At most
+    three, connectors allowed between two of them (« Val de Loire »); not when they name another body
+    (« Lorient Agglomération Quimperlé Communauté ») or when a fourth capitalised word follows (a line
+    of names rather than one name)."""
+    k, words, end = j, 0, None
+    while k < len(toks):
+        t = toks[k]
+        if t.capitalised and t.folded not in STOP_WORDS and t.folded not in _SENTENCE_WORDS \
+                and t.folded not in GENERIC_WORDS:
+            if words == _MAX_QUALIFIER_WORDS:
+                return None
+            words += 1
+            k += 1
+            end = k
+            continue
+        if t.connector and end is not None and k + 1 < len(toks) and toks[k + 1].capitalised:
+            k += 1
+            continue
+        break
+    if end is None or "\n" in text[toks[j - 1].end:toks[end - 1].end]:
+        return None
+    if any(rule.head.search(text, toks[j].start, toks[end - 1].end) for rule in RULES):
+        return None
+    return end
+
+
 def _scan_backward(toks: list[_Tok], i: int) -> int | None:
     """Index of the first name token of a name ending right before token i, or None."""
     first = None
@@ -467,6 +498,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
             left = _scan_backward(toks, i) if rule.suffix else None
             right = _scan_forward(toks, j, rule) if rule.prefix else None
+            if left is not None and not rule.prefix:
+                right = _qualifier_after(text, toks, j)  # « Loudéac Communauté Bretagne Centre »
             if right is not None:
                 right = _enclosed_et(text, toks, hs, right)
             weak = False

@@ -30,7 +30,12 @@ as ``x o + o`` or ``×  ○  +``) are ignored. A line is, in this order of prece
   *slide title* — a ``heading`` with ``level`` 0 ("inferred", below every markdown level) — when
   it is short (at most 20 words, 150 characters), its first letter or digit is a capital or a digit
   (or it opens with a quote; ``// GOUVERNANCE`` counts), it does not end with ``. , ; : !`` or an
-  ellipsis, and some block follows it.
+  ellipsis, and some block follows it. The first line of a paragraph is a title too (a heading of
+  level 0) when it is written right above its text (no blank line between: "La charte forestière
+  du Centre Bretagne" then "Le Pays Centre Bretagne porte …"): title-like as above, not ending
+  with a word that needs a sequel (de, la, et, ses…), shorter than 0.6 × the longest line below,
+  the line below starting with a capital and the last one ending a sentence (``. ! ? … ) »``) —
+  not the first line of a wrapped paragraph.
 
 Paragraphs and bullets that follow a *label heading* (a heading whose text is a grid label:
 "Contexte", "## Acteurs", "Enjeux :") are items of that field: they get the heading's ``label`` and
@@ -66,7 +71,10 @@ examples, comes after: it applies only when no rule here does)
 3. it is a markdown heading (not an inferred slide title) that names a place, a structure
    (``place_like``: "Pays de Vitré", "Communauté de communes du Haut-Lignon", "TRIDAN") or an
    instrument type ("Le contrat de réciprocité entre …", "Une entente pour les mobilités"), whose
-   section holds a description, and at least two headings of the same level do.
+   section holds a description, and at least two headings of the same level do. Titles written
+   right above their paragraphs count as headings of one more level for this rule (a plain-text
+   note: "Le contrat de réciprocité Rennes – Pays de Brocéliande" over its paragraph, then "La
+   charte forestière du Centre Bretagne" over its own); other inferred slide titles do not.
 5. it is a *running slide title* whose suffix names a practice. Seed 001's slides are titled
    "Les coopérations comme levier des transitions territoriales : <suffix>", often wrapped over
    two OCR'd lines (so a paragraph, or a ``v'`` bullet, rather than a heading). A heading, a
@@ -146,8 +154,9 @@ Known limits
   they share a running prefix).
 * A non-label inferred heading inside an arrow-introduced practice ends that practice early; so
   does one inside an "Exemples" scope (rule 4).
-* Rule 3 only uses markdown headings: a raw .txt deck introducing each practice by a plain slide
-  title (no arrow, no grid, no running prefix) gives one candidate for the whole deck. Conversely,
+* Rule 3 only uses markdown headings and titles written right above their paragraphs: a raw .txt
+  deck introducing each practice by a plain slide title followed by a blank line (no arrow, no
+  grid, no running prefix) gives one candidate for the whole deck. Conversely,
   a one-practice markdown document with two sibling headings naming structures or instruments
   ("## Le Pays de X", "## La communauté de communes Y"; "## Le contrat de réciprocité", "## La
   convention de financement") is split in two, and its introduction is dropped.
@@ -469,6 +478,31 @@ def _title_like(text: str) -> bool:
     )
 
 
+# Words a wrapped line ends with when its sentence goes on below (never the end of a title).
+_OPEN_ENDS = frozenset(
+    "a à au aux avec ce ces d de des du dans en et l la le les leur leurs ou par pour qui que sa se ses"
+    " son sur un une".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…)»\"]$")
+
+
+def _glued_title(text: str, run: list[_Line]) -> bool:
+    """Whether the first line of a run of plain lines is a title written right above its paragraph
+    (no blank line between: "La charte forestière du Centre Bretagne" then its sentences), not the
+    first line of a wrapped paragraph: title-like, not ending with a word that needs a sequel, much
+    shorter than the longest line below, which starts with a capital and ends a sentence."""
+    first = text[run[0].start:run[0].end].strip()
+    below = [text[ln.start:ln.end].strip() for ln in run[1:]]
+    last_word = re.split(r"[\s'’]+", first.lower())[-1] if first else ""
+    return (
+        _title_like(first)
+        and last_word not in _OPEN_ENDS
+        and len(first) < 0.6 * max(len(x) for x in below)
+        and below[0][:1].isupper()
+        and bool(_SENTENCE_END.search(below[-1]))
+    )
+
+
 def _rank(b) -> int:
     """Heading level for section arithmetic: inferred (level 0) headings are the deepest."""
     return b.level if b.level > 0 else 7
@@ -491,6 +525,11 @@ def _split(document: Document) -> list[Block]:
             j = i
             while j + 1 < len(lines) and lines[j + 1].kind == "plain":
                 j += 1
+            if j > i and _glued_title(text, lines[i:j + 1]):
+                a, b = _trim(text, line.start, line.end)
+                raws.append(_Raw("heading", a, b, i, 0))
+                i += 1
+                line = lines[i]
             a, b = _trim(text, line.start, lines[j].end)
             if _WORDY.search(text, a, b):
                 raws.append(_Raw("paragraph", a, b, i, single=(i == j)))
@@ -707,6 +746,8 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
         b = bs[i]
         if b.kind == "heading" and b.level > 0 and _names_practice(b.text):
             by_level.setdefault(b.level, []).append(i)
+    glued = [i for i in described if _glued_heading(text, bs, i) and _names_practice(bs[i].text)]
+    by_level[0] = glued
     for group in by_level.values():
         if len(group) >= 2:
             starts.update(group)
@@ -731,6 +772,13 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
     parts = {inner[i][0] for i in ordered
              if bs[i].kind == "heading" and len(inner[i]) == 1 and _generic_grid_heading(bs, inner[i][0], gridded)}
     return [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+
+
+def _glued_heading(text: str, bs: list[Block], i: int) -> bool:
+    """Block i is an inferred heading written right above a paragraph (one line break between)."""
+    b = bs[i]
+    return (b.kind == "heading" and b.level == 0 and i + 1 < len(bs) and bs[i + 1].kind == "paragraph"
+            and text.count("\n", b.end, bs[i + 1].start) == 1)
 
 
 def _generic_grid_heading(bs: list[Block], j: int, gridded: set[int]) -> bool:
