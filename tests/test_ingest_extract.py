@@ -278,6 +278,24 @@ PATTERN_CASES = [
      COOP.ConseilDeDeveloppement, "Conseil de développement du Pays de Rennes"),
     ("le SCoT du Douaisis a", "SCoT du Douaisis", COOP.ScotStructure, "SCoT du Douaisis"),
     ("avec Villedieu Intercom,", "Villedieu Intercom", COOP.EPCI, "Villedieu Intercom"),
+    # a name going on after a dash inside a sentence
+    ("la CC de L'Île-Rousse – Balagne ont signé", "CC de L'Île-Rousse – Balagne", COOP.CommunauteDeCommunes,
+     "Communauté de communes de L'Île-Rousse – Balagne"),
+    ("- MSA Loire-Atlantique – Vendée (contribution écrite)", "MSA Loire-Atlantique – Vendée", COOP.PublicActor,
+     "MSA Loire-Atlantique – Vendée"),
+    # public health, housing and State services, special-status authorities
+    ("- CPAM de la Vendée : chargée de mission", "CPAM de la Vendée", COOP.PublicActor,
+     "Caisse primaire d'assurance maladie de la Vendée"),
+    ("- Agence régionale de santé (ARS) Pays de la Loire, délégation", "Agence régionale de santé (ARS) Pays de la Loire",
+     COOP.StateAgency, "Agence régionale de santé Pays de la Loire"),
+    ("le Centre hospitalier de Fontenay-le-Comte : directrice", "Centre hospitalier de Fontenay-le-Comte",
+     COOP.PublicActor, "Centre hospitalier de Fontenay-le-Comte"),
+    ("- CPTS Sud-Vendée : présidente", "CPTS Sud-Vendée", COOP.Association, "CPTS Sud-Vendée"),
+    ("| ADIL du Jura | Conseil", "ADIL du Jura", COOP.Association, "ADIL du Jura"),
+    ("| Ajena (association énergie-environnement) | Conseil", "Ajena", COOP.Association, "Ajena"),
+    ("la DDTM de la Somme apporte son appui", "DDTM de la Somme", COOP.StateService, "DDTM de la Somme"),
+    ("La Collectivité de Corse, autorité organisatrice", "Collectivité de Corse", COOP.LocalAuthority,
+     "Collectivité de Corse"),
     # capitalised words going on after a suffix head, on its line
     ("ses communautés, Loudéac Communauté Bretagne Centre et la", "Loudéac Communauté Bretagne Centre",
      COOP.EPCI, "Loudéac Communauté Bretagne Centre"),
@@ -312,6 +330,17 @@ def test_institution_patterns(text, expected, cls, name):
 def test_institution_patterns_weak_adjectives(text, expected):
     (m,) = find_institutions(text)
     assert (m.text, m.cls) == expected and m.weak
+
+
+def test_institution_patterns_negative_extra():
+    # the région « Pays de la Loire » is no Pays; « Rapport (Pays) » may start a sentence
+    assert find_institutions("l'ARS des Pays de la Loire et la Région Pays de la Loire")[0].text != "Pays de la Loire"
+    assert [m.text for m in find_institutions("Rapport (Pays) du territoire")] == []
+    # a dash after a name: a second body at the end of a title line, a common noun after it
+    assert [m.text for m in find_institutions("Le contrat avec Rennes Métropole – Pays de Brocéliande\nTexte")] == [
+        "Rennes Métropole", "Pays de Brocéliande"]
+    assert [m.text for m in find_institutions("avec la CC du Pays de Mortagne – Approbation de la convention")] == [
+        "CC du Pays de Mortagne"]
 
 
 @pytest.mark.parametrize("text", [

@@ -217,6 +217,14 @@ def test_label_key():
     assert label_key("Partenaires / échelle") == label_key("partenaire echelle")
 
 
+def test_attendance_lists_are_actor_rows():
+    # a meeting's « Présents » / « Membres excusés » / « Invitée » lists name who takes part
+    for label in ("**Présents**", "Membres excusés :", "Invitée", "Participants"):
+        assert normalise_label(label) == "actors", label
+    text = "**Présents**\n\n- CPAM de la Vendée : chargée de mission\n- CPTS Sud-Vendée : présidente"
+    assert [(b.kind, b.field) for b in blocks(doc(text, "cr.md"))][1:] == [("bullet", "actors")] * 2
+
+
 def test_place_like():
     assert place_like("Pays des Monts du Vernois : une agence foncière partagée")
     assert place_like("Communauté d'agglomération du Val d'Orbe")
@@ -383,6 +391,54 @@ def test_titles_above_their_paragraphs_naming_practices_start_practices():
     plain = text.replace("Le contrat de réciprocité Rennes – Pays de Brocéliande", "Ce qui a été signé") \
                 .replace("La charte forestière du Centre Bretagne", "Ce qui reste à faire")
     assert len(candidates(doc(plain))) == 1
+
+
+def test_numbered_section_titles_and_blockquotes():
+    text = "3.2 Balagne : une convention\n\nDeux communautés l'ont signée.\n\n> Mise à jour le 3 mai\n\nSuite."
+    got = [(b.kind, b.text, b.level) for b in blocks(doc(text))]
+    assert got[0] == ("heading", "Balagne : une convention", 2)
+    assert got[2] == ("heading", "Mise à jour le 3 mai", 0)  # its mark left out of the span
+    assert blocks(doc("1.4.2. Les suites\n\nTexte."))[0].level == 3
+    # not a section number: a sentence, a lowercase word, a one-level number (a list item)
+    assert [b.kind for b in blocks(doc("3.2 millions d'habitants.\n\nTexte."))][0] == "paragraph"
+    assert [b.kind for b in blocks(doc("1. Premier point\n2. Second point"))] == ["bullet", "bullet"]
+
+
+def test_numbered_sections_naming_places_are_practices():
+    text = ("COOPÉRER AU SUD\n\n3.1 Introduction\n\nTrois exemples.\n\n"
+            "3.2 Balagne : une convention pour les mobilités\n\nDeux communautés de communes ont signé.\n\n"
+            "3.3 Plaine du Roussillon : l'eau comme bien commun\n\nUn SAGE fixe des volumes.\n\n"
+            "3.4 Enseignements\n\nUn tiers reconnu tient la table.")
+    assert [c.title for c in candidates(doc(text))] == [
+        "Balagne : une convention pour les mobilités", "Plaine du Roussillon : l'eau comme bien commun"]
+
+
+def test_a_markdown_label_heading_ends_the_section_of_an_inferred_title():
+    text = ("# Fiche projet – Guichet de la rénovation du Pays Lédonien\n\n> Fiche mise à jour le 3 septembre\n\n"
+            "| **Porteur** | PETR du Pays Lédonien |\n\n## Contexte\n\nL'information était éclatée.\n\n"
+            "## Objectifs\n\n- Un point d'entrée unique ;\n\n## Organisation et partenaires\n\nUne convention.")
+    [c] = candidates(doc(text, "f.md"))
+    assert c.title == "Fiche projet – Guichet de la rénovation du Pays Lédonien"
+    assert sorted(c.grid) == ["ambitions", "triggers"]
+
+
+def test_one_grid_under_a_generic_slide_title_is_part_of_the_documents_practice():
+    text = ("ENTENTE MARGERIDE – HAUT-ALLIER\n\nBilan d'étape\n\nPourquoi une entente ?\n\n• Un bassin de vie\n"
+            "  → départs non remplacés, concurrence entre communes\n\nQui fait quoi ?\n\n"
+            "Partenaires\tSaint-Flour Communauté • Hautes Terres Communauté\nObjet\tSanté, mobilités\n\n"
+            "Axe 1 – Santé\n\n• Une cellule commune d'accueil")
+    [c] = candidates(doc(text))
+    assert c.title == "ENTENTE MARGERIDE – HAUT-ALLIER" and (c.start, c.end) == (0, len(text))
+    assert sorted(c.grid) == ["object", "partners_scale"]
+
+
+def test_fallback_title_prefers_one_naming_an_instrument():
+    text = ("**DÉPARTEMENT DE LA SOMME**\n\n# COMMUNIQUÉ DE PRESSE\n\n## Trait de côte : le Département et les "
+            "intercommunalités signent une charte de coopération\n\nLa charte a été signée à Cayeux.")
+    [c] = candidates(doc(text, "c.md", title="COMMUNIQUÉ DE PRESSE"))
+    assert c.title.startswith("Trait de côte") and c.title_start == text.index("Trait")
+    bold = "**CONTRAT LOCAL DE SANTÉ DU SUD-VENDÉE**\n**Comité de pilotage n° 3**\n\nPrésents : les EPCI."
+    assert candidates(doc(bold, "cr.md"))[0].title == "CONTRAT LOCAL DE SANTÉ DU SUD-VENDÉE Comité de pilotage n° 3"
 
 
 # --- candidates -----------------------------------------------------------------------------------

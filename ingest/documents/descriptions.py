@@ -755,14 +755,17 @@ def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Ment
 
 
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
-                          linker: Linker | None = None) -> list[Mention]:
+                          linker: Linker | None = None, context: Sequence[Mention] = ()) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
     (:func:`.patterns.find_descriptions`) that resolve to an actor of the base (see
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
     actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves. A
     definite description the base has no actor for is minted when the case says where
     (:func:`mint_definite`); a collective noun, when its owner is clear (:func:`mint_group`) or
-    when a partners row counts it (:func:`.partners.counted_partner`)."""
+    when a partners row counts it (:func:`.partners.counted_partner`). ``context``: the actors the
+    document's title and the candidate's enclosing headings name (« Les coopérations entre le Parc
+    naturel régional du Morvan et les intercommunalités »): « le Parc » of a case that names no PNR
+    is the one they name."""
     linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:
@@ -801,6 +804,8 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             else:
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 named = named_in_case(d, local, lexicon)
+                if named is None and not any(lexicon.is_subclass(t, d.cls) for m in local for t in m.types):
+                    named = named_in_case(d, _owners(context, lexicon), lexicon)
                 if named is not None:  # "le PNR" of a case that names one PNR: that one, whatever the base holds
                     drop.update(over)
                     out.append(replace(named, text=d.text, start=d.start, end=d.end, method="pattern",

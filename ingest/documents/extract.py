@@ -127,6 +127,7 @@ from ontology.namespace import COOP
 from search.expansion import NEVER, TARGET_ONLY
 from search.text import STOP_WORDS, fold, normalize, tokenize
 
+from .asides import asides
 from .descriptions import _description_mentions, _pays_parties
 from .lexicon import LexEntry, Lexicon
 from .linking import DEFAULT_THRESHOLD, Link, Linker, core_key, core_tokens, key_tokens, name_key
@@ -847,10 +848,13 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
     # 3b) Institutions named by their type ("le Département", "les communes") resolved through
     #     the case's territory; a Pays territory named as a party next to an actor is its Pays.
-    mentions = _description_mentions(text, candidate, mentions, lexicon, linker)
+    mentions = _description_mentions(text, candidate, mentions, lexicon, linker,
+                                     _context_actors(document, candidate, lexicon, linker))
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = _named_partners(text, candidate, mentions, lexicon, linker)
+    # 3d) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
+    mentions = asides(text, mentions)
 
     # 4) Roles of the actors.
     mentions = _assign_roles(document, candidate, mentions, lexicon)
@@ -1030,7 +1034,8 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
     # place … ») drops just under an instrument the text names on its own (« un service commun »,
     # « une entente »), unless that head is in the title: the body is who acts, not how.
     heads = {i for i in idx if out[i].method != "embedding" and any(
-        a.kind == "actor" and a.start == out[i].start and a.end > out[i].end for a in out)}
+        a.kind == "actor" and a.start <= out[i].start and out[i].end <= a.end
+        and a.end - a.start > out[i].end - out[i].start for a in out)}  # also « le Syndicat mixte » later
     own = [out[i].confidence for i in idx
            if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
     if own:
@@ -1078,6 +1083,16 @@ def _resolve_short_names(names: list[tuple[tuple[int, int], Mention]], lexicon: 
                 m = _replace(m, iri=target.iri, label=target.label, types=target.types,
                              territory=target.territory or m.territory)
         out.append((span, m))
+    return out
+
+
+def _context_actors(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker) -> list[Mention]:
+    """The actors the document's title and the candidate's enclosing headings name (their spans
+    index those strings, not the document: only their identity is used)."""
+    out = []
+    for heading in dict.fromkeys(h for h in (document.title, *candidate.headings) if h):
+        out.extend(_institution_mention(inst, lexicon, linker, None) for inst in find_institutions(heading)
+                   if not inst.weak)
     return out
 
 

@@ -48,6 +48,8 @@ ABBREVIATIONS = {
     "agglo": "agglomeration",
     "cci": "chambre de commerce et d industrie",
     "cma": "chambre de metiers et de l artisanat",
+    "ars": "agence regionale de sante",
+    "cpam": "caisse primaire d assurance maladie",
     "st": "saint",
     "ste": "sainte",
     "communautes": "communaute",

@@ -166,7 +166,7 @@ RULES: tuple[Rule, ...] = (
     Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
     Rule("petr-long", _r(rf"\bp{_O}les?\s+d{_AP}\s?{_E}quilibre\s+territorial\s+et\s+rural\b"), COOP.PETR,
          canonical="Pôle d'équilibre territorial et rural"),
-    Rule("pays", _r(r"\bPays\b", False), COOP.PaysStructure),
+    Rule("pays", _r(r"\bPays\b(?![ \u00a0]+de[ \u00a0]+la[ \u00a0]+Loire\b)", False), COOP.PaysStructure),  # not the région
     Rule("pnr", _r(r"\bPNR\b", False), COOP.PNR),
     Rule("pnr-long", _r(rf"\bparcs?\s+naturels?\s+r{_E}gion(?:al|aux)\b"), COOP.PNR,
          canonical="Parc naturel régional"),
@@ -191,6 +191,22 @@ RULES: tuple[Rule, ...] = (
          COOP.ChambreConsulaire, canonical="Chambre de commerce et d'industrie"),
     Rule("cma", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+)?de(?:s)?\s+m{_E}tiers(?:\s+et\s+de\s+l{_AP}\s?artisanat)?\b|\bCMAR?\b"),
          COOP.ChambreConsulaire, canonical="Chambre de métiers et de l'artisanat"),
+    # « Collectivité de Corse », « Collectivité européenne d'Alsace »: territorial authorities with a
+    # special status
+    Rule("collectivite", _r(rf"\bCollectivit{_E}(?:\s+(?:europ{_E}enne|territoriale|unique))?\b", False),
+         COOP.LocalAuthority, connector_required=True),
+    # public health bodies, partners of contrats locaux de santé
+    Rule("ars", _r(rf"\bagences?\s+r{_E}gionales?\s+de\s+sant{_E}\b|\bARS\b"), COOP.StateAgency,
+         canonical="Agence régionale de santé"),
+    Rule("cpam", _r(r"\bcaisses?\s+primaires?\s+d['’]\s?assurance\s+maladie\b|\bCPAM\b"), COOP.PublicActor,
+         connector_required=True, canonical="Caisse primaire d'assurance maladie"),
+    Rule("msa", _r(r"\bMSA\b", False), COOP.PublicActor, canonical="MSA"),
+    Rule("centre-hospitalier", _r(rf"\bcentres?\s+hospitaliers?(?:\s+(?:r{_E}gional|universitaire|intercommunal))*\b"),
+         COOP.PublicActor, connector_required=True, canonical="Centre hospitalier"),
+    Rule("cpts", _r(r"\bCPTS\b", False), COOP.Association, canonical="CPTS"),
+    # housing and architecture advice bodies (associations set up by the départements)
+    Rule("adil", _r(r"\bADIL\b", False), COOP.Association, canonical="ADIL"),
+    Rule("caue", _r(r"\bCAUE\b", False), COOP.Association, canonical="CAUE"),
 )
 
 # Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
@@ -399,6 +415,14 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
 _MAX_QUALIFIER_WORDS = 3
 
 
+def _acronym_after(toks: list[_Tok], j: int) -> int | None:
+    """Index after « (ARS) » when tokens j.. are a parenthesised acronym followed by a capitalised word."""
+    if j + 3 < len(toks) and toks[j].text == "(" and toks[j + 2].text == ")" and toks[j + 1].kind == "word" \
+            and toks[j + 1].text.isupper() and len(toks[j + 1].text) >= 2 and toks[j + 3].capitalised:
+        return j + 3
+    return None
+
+
 def _qualifier_after(text: str, toks: list[_Tok], j: int) -> int | None:
     """Index after the capitalised words that go on a suffix-headed name right after its head, on the
     same line (« Loudéac Communauté Bretagne Centre », « Brest Métropole Océane »), or None. At most
@@ -497,7 +521,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             if _PLURAL_HEAD.match(text, hs) and _PLURAL_DET_BEFORE.search(text, max(start, hs - 20), hs):
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
             left = _scan_backward(toks, i) if rule.suffix else None
-            right = _scan_forward(toks, j, rule) if rule.prefix else None
+            acronym = _acronym_after(toks, j) if rule.prefix else None  # « Agence régionale de santé (ARS) Pays … »
+            right = _scan_forward(toks, j if acronym is None else acronym, rule) if rule.prefix else None
             if left is not None and not rule.prefix:
                 right = _qualifier_after(text, toks, j)  # « Loudéac Communauté Bretagne Centre »
             if right is not None:
@@ -514,7 +539,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             e = toks[right - 1].end if right is not None else he
             head = text[hs:he]
             if right is not None:
-                rest = text[he:e]
+                rest = text[he:e] if acronym is None else " " + text[toks[acronym].start:e]
                 core = _clean(rest)
                 core = _LEADING_CONNECTORS.sub("", core)
                 name = (rule.canonical or _capitalise(_clean(head))) + (rest if rest[:1] in ("'", "’") else " " + rest)
@@ -526,6 +551,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 name = text[s:e]
             found.append(InstitutionMatch(s, e, text[s:e], rule.cls, _capitalise(_clean(name)), core.strip(),
                                           rule.name, weak))
+    found = [_dash_continued(text, mt, end) for mt in found]
     found.extend(_national_bodies(text, toks, starts, start, end))
     found.extend(_typed_in_parentheses(text, toks, starts, start, end))
     found.extend(_state(text, start, end))
@@ -538,6 +564,28 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     return sorted(kept, key=lambda mt: mt.start)
 
 
+# « Communauté de communes de L'Île-Rousse – Balagne ont signé », « MSA Loire-Atlantique – Vendée, »:
+# a name going on after a dash, inside a sentence (capitalised words, no type word, then a comma, a
+# full stop, « et » or a lowercase word on the same line; not at a line's end: « Rennes – Pays de
+# Brocéliande » titles two bodies).
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_DASH_TAIL = re.compile(
+    rf"[ \u00a0]+[–—][ \u00a0]+((?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
+    rf"[{_UPPER}][\w'’-]*){{0,2}})(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))"
+)
+
+
+def _dash_continued(text: str, mt: InstitutionMatch, limit: int) -> InstitutionMatch:
+    if mt.weak:
+        return mt
+    m = _DASH_TAIL.match(text, mt.end, limit)
+    if m is None or any(rule.head.search(m.group(1)) for rule in RULES):
+        return mt
+    e = m.end(1)
+    tail = text[mt.end:e]
+    return mt._replace(end=e, text=text[mt.start:e], name=f"{mt.name} {_clean(tail)}", core=f"{mt.core} {_clean(tail)}")
+
+
 # A name followed by its type in parentheses ("le **Bassin de Bourg en Bresse** (Pays)"): an actor
 # of that type, named by the name (markup between the two is skipped; a one-word name must be marked
 # up: a capitalised word alone may start a sentence).
@@ -545,7 +593,8 @@ PARENTHESISED_TYPES: dict[str, URIRef] = {
     "Pays": COOP.PaysStructure, "PETR": COOP.PETR, "PNR": COOP.PNR, "SCoT": COOP.ScotStructure,
     "Scot": COOP.ScotStructure, "SCOT": COOP.ScotStructure,
 }
-_PARENTHESISED_RE = re.compile(rf"\((?P<type>{'|'.join(PARENTHESISED_TYPES)})\)")
+_PARENTHESISED_RE = re.compile(rf"\((?P<type>{'|'.join(PARENTHESISED_TYPES)})\)"
+                                r"|\((?P<association>[Aa]ssociation)\b[^()\n]{0,60}\)")  # « Ajena (association …) »
 _MARKUP = frozenset("*_")
 
 
@@ -565,11 +614,12 @@ def _typed_in_parentheses(text: str, toks: list[_Tok], starts: list[int], start:
         s, e = toks[left].start, toks[k - 1].end
         if "\n" in text[e:m.start()] or all(t.connector or t.folded in GENERIC_WORDS for t in toks[left:k]):
             continue
-        if k == j and sum(t.capitalised and not t.connector for t in toks[left:k]) < 2:
-            continue  # one capitalised word, no markup: maybe a sentence start ("Rapport (Pays)")
+        cell_start = text[:s].rstrip(" ")[-1:] in ("|", "\t")
+        if k == j and sum(t.capitalised and not t.connector for t in toks[left:k]) < 2 and not cell_start:
+            continue  # one capitalised word, no markup, not a table cell: maybe a sentence start ("Rapport (Pays)")
         name = _clean(text[s:e])
-        out.append(InstitutionMatch(s, e, text[s:e], PARENTHESISED_TYPES[m.group("type")], _capitalise(name), name,
-                                    "parenthesised-type"))
+        cls = COOP.Association if m.group("association") else PARENTHESISED_TYPES[m.group("type")]
+        out.append(InstitutionMatch(s, e, text[s:e], cls, _capitalise(name), name, "parenthesised-type"))
     return out
 
 
@@ -592,6 +642,7 @@ NATIONAL_BODIES: dict[str, URIRef] = {
 REGIONAL_SERVICES: dict[str, URIRef] = {
     "DRAAF": COOP.StateService, "DREAL": COOP.StateService, "DIRECCTE": COOP.StateService, "DRAC": COOP.StateService,
     "DDT": COOP.StateService, "DDTM": COOP.StateService, "SGAR": COOP.StateService, "DREETS": COOP.StateService,
+    "DDETS": COOP.StateService, "DDPP": COOP.StateService,
 }
 _NATIONAL_ACRONYMS = sorted({**NATIONAL_BODIES, **REGIONAL_SERVICES}, key=len, reverse=True)
 _NATIONAL_RE = re.compile(rf"(?<![\w-])(?:{'|'.join(_NATIONAL_ACRONYMS)})(?![\w-])")
@@ -606,7 +657,9 @@ def _national_bodies(text: str, toks: list[_Tok], starts: list[int], start: int,
         e = m.end()
         if head in REGIONAL_SERVICES:
             j = bisect.bisect_left(starts, m.end())
-            right = _scan_forward(toks, j, _NATIONAL_RULE) if j < len(toks) and toks[j].capitalised else None
+            # « DRAAF Rhône-Alpes »; a départemental service also « DDTM de la Somme »
+            follows = j < len(toks) and (toks[j].capitalised or (head.startswith("DD") and toks[j].connector))
+            right = _scan_forward(toks, j, _NATIONAL_RULE) if follows else None
             # the region only, never a capitalised common word glued by a lost line break
             if right is not None and not any(t.folded in _SENTENCE_WORDS for t in toks[j:right]):
                 e = toks[right - 1].end

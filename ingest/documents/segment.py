@@ -198,7 +198,8 @@ LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "stakes": ("enjeux",),
     "ambitions": ("ambitions", "objectifs"),
     "object": ("objet", "contenu", "actions"),
-    "actors": ("acteurs", "acteurs impliqués", "qui ?"),
+    "actors": ("acteurs", "acteurs impliqués", "qui ?", "présents", "membres présents", "participants",
+               "excusés", "membres excusés", "invités", "invité", "invitée", "invitées"),
     "governance": ("gouvernance", "instances", "pilotage"),
 }
 assert set(LABEL_VARIANTS) == set(GRID_FIELDS)
@@ -237,7 +238,8 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _PROPER = rf"[{_UP}][\w'’-]*"  # a capitalised word
 _STRUCT = (
     r"(?:Pays|Parc|PNR|PETR|SCoT|Scot|SCOT|[Cc]ommunauté|Métropole|Agglomération|Syndicat|Pôle|"
-    r"Département|Région|Entente|Ville|[Cc]ommune|Bassin|Intercommunalité|CC|CA|CU)"
+    r"Département|Région|Entente|Ville|[Cc]ommune|Bassin|Intercommunalité|CC|CA|CU|"
+    r"Plaine|Vallée|Val|Plateau|Massif|Monts|Baie|Côte)"  # territories named by their landform
 )
 _KIND = r"(?:\s+(?:de\s+communes|d['’]agglomération|urbaine|métropolitain|naturel\s+régional|mixte))?"
 _LINK = r"(?:\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|en))?"
@@ -296,6 +298,8 @@ _WORDY = re.compile(r"[^\W_]{2}")
 _MD_HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+")
 _ARROW = re.compile(r"[ \t]*(?:→|⇒|➔|➜|->|=>)[ \t]*")
 _MARKS = "✓✔•▪◦●■➢"
+_QUOTE = re.compile(r"[ ]{0,3}>[ \t]?(?=\S)")
+_NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?=[^\W\d_])")  # "3.2 ", "1.4.2. "
 _BULLET = re.compile(
     r"(?:[-–—•✓✔▪◦■➢](?=[\s«\"“(]|[^\W\d_])"  # a dash or a mark, then a space or a letter
     r"|\*(?=\s)"  # "* item" (not "**bold**")
@@ -423,6 +427,13 @@ def _read_line(text: str, s: int, e: int, idx: int) -> _Line:
     a, b = _trim(text, s, e)
     if not _WORDY.search(text, a, b):
         return _Line("blank", s, e)  # empty, decoration ("x o + o"), or markup only ("<br>")
+    # a markdown blockquote line ("> Fiche mise à jour le …"): a paragraph line without its mark
+    if m := _QUOTE.match(text, s, e):
+        s = m.end()
+        a, b = _trim(text, s, e)
+    # a numbered section title ("3.2 Balagne : une convention …"), level = depth of its number
+    if (m := _NUMBERED_HEADING.match(text, a, b)) and _title_like(text[m.end():b]):
+        return _Line("items", s, e, [_Raw("heading", m.end(), b, idx, m.group(1).count(".") + 1)])
     # markdown heading
     if m := _MD_HEADING.match(text, s, e):
         hs, he = m.end(), e
@@ -610,7 +621,8 @@ _GENERIC_HEADS = {
     "formation", "parcours", "experience", "competence", "specificite", "cv", "mon", "ma", "me", "qui",
     "sommaire", "ordre", "deroule", "deroulement", "programme", "plan", "agenda", "introduction",
     "presentation", "contact", "remerciement", "merci", "bienvenue", "conclusion", "question", "annexe",
-    "document", "diaporama", "support",
+    "document", "diaporama", "support", "communique", "compte", "releve", "extrait", "lettre", "actualite",
+    "bilan", "seance",
 }
 
 
@@ -631,6 +643,8 @@ def _section_end(bs: list[Block], i: int) -> int:
         if b.kind == "heading" and not _is_label_heading(b):
             if head.kind != "heading" or _rank(b) <= _rank(head):
                 return j
+        elif b.kind == "heading" and head.kind == "heading" and _rank(b) < _rank(head):
+            return j  # "## Contexte" ends the section of an inferred title above it
         elif b.kind == "arrow" and head.kind == "arrow":
             return j
     return len(bs)
@@ -738,7 +752,10 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
             if any(x.kind in ("paragraph", "bullet", "grid") for x in inner):
                 described.add(i)
     starts = set(gridded)
-    arrows = [i for i in described if bs[i].kind == "arrow"]
+    # arrows introducing practices start their line (an indented "→ départs non remplacés" under a
+    # slide's bullet is a consequence, not a practice)
+    arrows = [i for i in described if bs[i].kind == "arrow"
+              and not text[text.rfind("\n", 0, bs[i].start) + 1].isspace()]
     if len(arrows) >= 2:
         starts.update(arrows)
     by_level: dict[int, list[int]] = {}
@@ -968,6 +985,14 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_EMPHASIS_RUN = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def _unwrap_emphasis(line: str) -> str:
+    """"**CONTRAT LOCAL DE SANTÉ** **Comité de pilotage**" -> the words without their marks."""
+    return _EMPHASIS_RUN.sub(r"\2", line)
+
+
 def _fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int, int] | None]:
     """The title of a whole-document candidate: ``Document.title`` unless it is a generic label
     (agenda, CV, cover: "Formation", "Déroulé de l'atelier"); else the first heading or title-like
@@ -984,13 +1009,17 @@ def _fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int
     if wanted and not _generic(wanted):
         return located(wanted)
     headings = [b for b in bs if b.kind == "heading" and not _is_label_heading(b)]
+    titles = []  # headings and title-like short paragraphs naming a practice, in order
     for b in bs:
         if b.kind == "heading" and _is_label_heading(b):
             continue
         if b.kind == "heading" or (b.kind == "paragraph" and b.text.count("\n") < _RUN_MAX_LINES):
-            line = _collapse(b.text)
+            line = _unwrap_emphasis(_collapse(b.text))
             if _title_like(line) and _names_practice(line) and not _generic(line):
-                return line, ((b.start, b.end) if line == b.text else None)
+                titles.append((b, line))
+    # one naming an instrument first (not the letterhead « DÉPARTEMENT DE L'ORNE » of a délibération)
+    for b, line in sorted(titles, key=lambda t: not _INSTRUMENT.search(_fold(t[1]))):
+        return line, ((b.start, b.end) if line == b.text else None)
     for b in headings:
         if not _generic(b.text):
             return b.text, (b.start, b.end)
@@ -1014,6 +1043,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     running = _running(text, bs)
     chains = _chains(bs, running)
     starts = _starts(text, bs, running)
+    if len(starts) == 1 and bs[starts[0][0]].kind == "heading" and not _names_practice(bs[starts[0][0]].text) \
+            and not _fallback_title(document, bs)[0] == bs[starts[0][0]].text:
+        starts = []  # one grid under a slide titled "Qui fait quoi ?": a part of the document's one practice
     if not starts:
         examples = _examples(document, bs)
         if len(examples) < 2:

@@ -1,0 +1,49 @@
+"""Bodies a practice's text names without them taking part: a comparison (« à l'image du Parc
+naturel régional du Perche », « à l'instar de », « contrairement à », « Orléans Métropole, par
+exemple, a conduit son propre projet »), a reservation (« sans préjudice des compétences du
+Territoire d'énergie Orne », « sans se substituer à »), a body set aside (« nous avons écarté la
+Métropole Aix-Marseille-Provence »).
+
+:func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
+stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
+mentions in, mentions out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Mention
+
+__all__ = ["CONF_ASIDE", "asides"]
+
+CONF_ASIDE = 0.45  # named, but as a comparison or a reservation: a suggestion
+
+_ARTICLE = r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|à\s+la|à\s+l['’]|au|aux|à|la|le|les|l['’])\s*)?"
+# the cue ends right before the name (an article between them)
+_BEFORE = re.compile(
+    r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
+    r"|\bcontrairement|\bà\s+la\s+différence|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
+    r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
+    r"|\bhors\s+du\s+périmètre)\s*" + _ARTICLE + r"$",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(r"\s*,\s*par\s+exemple\s*,", re.IGNORECASE)  # « Orléans Métropole, par exemple, a … »
+_WINDOW = 60  # characters looked at before a name
+
+
+def asides(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` with the actors named as a comparison or a reservation lowered to ``CONF_ASIDE``."""
+    out = []
+    for m in mentions:
+        if m.kind == "actor" and m.confidence > CONF_ASIDE and _aside(text, m.start, m.end):
+            m = replace(m, confidence=CONF_ASIDE)
+        out.append(m)
+    return out
+
+
+def _aside(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - _WINDOW):start]
+    if "\n" in before:
+        before = before[before.rindex("\n") + 1:]
+    return bool(_BEFORE.search(before) or _AFTER.match(text, end))

@@ -1,0 +1,82 @@
+"""Who takes part, read from around the names: bodies named as a comparison or a reservation are
+suggestions (ingest/documents/asides.py), « le Parc » of a section is the PNR its document's title
+names, a structure named as a participant is not the practice's instrument (own fixture sentences;
+no spaCy, no embedding model)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ingest.documents.asides import CONF_ASIDE, asides
+from ingest.documents.extract import extract
+from ingest.documents.model import ASSERT_THRESHOLD, Mention
+from ontology.namespace import COOP
+from tests.test_extract_places import bare  # noqa: F401
+from tests.test_ingest_extract import lexicon, make_candidate, minter, new_actors, vocab_lexicon  # noqa: F401
+
+
+def actor(text: str, name: str) -> Mention:
+    s = text.index(name)
+    return Mention("actor", name, s, s + len(name), "pattern", 0.8, None, name, (COOP.Actor,))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("D'autres acteurs, à l'image du Parc naturel régional du Perche, ont expérimenté.", "Parc naturel régional du Perche"),
+    ("à l'instar de la Communauté de communes du Haut-Jura", "Communauté de communes du Haut-Jura"),
+    ("Les missions s'exercent sans préjudice des compétences du Territoire d'énergie Orne.", "Territoire d'énergie Orne"),
+    ("Le poste intervient sans se substituer à l'Office national des forêts.", "Office national des forêts"),
+    ("Orléans Métropole, par exemple, a conduit son propre projet.", "Orléans Métropole"),
+    ("Nous avons volontairement écarté la Métropole Aix-Marseille-Provence, dont l'échelle", "Métropole Aix-Marseille-Provence"),
+    ("contrairement à Lorient Agglomération, qui", "Lorient Agglomération"),
+])
+def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
+    (m,) = asides(text, [actor(text, name)])
+    assert m.confidence == CONF_ASIDE < ASSERT_THRESHOLD
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Le Parc naturel régional du Perche a signé la convention.", "Parc naturel régional du Perche"),
+    ("La CC X, à l'image de ses voisines, et le Pays de Retz signent.", "Pays de Retz"),  # the cue is about another
+    ("à l'image\nLe Pays de Retz signe.", "Pays de Retz"),  # not across a line
+    ("Lorient Agglomération, par ailleurs, signe.", "Lorient Agglomération"),
+])
+def test_participants_stay_participants(text, name):
+    m = actor(text, name)
+    assert asides(text, [m]) == [m]
+    # other kinds of mentions are never touched
+    place = replace(m, kind="territory")
+    assert asides(text, [place]) == [place]
+
+
+def test_asides_inside_extraction(bare):  # noqa: F811
+    doc, cand = make_candidate("La Communauté de communes des Collines du Perche signe une convention. D'autres, "
+                               "à l'image du Parc naturel régional du Perche, ont expérimenté des démarches.")
+    got = {k: m.confidence for k, m in new_actors(extract(doc, cand, bare)).items()}
+    assert got["Communauté de communes des Collines du Perche"] >= ASSERT_THRESHOLD
+    assert got["Parc naturel régional du Perche"] == CONF_ASIDE
+
+
+def test_the_parc_of_a_section_is_the_pnr_the_documents_title_names(bare):  # noqa: F811
+    doc, cand = make_candidate("La Conférence réunit le président du Parc et les présidents des communautés.\n"
+                               "Le Parc anime la Conférence avec la Communauté de communes Bazois Loire Morvan.")
+    doc = replace(doc, title="Les coopérations entre le Parc naturel régional du Morvan et les intercommunalités")
+    ms = extract(doc, cand, bare)
+    parc = [m for m in ms if m.kind == "actor" and m.label == "Parc naturel régional du Morvan"]
+    assert parc and all(m.text.endswith("Parc") for m in parc), parc
+    assert all(m.types == (COOP.PNR,) and m.confidence >= ASSERT_THRESHOLD for m in parc)
+    # without the title, « le Parc » names nobody
+    doc = replace(doc, title=None)
+    assert not [m for m in extract(doc, cand, bare) if m.kind == "actor" and m.types == (COOP.PNR,)]
+
+
+def test_a_structure_named_as_a_participant_is_not_the_instrument(bare):  # noqa: F811
+    text = ("Le Département et le Syndicat mixte Baie de Somme ont signé une charte de coopération. "
+            "Une cellule technique est hébergée par le Syndicat mixte.")
+    doc, cand = make_candidate(text)
+    ms = extract(doc, cand, bare)
+    top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types == (COOP.Charte,), top
+    # « le Syndicat mixte » later in the text is the body too, not a second instrument above the charter
+    sm = [m for m in ms if m.kind == "instrument" and m.types == (COOP.SyndicatMixteFormula,)]
+    assert sm and all(m.confidence < top.confidence for m in sm)
