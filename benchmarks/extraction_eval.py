@@ -102,9 +102,16 @@ def content_words(text: str) -> str:
     return " ".join(w for w in fold(text).split() if w not in _STOPWORDS)
 
 
+# Acronyms that stand for a whole name (« CPAM de la Vendée » is « Caisse primaire d'assurance maladie
+# de la Vendée »): expanded on both sides before comparing.
+_ACRONYMS = {"cpam": "caisse primaire assurance maladie", "ars": "agence regionale de sante",
+             "cci": "chambre de commerce et industrie", "cma": "chambre de metiers et de artisanat"}
+
+
 def name_key(name: str) -> str:
-    """Normalised actor name: folded, elided articles (l', d') dropped, a leading article dropped."""
-    words = [w for w in fold(name).split() if w not in ("l", "d")]
+    """Normalised actor name: folded, acronyms of whole names expanded (``_ACRONYMS``), elided
+    articles (l', d') dropped, a leading article dropped."""
+    words = [w for w in " ".join(_ACRONYMS.get(w, w) for w in fold(name).split()).split() if w not in ("l", "d")]
     while words and words[0] in ("le", "la", "les"):
         words = words[1:]
     return " ".join(words)

@@ -80,3 +80,18 @@ def test_a_structure_named_as_a_participant_is_not_the_instrument(bare):  # noqa
     # « le Syndicat mixte » later in the text is the body too, not a second instrument above the charter
     sm = [m for m in ms if m.kind == "instrument" and m.types == (COOP.SyndicatMixteFormula,)]
     assert sm and all(m.confidence < top.confidence for m in sm)
+
+
+def test_a_governance_body_is_not_the_instrument_of_a_contract(bare):  # noqa: F811
+    text = ("Le guichet repose sur une convention de partenariat signée entre le PETR du Pays Lédonien et les EPCI. "
+            "Un comité technique mensuel associe les conseillers.")
+    doc, cand = make_candidate(text)
+    ms = extract(doc, cand, bare)
+    top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types == (COOP.Convention,), top
+    tech = [m for m in ms if m.kind == "instrument" and m.types == (COOP.TechnicalNetwork,)]
+    assert tech and all(m.confidence == pytest.approx(top.confidence - 0.01) for m in tech)
+    # with no contract named, the body is the practice
+    doc, cand = make_candidate("Un comité technique mensuel associe les conseillers des trois EPCI.")
+    top = max((m for m in extract(doc, cand, bare) if m.kind == "instrument"), key=lambda m: m.confidence)
+    assert top.types == (COOP.TechnicalNetwork,)

@@ -70,6 +70,9 @@ def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence
     "Le Pays Centre Bretagne réunit ses deux communautés de communes, Loudéac Communauté Bretagne Centre et la "
     "Communauté de communes du Centre Bretagne.",
     "Le Pays de Brest fédère les communautés de communes : la CC du Pays des Abers et la CC du Pays d'Iroise.",
+    # the count is that of the bodies of the class named before: those bodies
+    "Le Pays de Brest, la CC du Pays des Abers et la CC du Pays d'Iroise ont signé. L'agent partage son temps "
+    "entre les deux communautés de communes.",
 ])
 def test_group_not_minted(bare, text):  # noqa: F811
     assert groups(extract(*make_candidate(text), bare)) == {}

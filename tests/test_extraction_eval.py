@@ -53,6 +53,9 @@ def test_fold_and_name_key():
     assert content_words("Le Pays de la Baie du Mont-Saint-Michel") == "pays baie mont saint michel"
     assert name_key("l'Agence d'urbanisme") == "agence urbanisme"
     assert name_key("La Région Bretagne") == "region bretagne"
+    # acronyms of whole names are expanded on both sides
+    assert name_key("CPAM de la Vendée") == name_key("Caisse primaire d'assurance maladie de la Vendée")
+    assert name_key("ARS Pays de la Loire") == name_key("Agence régionale de santé Pays de la Loire")
 
 
 def test_name_similarity_is_strict_on_subsets():

@@ -278,6 +278,8 @@ PATTERN_CASES = [
      COOP.ConseilDeDeveloppement, "Conseil de développement du Pays de Rennes"),
     ("le SCoT du Douaisis a", "SCoT du Douaisis", COOP.ScotStructure, "SCoT du Douaisis"),
     ("avec Villedieu Intercom,", "Villedieu Intercom", COOP.EPCI, "Villedieu Intercom"),
+    ("avec l'association Terre de Liens Centre-Val de Loire, partenaire", "association Terre de Liens Centre-Val de Loire",
+     COOP.Association, "Terre de Liens Centre-Val de Loire"),
     # a name going on after a dash inside a sentence
     ("la CC de L'Île-Rousse – Balagne ont signé", "CC de L'Île-Rousse – Balagne", COOP.CommunauteDeCommunes,
      "Communauté de communes de L'Île-Rousse – Balagne"),
@@ -332,6 +334,22 @@ def test_institution_patterns_weak_adjectives(text, expected):
     assert (m.text, m.cls) == expected and m.weak
 
 
+def test_bodies_a_plural_type_enumerates():
+    text = ("le pari fait par les communautés de communes Touraine-Est Vallées, Touraine Vallée de l'Indre et "
+            "Gâtine et Choisilles – Pays de Racan.")
+    got = [(m.text, m.name, m.cls) for m in find_institutions(text)]
+    cc = COOP.CommunauteDeCommunes
+    assert got == [("Touraine-Est Vallées", "Communauté de communes Touraine-Est Vallées", cc),
+                   ("Touraine Vallée de l'Indre", "Communauté de communes Touraine Vallée de l'Indre", cc),
+                   ("Gâtine et Choisilles – Pays de Racan", "Communauté de communes Gâtine et Choisilles – Pays de Racan", cc)]
+    assert [m.name for m in find_institutions("les communautés de communes Calvi Balagne et L'Île-Rousse signent")] == [
+        "Communauté de communes Calvi Balagne", "Communauté de communes L'Île-Rousse"]
+    # one name, a complement, adjectives: no enumeration
+    assert [m.rule for m in find_institutions("les communautés de communes Calvi Balagne signent")] != ["enumerated"]
+    assert [m.text for m in find_institutions("les communautés de communes du Pays de Brest")] == ["Pays de Brest"]
+    assert find_institutions("les communautés de communes rurales et urbaines") == []
+
+
 def test_institution_patterns_negative_extra():
     # the région « Pays de la Loire » is no Pays; « Rapport (Pays) » may start a sentence
     assert find_institutions("l'ARS des Pays de la Loire et la Région Pays de la Loire")[0].text != "Pays de la Loire"
@@ -382,6 +400,11 @@ def test_institution_patterns_longest_wins_and_offsets():
     ("Partenaires\tGrand-Figeac ; Communauté de communes Causses et Vallée de la Dordogne ; Cauvaldor",
      ["Communauté de communes Causses et Vallée de la Dordogne"]),
     ("- la CC Lodévois et Larzac\n- un autre partenaire", ["CC Lodévois et Larzac"]),
+    # an acronym right after the name spells it, « et » included
+    ("Le Parc et la Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) ont signé",
+     ["Communauté de communes Morvan Sommets et Grands Lacs"]),
+    ("la communauté de communes du Poher et Brest métropole (BM) signent", ["communauté de communes du Poher",
+                                                                          "Brest métropole"]),
     # elsewhere, « et » ends the name; so does an item going on after the words
     ("Ainsi la Communauté de communes Fier et Usses coopère", ["Communauté de communes Fier"]),
     ("- la CC du Poher et Morlaix ont signé\n", ["CC du Poher"]),

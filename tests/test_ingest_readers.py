@@ -190,6 +190,16 @@ def test_html_navigation_and_page_footer_are_not_text():
     assert read_bytes(html.encode(), "a.html").text == "Le Pays de Vitré coopère.\n\nContact : le Pays de Vitré"
 
 
+def test_html_sidebar_asides_are_not_text():
+    # an aside outside the article is a sidebar (« En bref »): other news than the page's
+    html = ("<body><main><article><h1>Un PAT commun</h1><p>Quatre EPCI signent.</p></article>"
+            "<aside><h2>En bref</h2><p>Agglopolys renouvelle son entente.</p></aside></main></body>")
+    assert read_bytes(html.encode(), "n.html").text == "# Un PAT commun\n\nQuatre EPCI signent."
+    # an aside inside the article belongs to it (a box quoting a partner)
+    html = "<body><article><p>Quatre EPCI signent.</p><aside><p>« Une première »</p></aside></article></body>"
+    assert read_bytes(html.encode(), "a.html").text == "Quatre EPCI signent.\n\n« Une première »"
+
+
 def test_html_adjacent_lists_and_tables_stay_apart():
     html = ("<h2> </h2><ul><li>a</li></ul><ol><li>b</li></ol>"
             "<table><tr><td>x</td><td>1</td></tr></table><table><tr><td>y</td><td>2</td></tr><tr></tr></table>")

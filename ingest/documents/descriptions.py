@@ -36,7 +36,7 @@ from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens,
 from .model import ASSERT_THRESHOLD, Candidate, Mention
 from .patterns import (GENERIC_WORDS, DescriptionMatch, Prefecture, TownMatch, find_descriptions, find_institutions,
                        find_towns, prefectures)
-from .partners import CONF_COUNTED, counted_partner
+from .partners import CONF_COUNTED, count_of, counted_partner
 from .text_util import _SENTENCE_END, _clean, _inside, _overlaps, _sentences
 
 # Confidence of the mentions of this step (see the table of extract.py's module doc).
@@ -754,6 +754,21 @@ def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Ment
                for x in mentions)
 
 
+def _members_counted_before(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
+    """A counted noun whose count is the number of bodies of its class the text named before it (« la
+    CC Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les deux
+    communautés de communes »): those bodies, not a new group."""
+    at = d.text.rfind(d.noun)
+    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", d.text[:at].strip(), flags=re.IGNORECASE) if at > 0 else ""
+    count = count_of(det) if det else None
+    if count is None or count < 2:
+        return False
+    named = {name_key(_actor_name(m, lexicon)) for m in mentions
+             if m.kind == "actor" and m.end <= d.start and m.confidence >= ASSERT_THRESHOLD
+             and any(lexicon.is_subclass(t, d.cls) for t in m.types) and not is_placeholder_label(m.label or "")}
+    return len(named) == count
+
+
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
                           linker: Linker | None = None, context: Sequence[Mention] = ()) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
@@ -786,7 +801,7 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             if over and not replaceable:
                 continue
             if d.collective:
-                if _members_named_after(d, text, mentions, lexicon):
+                if _members_named_after(d, text, mentions, lexicon) or _members_counted_before(d, mentions, lexicon):
                     continue  # "ses deux communautés de communes, X et Y": X and Y are the group
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 owner = _owner(d, text, local, lexicon)

@@ -1014,12 +1014,17 @@ def more_specific(a: URIRef, b: URIRef, lexicon: Lexicon) -> bool:
         not any(x != y and lexicon.is_subclass(y, x) for x in ca for y in cb)
 
 
+_GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
+
+
 def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
     starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
-    instrument named on its own; an instrument type of which a more specific one is asserted in
-    the candidate (:func:`more_specific`) drops just under it."""
+    instrument named on its own; a governance body outside the title (a comité technique, a
+    conférence des maires) drops just under a contractual instrument the candidate names; an
+    instrument type of which a more specific one is asserted in the candidate
+    (:func:`more_specific`) drops just under it."""
     idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
     if not idx:
         return mentions
@@ -1030,6 +1035,19 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
             m = out[i]
             if m.method != "embedding" and ts <= m.start and m.end <= te:
                 out[i] = _replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
+    # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
+    # under a contractual instrument the text names (« une convention de partenariat »): the body
+    # runs the practice the contract sets up; unless the body is in the title.
+    contracts = [out[i].confidence for i in idx
+                 if out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD
+                 and lexicon.is_subclass(out[i].types[0], COOP.ContractualInstrument)]
+    if contracts:
+        for i in idx:
+            m = out[i]
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            if not in_title and m.confidence >= max(contracts) and any(
+                    lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
+                out[i] = _replace(m, confidence=round(max(contracts) - 0.01, 3))
     # An instrument named only as the head of an actor's name (« le PETR du Pays de Langres a mis en
     # place … ») drops just under an instrument the text names on its own (« un service commun »,
     # « une entente »), unless that head is in the title: the body is who acts, not how.

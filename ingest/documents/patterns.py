@@ -195,6 +195,9 @@ RULES: tuple[Rule, ...] = (
     # special status
     Rule("collectivite", _r(rf"\bCollectivit{_E}(?:\s+(?:europ{_E}enne|territoriale|unique))?\b", False),
          COOP.LocalAuthority, connector_required=True),
+    # « l'association Terre de Liens Centre-Val de Loire » (named without its head, below), « l'Association
+    # des maires ruraux du Cantal »
+    Rule("association", _r(r"\bassociation\b"), COOP.Association),
     # public health bodies, partners of contrats locaux de santé
     Rule("ars", _r(rf"\bagences?\s+r{_E}gionales?\s+de\s+sant{_E}\b|\bARS\b"), COOP.StateAgency,
          canonical="Agence régionale de santé"),
@@ -359,6 +362,23 @@ def _starts_item(text: str, pos: int) -> bool:
     return i == 0 or text[i - 1] in _ITEM_MARKS or (text[max(0, i - 2):i] == "- " and (i == 2 or text[i - 3] == "\n"))
 
 
+def _spelled_by_acronym(toks: list[_Tok], head_start: int, right: int) -> int | None:
+    """Token index after the capitalised words following « et » (token ``right``) when a parenthesised
+    acronym right after them spells the initials of the whole name from its head (connectors and
+    « et » left out): « Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) »."""
+    k = right + 1
+    while k < len(toks) and k - right <= _MAX_ET_WORDS + 2 and (toks[k].capitalised or toks[k].connector):
+        k += 1
+    if k + 2 >= len(toks) or toks[k].text != "(" or toks[k + 2].text != ")" or not toks[k + 1].text.isupper() \
+            or toks[k - 1].connector:
+        return None
+    first = next((i for i, t in enumerate(toks) if t.start >= head_start), None)
+    if first is None:
+        return None
+    initials = "".join(t.text[0] for t in toks[first:k] if t.kind == "word" and not t.connector and t.text != "et")
+    return k if initials.upper() == toks[k + 1].text else None
+
+
 def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
     """A name that stopped at « et » goes on when something encloses the whole name and the words
     after « et » are a name's (capitalised words and connectors, at most four, no type word):
@@ -376,6 +396,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     the name, ``right`` when nothing is added."""
     if right + 1 >= len(toks) or toks[right].text != "et":
         return right
+    if (k := _spelled_by_acronym(toks, head_start, right)) is not None:
+        return k  # « Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) »
     after = toks[right + 1]
     # « Cévennes Gangeoises et Suménoises »: two capitalised ethnic adjectives joined by « et »
     paired = (after.capitalised and toks[right - 1].capitalised and len(after.folded) >= 5
@@ -546,12 +568,15 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 if left is not None:
                     name = text[s:hs] + head + rest
                     core = _clean(text[s:hs]) + " " + core
+                elif rule.name == "association" and not toks[j].connector:
+                    name = rest  # an association's own name: « Terre de Liens », not « Association Terre de Liens »
             else:
                 core = _clean(text[s:hs])
                 name = text[s:e]
             found.append(InstitutionMatch(s, e, text[s:e], rule.cls, _capitalise(_clean(name)), core.strip(),
                                           rule.name, weak))
     found = [_dash_continued(text, mt, end) for mt in found]
+    found.extend(_enumerated(text, start, end))
     found.extend(_national_bodies(text, toks, starts, start, end))
     found.extend(_typed_in_parentheses(text, toks, starts, start, end))
     found.extend(_state(text, start, end))
@@ -584,6 +609,58 @@ def _dash_continued(text: str, mt: InstitutionMatch, limit: int) -> InstitutionM
     e = m.end(1)
     tail = text[mt.end:e]
     return mt._replace(end=e, text=text[mt.start:e], name=f"{mt.name} {_clean(tail)}", core=f"{mt.core} {_clean(tail)}")
+
+
+# « les communautés de communes Touraine-Est Vallées, Touraine Vallée de l'Indre et Gâtine et
+# Choisilles – Pays de Racan »: a plural type, then the names of its bodies, without type words.
+_PLURAL_TYPES: dict[str, tuple[URIRef, str]] = {
+    "communautes de communes": (COOP.CommunauteDeCommunes, "Communauté de communes"),
+    "communautes d'agglomeration": (COOP.CommunauteAgglomeration, "Communauté d'agglomération"),
+    "parcs naturels regionaux": (COOP.PNR, "Parc naturel régional"),
+}
+_ENUMERATION = re.compile(
+    rf"\b(?i:les|des|aux|ses|leurs|deux|trois|quatre|cinq|\d+)[ \u00a0]+"
+    rf"(?P<type>(?i:communaut{_E}s[ \u00a0]+de[ \u00a0]+communes|communaut{_E}s[ \u00a0]+d['’]agglom{_E}ration"
+    rf"|parcs[ \u00a0]+naturels[ \u00a0]+r{_E}gionaux))[ \u00a0]+(?=[{_UPPER}])(?P<list>[^.;:\n()]{{3,300}})"
+)
+_ENUM_NAME = re.compile(rf"[{_UPPER}][\w'’-]*(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’]|et|–|-)[ \u00a0]*)*"
+                        rf"[{_UPPER}][\w'’-]*)*")
+
+
+def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
+    """The bodies a plural type enumerates by name: the items of the list after it, cut at commas and,
+    in the last item, at its first « et » (« … et Gâtine et Choisilles – Pays de Racan »). Every
+    item must be capitalised words only; otherwise nothing is read."""
+    out = []
+    for m in _ENUMERATION.finditer(text, start, end):
+        cls, canonical = _PLURAL_TYPES[fold(re.sub(r"\s+", " ", m.group("type"))).replace("’", "'")]
+        lst, base = m.group("list"), m.start("list")
+        parts = [(p.start(), p.end()) for p in re.finditer(r"[^,]+", lst)]
+        if not parts:
+            continue
+        ls, le = parts[-1]
+        et = re.search(r"[ \u00a0]et[ \u00a0]+(?:(?:la|le|les)[ \u00a0]+|l['’])?", lst[ls:le])
+        if et is None and len(parts) == 1:
+            continue  # a single name after a plural type is no enumeration
+        if et is not None:
+            parts[-1:] = [(ls, ls + et.start()), (ls + et.end(), le)]
+        items = []
+        for ps, pe in parts:
+            seg = lst[ps:pe]
+            s0 = ps + len(seg) - len(seg.lstrip())
+            item = lst[s0:pe].rstrip()
+            nm = _ENUM_NAME.match(item)
+            if nm is None:
+                break
+            # the last item may go on with a predicate (« … Pays de Racan ont signé »)
+            if nm.end() != len(item) and (ps, pe) != parts[-1]:
+                break
+            items.append((base + s0, base + s0 + nm.end()))
+        else:
+            for a, b in items:
+                name = _clean(text[a:b])
+                out.append(InstitutionMatch(a, b, text[a:b], cls, f"{canonical} {name}", name, "enumerated"))
+    return out
 
 
 # A name followed by its type in parentheses ("le **Bassin de Bourg en Bresse** (Pays)"): an actor

@@ -288,14 +288,25 @@ def _page_level(node) -> bool:
     return True
 
 
+def _in_article(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
+            return True
+        parent = parent.parent
+    return False
+
+
 def _skip(node) -> bool:
-    """Elements whose content is not the page's text (scripts, navigation, the page's footer, hidden
-    parts, comments)."""
+    """Elements whose content is not the page's text (scripts, navigation, the page's footer, an
+    aside outside any article, hidden parts, comments)."""
     tag = node.tag
     if tag is None or tag in _HTML_DROP or tag.startswith("-") or tag.startswith("!"):
         return True
     if tag == "footer" and _page_level(node):
         return True
+    if tag == "aside" and not _in_article(node):
+        return True  # a sidebar (« En bref », related links, an agenda): other content than the page's
     attributes = node.attributes
     return "hidden" in attributes or attributes.get("aria-hidden") == "true"
 
