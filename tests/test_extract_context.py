@@ -95,3 +95,27 @@ def test_a_governance_body_is_not_the_instrument_of_a_contract(bare):  # noqa: F
     doc, cand = make_candidate("Un comité technique mensuel associe les conseillers des trois EPCI.")
     top = max((m for m in extract(doc, cand, bare) if m.kind == "instrument"), key=lambda m: m.confidence)
     assert top.types == (COOP.TechnicalNetwork,)
+
+
+def test_short_names_of_bodies_named_before(bare):  # noqa: F811
+    text = ("Grand Cognac ne travaille pas seul : la Communauté d'agglomération du Grand Cognac s'allie à ses voisins.\n"
+            "Grand Cognac et la Communauté d'agglomération de Saintes ont constitué une entente.")
+    doc, _ = make_candidate(text)
+    _, cand = make_candidate(text)
+    second = text.index("Grand Cognac et")
+    cand = replace(cand, start=second, blocks=[b for b in cand.blocks if b.start >= second], grid={})
+    ms = extract(doc, cand, bare)
+    short = [m for m in ms if m.kind == "actor" and m.text == "Grand Cognac"]
+    assert [(m.start, m.label, m.types, m.confidence) for m in short] == [
+        (second, "Communauté d'agglomération du Grand Cognac", (COOP.CommunauteAgglomeration,), 0.75)]
+    # a one-word proper part (« Saintes ») is too likely a place to be read as the body
+    doc2, cand2 = make_candidate("La Communauté d'agglomération de Saintes signe.\nSaintes accueille le comité.")
+    cand2 = replace(cand2, start=doc2.text.index("Saintes accueille"))
+    assert not [m for m in extract(doc2, cand2, bare) if m.kind == "actor" and m.text == "Saintes"]
+
+
+def test_a_governance_body_is_not_the_instrument_of_a_charter(bare):  # noqa: F811
+    doc, cand = make_candidate("Les trois communautés ont signé une charte forestière. Un comité technique réunit "
+                               "les techniciens.")
+    top = max((m for m in extract(doc, cand, bare) if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types == (COOP.Charte,), top

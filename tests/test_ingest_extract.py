@@ -280,6 +280,8 @@ PATTERN_CASES = [
     ("avec Villedieu Intercom,", "Villedieu Intercom", COOP.EPCI, "Villedieu Intercom"),
     ("avec l'association Terre de Liens Centre-Val de Loire, partenaire", "association Terre de Liens Centre-Val de Loire",
      COOP.Association, "Terre de Liens Centre-Val de Loire"),
+    ("la Communauté intercommunale du Nord de La Réunion (CINOR) et", "Communauté intercommunale du Nord de La Réunion",
+     COOP.EPCI, "Communauté intercommunale du Nord de La Réunion"),
     # a name going on after a dash inside a sentence
     ("la CC de L'Île-Rousse – Balagne ont signé", "CC de L'Île-Rousse – Balagne", COOP.CommunauteDeCommunes,
      "Communauté de communes de L'Île-Rousse – Balagne"),

@@ -432,6 +432,62 @@ def test_one_grid_under_a_generic_slide_title_is_part_of_the_documents_practice(
     assert sorted(c.grid) == ["object", "partners_scale"]
 
 
+def test_sibling_sections_describing_their_own_practices_are_practices():
+    # a page listing partnerships: each section names its instrument and its partner
+    page = ("# Nos coopérations avec les territoires voisins\n\nGrand Cognac ne travaille pas seul.\n\n"
+            "## Avec GrandAngoulême : un axe à faire vivre\n\nGrand Cognac et la Communauté d'agglomération du "
+            "Grand Angoulême sont liées par une convention de coopération.\n\n"
+            "## La Charente, notre fleuve en partage\n\nAvec la Communauté d'agglomération de Saintes, Grand Cognac "
+            "a constitué une entente.\n\n## Contact\n\nDirection des coopérations.")
+    assert [c.title for c in candidates(doc(page, "p.md"))] == [
+        "Avec GrandAngoulême : un axe à faire vivre", "La Charente, notre fleuve en partage"]
+    # laureates of a call, each with its « Porteurs » row
+    call = ("# Les lauréats\n\n## 1. « Haies d'ici »\n\n**Porteurs** : Coutances mer et bocage et Saint-Lô Agglo\n\n"
+            "Une filière bocagère.\n\n## 2. Un réseau centres-bourgs\n\n**Porteurs** : Lisieux Normandie et Terre "
+            "d'Auge\n\nUne rencontre mensuelle.")
+    assert [c.title for c in candidates(doc(call, "c.md"))] == ["1. « Haies d'ici »", "2. Un réseau centres-bourgs"]
+    # one practice's sections naming the same bodies and instrument, or generic ones, stay one practice
+    one = ("# Guichet de la rénovation\n\n## Organisation\n\nUne convention lie le PETR du Pays Lédonien et "
+           "ECLA.\n\n## Gouvernance\n\nLa convention réunit le PETR du Pays Lédonien en comité.\n\n"
+           "## 5. Enseignements pour les autres territoires\n\nUn syndicat mixte et la CC du Jura.")
+    assert len(candidates(doc(one, "g.md"))) == 1
+    # the sections of a heading naming a practice are parts of it (a « fiche expérience »)
+    fiche = ("# Une charte forestière pour le plateau\n\n## Démarche engagée\n\nLe PNR de Millevaches propose une "
+             "charte à Haute-Corrèze Communauté.\n\n## Ce qui a changé\n\nUne convention lie la CC Creuse Grand Sud "
+             "et l'ONF.")
+    assert [c.title for c in candidates(doc(fiche, "f.md"))] == ["Une charte forestière pour le plateau"]
+    # the document's title heading, at the level of its sections, is none of the practices
+    note = ("# Les coopérations entre le Parc naturel régional du Morvan et les EPCI\n\nNote de synthèse.\n\n"
+            "# 2. La Conférence des présidents d'EPCI du Morvan\n\nElle réunit le Parc et les EPCI.\n\n"
+            "# 3. La convention de mutualisation forêt-bois\n\nLe Parc et la CC du Grand Autunois Morvan l'ont signée.")
+    assert [c.title for c in candidates(doc(note, "n.md", title=note[2:note.index("\n")]))] == [
+        "2. La Conférence des présidents d'EPCI du Morvan", "3. La convention de mutualisation forêt-bois"]
+
+
+def test_section_numbers_do_not_hide_labels():
+    assert normalise_label("1. Contexte") == "triggers" and normalise_label("2.1 Objet") == "object"
+    assert label_key("2024 : bilan") == "2024 bilan"
+
+
+def test_slides_seen_facet_by_facet_are_practices_by_subject():
+    deck = ("--- Diapositive 1 ---\nTrois expériences drômoises\n• Biovallée\n\n"
+            "--- Diapositive 2 ---\nBIOVALLÉE – qui ?\n• Communauté de communes du Diois\n\n"
+            "--- Diapositive 3 ---\nBIOVALLÉE – comment ?\n• Charte Biovallée signée par les 3 CC\n\n"
+            "--- Diapositive 4 ---\nSCoT RHÔNE-PROVENCE-BARONNIES – le périmètre\n• 5 intercommunalités\n\n"
+            "--- Diapositive 5 ---\nSCoT RPB – ce qui a marché\n• Parité au bureau syndical\n\n"
+            "--- Diapositive 6 ---\nCONTRAT DE RÉCIPROCITÉ VALENCE – VERCORS\n• Valence Romans Agglo\n")
+    cs = candidates(doc(deck))
+    assert [c.title for c in cs] == ["BIOVALLÉE", "SCoT RHÔNE-PROVENCE-BARONNIES", "CONTRAT DE RÉCIPROCITÉ VALENCE – VERCORS"]
+    assert len(cs[0].blocks) == 4 and len(cs[1].blocks) == 4  # two slides each (an acronym names the SCoT)
+    # slide breaks and slide numbers are no text
+    assert not any("Diapositive" in b.text for b in blocks(doc(deck)))
+    assert [b.text for b in blocks(doc("Titre\n\n12\n\nTexte suivant."))] == ["Titre", "Texte suivant."]
+    # titles with a dash but no subject seen facet by facet: no such rule (seed 003's « Levier 7 - … »)
+    levers = ("Levier 7 - Rapprocher les projets de territoire (Pays, SCoT)\n• Un exemple\n\n"
+              "Levier 8 - Faire converger les contrats\n• Un autre\n")
+    assert len(candidates(doc(levers))) == 1
+
+
 def test_fallback_title_prefers_one_naming_an_instrument():
     text = ("**DÉPARTEMENT DE LA SOMME**\n\n# COMMUNIQUÉ DE PRESSE\n\n## Trait de côte : le Département et les "
             "intercommunalités signent une charte de coopération\n\nLa charte a été signée à Cayeux.")

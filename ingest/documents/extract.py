@@ -135,6 +135,7 @@ from .model import MENTION_KIND as _MENTION_KIND
 from .model import ASSERT_THRESHOLD, Candidate, Document, Mention
 from .partners import CONF_NAMED_ITEM, named_items
 from .semantic import _strip_span
+from .shortnames import short_names
 from .patterns import GENERIC_WORDS, InstitutionMatch, find_institutions
 from .text_util import _clean, _inside, _overlaps, _sentences
 
@@ -853,7 +854,9 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = _named_partners(text, candidate, mentions, lexicon, linker)
-    # 3d) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
+    # 3d) Short names of bodies the document named in full before (« Grand Cognac »).
+    mentions = short_names(text, candidate, mentions, _named_before(document, candidate, lexicon, linker))
+    # 3e) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
     mentions = asides(text, mentions)
 
     # 4) Roles of the actors.
@@ -1015,6 +1018,8 @@ def more_specific(a: URIRef, b: URIRef, lexicon: Lexicon) -> bool:
 
 
 _GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
+# what a governance body runs: contracts and conventions, charters and pacts, programmes (a PAT)
+_FORMAL_INSTRUMENTS = (COOP.ContractualInstrument, COOP.PoliticalCommitment, COOP.ProgrammeOrScheme)
 
 
 def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
@@ -1022,7 +1027,7 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
     starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
     instrument named on its own; a governance body outside the title (a comité technique, a
-    conférence des maires) drops just under a contractual instrument the candidate names; an
+    conférence des maires) drops just under a contract, charter or programme the candidate names; an
     instrument type of which a more specific one is asserted in the candidate
     (:func:`more_specific`) drops just under it."""
     idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
@@ -1036,11 +1041,11 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
             if m.method != "embedding" and ts <= m.start and m.end <= te:
                 out[i] = _replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
     # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
-    # under a contractual instrument the text names (« une convention de partenariat »): the body
-    # runs the practice the contract sets up; unless the body is in the title.
+    # under a contract, charter or programme the text names (« une convention de partenariat »,
+    # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
     contracts = [out[i].confidence for i in idx
                  if out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD
-                 and lexicon.is_subclass(out[i].types[0], COOP.ContractualInstrument)]
+                 and any(lexicon.is_subclass(out[i].types[0], c) for c in _FORMAL_INSTRUMENTS)]
     if contracts:
         for i in idx:
             m = out[i]
@@ -1112,6 +1117,16 @@ def _context_actors(document: Document, candidate: Candidate, lexicon: Lexicon, 
         out.extend(_institution_mention(inst, lexicon, linker, None) for inst in find_institutions(heading)
                    if not inst.weak)
     return out
+
+
+def _named_before(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
+                  ) -> list[tuple[str, Mention]]:
+    """(proper-name part, actor mention) of the actors named in the document's title, the candidate's
+    headings and the text before the candidate (identity only: spans index other strings)."""
+    sources = [h for h in dict.fromkeys((document.title, *candidate.headings)) if h]
+    sources.append(document.text[:max(0, candidate.start)])
+    return [(inst.core, _institution_mention(inst, lexicon, linker, None))
+            for source in sources for inst in find_institutions(source) if not inst.weak and inst.core]
 
 
 def _institution_mention(inst: InstitutionMatch, lexicon: Lexicon, linker: Linker,

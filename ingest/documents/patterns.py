@@ -108,8 +108,9 @@ class _Tok:
         return self.kind in ("word", "elision") and self.folded in CONNECTORS
 
     @property
-    def capitalised(self) -> bool:
-        return self.kind == "word" and self.text[0].isupper()
+    def capitalised(self) -> bool:  # « Cognac », and names starting with a digit: « 4B »
+        t = self.text
+        return self.kind == "word" and (t[0].isupper() or (t[0].isdigit() and any(c.isupper() for c in t)))
 
     @property
     def lowercase(self) -> bool:
@@ -161,6 +162,9 @@ RULES: tuple[Rule, ...] = (
     Rule("metropole", _r(rf"\bm{_E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
     Rule("communaute-suffix", _r(rf"\bCommunaut{_E}\b", False), COOP.EPCI, prefix=False, suffix=True),
     Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
+    # « Communauté intercommunale du Nord de La Réunion » (CINOR), « … des villes solidaires » (CIVIS)
+    Rule("communaute-intercommunale", _r(rf"\bcommunaut{_E}s?\s+intercommunales?\b"), COOP.EPCI, bridge=True,
+         canonical="Communauté intercommunale"),
     Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
          canonical="Syndicat mixte"),
     Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),

@@ -199,7 +199,8 @@ LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "ambitions": ("ambitions", "objectifs"),
     "object": ("objet", "contenu", "actions"),
     "actors": ("acteurs", "acteurs impliqués", "qui ?", "présents", "membres présents", "participants",
-               "excusés", "membres excusés", "invités", "invité", "invitée", "invitées"),
+               "excusés", "membres excusés", "invités", "invité", "invitée", "invitées", "porteurs", "porteur",
+               "porteurs du projet", "porteur du projet", "signataires", "membres"),
     "governance": ("gouvernance", "instances", "pilotage"),
 }
 assert set(LABEL_VARIANTS) == set(GRID_FIELDS)
@@ -207,10 +208,14 @@ assert set(LABEL_VARIANTS) == set(GRID_FIELDS)
 _ARTICLES = {"le", "la", "les", "l"}
 
 
+_SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=\D)")  # « 1. Contexte », « 2.1 Objet »
+
+
 def label_key(text: str) -> str:
-    """A comparison key for a label: no accents, lower case, words of letters/digits only, a leading
-    article dropped, one final ``s``/``x`` dropped from each word."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """A comparison key for a label: a leading section number dropped (« 1. Contexte »), no accents,
+    lower case, words of letters/digits only, a leading article dropped, one final ``s``/``x`` dropped
+    from each word."""
+    decomposed = unicodedata.normalize("NFKD", _SECTION_NUMBER.sub("", text, count=1))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     words = re.findall(r"[a-z0-9]+", plain)
     if words and words[0] in _ARTICLES and len(words) > 1:
@@ -235,7 +240,7 @@ def normalise_label(text: str) -> str | None:
 # --- names of places and structures (rules 3 and 4) -----------------------------------------------
 
 _UP = "A-ZÀ-ÖØ-Þ"
-_PROPER = rf"[{_UP}][\w'’-]*"  # a capitalised word
+_PROPER = rf"(?:[{_UP}]|\d+[{_UP}])[\w'’-]*"  # a capitalised word (« 4B » too)
 _STRUCT = (
     r"(?:Pays|Parc|PNR|PETR|SCoT|Scot|SCOT|[Cc]ommunauté|Métropole|Agglomération|Syndicat|Pôle|"
     r"Département|Région|Entente|Ville|[Cc]ommune|Bassin|Intercommunalité|CC|CA|CU|"
@@ -299,6 +304,9 @@ _MD_HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+")
 _ARROW = re.compile(r"[ \t]*(?:→|⇒|➔|➜|->|=>)[ \t]*")
 _MARKS = "✓✔•▪◦●■➢"
 _QUOTE = re.compile(r"[ ]{0,3}>[ \t]?(?=\S)")
+# a slide break or a slide number alone: « --- Diapositive 3 --- », « Slide 12 », « 7 »
+_SLIDE_BREAK = re.compile(r"[-–—=_*#\s]*(?:(?i:diapositive|diapo|slide|page)\s*(?:n°\s*)?)?\d{1,3}(?:\s*/\s*\d{1,3})?"
+                          r"[-–—=_*#\s]*")
 _NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?=[^\W\d_])")  # "3.2 ", "1.4.2. "
 _BULLET = re.compile(
     r"(?:[-–—•✓✔▪◦■➢](?=[\s«\"“(]|[^\W\d_])"  # a dash or a mark, then a space or a letter
@@ -425,8 +433,8 @@ def _label_row(text: str, s: int, e: int, idx: int, level: int) -> list[_Raw] | 
 
 def _read_line(text: str, s: int, e: int, idx: int) -> _Line:
     a, b = _trim(text, s, e)
-    if not _WORDY.search(text, a, b):
-        return _Line("blank", s, e)  # empty, decoration ("x o + o"), or markup only ("<br>")
+    if not _WORDY.search(text, a, b) or _SLIDE_BREAK.fullmatch(text, a, b):
+        return _Line("blank", s, e)  # empty, decoration ("x o + o"), markup only ("<br>"), a slide break
     # a markdown blockquote line ("> Fiche mise à jour le …"): a paragraph line without its mark
     if m := _QUOTE.match(text, s, e):
         s = m.end()
@@ -604,7 +612,7 @@ def _fold(text: str) -> str:
 _INSTRUMENT = re.compile(
     r"\b(?:contrats?|conventions?|pactes?|chartes?|ententes?|protocoles?|syndicats? mixtes?"
     r"|groupements? d (?:interet|action)|gip|petr|ptce|scic|cooperatives?"
-    r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? territoria\w*|pat"
+    r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? (?:inter)?territoria\w*|pat"
     r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
     r"|services? communs?)\b"
 )
@@ -622,7 +630,9 @@ _GENERIC_HEADS = {
     "sommaire", "ordre", "deroule", "deroulement", "programme", "plan", "agenda", "introduction",
     "presentation", "contact", "remerciement", "merci", "bienvenue", "conclusion", "question", "annexe",
     "document", "diaporama", "support", "communique", "compte", "releve", "extrait", "lettre", "actualite",
-    "bilan", "seance",
+    "bilan", "seance", "enseignement", "lecon", "perspective", "chiffre", "source", "synthese", "glossaire",
+    "demarche", "resultat", "historique", "fonctionnement", "organisation", "moyen", "calendrier", "financement",
+    "budget", "evaluation", "suite", "point", "methode",
 }
 
 
@@ -737,8 +747,12 @@ def _running_title(text: str, bs: list[Block], i: int, end: int, suffix: tuple[i
     return title, ((s, e) if title == text[s:e] else None)
 
 
-def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | None]) -> list[tuple[int, int]]:
-    """(block index, section end) of the blocks that start a practice (rules 1, 2, 3 and 5)."""
+def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | None],
+            title_block: int | None = None) -> list[tuple[int, int]]:
+    """(block index, section end) of the blocks that start a practice (rules 1, 2, 3 and 5).
+    ``title_block``: the heading that is the document's title, left out of rule 3's siblings when
+    two others qualify without it (« # Les coopérations entre le Parc … et les intercommunalités »
+    above « # 2. La Conférence … » and « # 3. La convention … »)."""
     ends: dict[int, int] = {}
     gridded, described = set(), set()
     for i, b in enumerate(bs):
@@ -765,9 +779,18 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
             by_level.setdefault(b.level, []).append(i)
     glued = [i for i in described if _glued_heading(text, bs, i) and _names_practice(bs[i].text)]
     by_level[0] = glued
+    # sibling headings whose sections each describe a practice of their own (rule 3, second part)
+    for level, group in _practice_sections(text, bs, described, ends).items():
+        by_level[level] = sorted(set(by_level.get(level, [])) | set(group))
     for group in by_level.values():
+        if title_block in group and len(group) >= 3:
+            group = [i for i in group if i != title_block]
         if len(group) >= 2:
             starts.update(group)
+    # rule 6: slides titled « SUBJECT – facet », two subjects or more
+    for i in _subject_slides(text, bs):
+        if i in described:
+            starts.add(i)
     # rule 5: running slide titles whose suffix names a practice; a section runs to the next
     # running title (a markdown heading's section also ends as usual)
     order = sorted(running)
@@ -789,6 +812,103 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
     parts = {inner[i][0] for i in ordered
              if bs[i].kind == "heading" and len(inner[i]) == 1 and _generic_grid_heading(bs, inner[i][0], gridded)}
     return [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+
+
+_PARTICIPANT_FIELDS = frozenset({"actors", "partners_scale"})
+
+
+def _practice_sections(text: str, bs: list[Block], described: set[int], ends: dict[int, int]) -> dict[int, list[int]]:
+    """Markdown or numbered headings (level > 0) whose section says who does what on its own: it has a
+    participants row (« Porteurs : … », « Partenaires : … »), or it names an instrument type and a
+    structure (« … sont liées par une convention de coopération … », « … le syndicat mixte … la
+    Communauté d'agglomération du Sud »). Per level, when at least two headings do and two of those
+    sections differ (other instrument words, or no structure in common): a page listing
+    partnerships, calls' laureates or syndicates, not one practice's « Organisation » and « Moyens »."""
+    by_level: dict[int, list[tuple[int, frozenset[str], frozenset[str], bool]]] = {}
+    for i in sorted(described):
+        b = bs[i]
+        if b.kind != "heading" or b.level <= 0 or _is_label_heading(b) or _generic(b.text) or i == 0:
+            continue  # « Contexte », « Enseignements pour les autres territoires », the document's title
+        parent = next((bs[j] for j in range(i - 1, -1, -1) if bs[j].kind == "heading" and 0 < bs[j].level < b.level),
+                      None)
+        if parent is not None and _INSTRUMENT.search(_fold(parent.text)):
+            continue  # the sections of « # Une charte forestière … »: parts of that practice
+        inner = bs[i + 1:ends[i]]
+        section = text[b.end:inner[-1].end] if inner else ""
+        names = frozenset(_fold(section[s:e]) for s, e in structure_names(section))
+        instruments = frozenset(m.group() for m in _INSTRUMENT.finditer(_fold(section)))
+        row = any(x.field in _PARTICIPANT_FIELDS for x in inner)
+        if row or (names and instruments):
+            by_level.setdefault(b.level, []).append((i, names, instruments, row))
+    out: dict[int, list[int]] = {}
+    for level, members in by_level.items():
+        if len(members) < 2:
+            continue
+        rows = sum(1 for *_, row in members if row)
+        differ = any((a[2] and b[2] and not a[2] & b[2]) or (a[1] and b[1] and not a[1] & b[1])
+                     for n, a in enumerate(members) for b in members[n + 1:])
+        if rows >= 2 or differ:
+            out[level] = [i for i, *_ in members]
+    return out
+
+
+# Facets of a practice a slide title names after its subject: « BIOVALLÉE – qui ? », « SCoT X – le périmètre ».
+_FACETS = frozenset("""
+qui quoi comment pourquoi ou quand combien perimetre bilan resultat resultats gouvernance enjeu enjeux acteur acteurs
+objectif objectifs financement calendrier suite suites perspective perspectives contexte methode fonctionnement
+historique demarche organisation moyens chiffres territoire partenaires actions action
+""".split())
+_SUBJECT_SEP = re.compile(r"\s+[–—-]\s+")
+
+
+def _facet(text: str) -> bool:
+    words = label_key(text).split()
+    return bool(words) and len(words) <= 5 and ("?" in text or text[:1].islower() or words[0] in _FACETS
+                                                or (words[0] in ("ce", "le", "la", "les", "l") and len(words) > 1))
+
+
+def _initials_of(words: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s'’-]+", words) if w and w[0].isalpha()).upper()
+
+
+def _subject_slides(text: str, bs: list[Block]) -> dict[int, str]:
+    """Slide titles « SUBJECT – facet » (rule 6): block index -> its subject, for the inferred
+    headings whose subject names a practice or titles two slides, when the deck has two subjects or
+    more (« BIOVALLÉE – qui ? », « BIOVALLÉE – comment ? », « SCoT RHÔNE-PROVENCE-BARONNIES – le
+    périmètre », « SCoT RPB – ce qui a marché » (an acronym of the subject is the subject),
+    « CONTRAT DE RÉCIPROCITÉ VALENCE – VERCORS » (no facet: the whole title))."""
+    titled: list[tuple[int, str]] = []
+    faceted: set[str] = set()  # subjects written before a facet
+    for i, b in enumerate(bs):
+        if b.kind != "heading" or b.level != 0 or _is_label_heading(b) or "\n" in b.text:
+            continue
+        parts = _SUBJECT_SEP.split(b.text.strip())
+        if len(parts) < 2:
+            continue  # « Pourquoi une entente ? », « Et aussi… »: no subject named apart
+        subject = b.text.strip()
+        if _facet(parts[-1]):
+            subject = subject[:subject.rfind(parts[-1])].rstrip(" –—-")
+            faceted.add(_fold(subject))
+        if subject and "?" not in subject and ":" not in subject:
+            titled.append((i, subject))
+    keys: dict[str, str] = {}  # folded subject -> the subject first written
+    for _, subject in titled:
+        key = _fold(subject)
+        if key in keys:
+            continue
+        words = subject.split()
+        alias = next((k for k, first in keys.items() if len(words) >= 2 and words[:-1] == first.split()[:len(words) - 1]
+                      and _initials_of(" ".join(first.split()[len(words) - 1:])) == words[-1]), None)
+        keys[key] = keys[alias] if alias else subject
+    counts: dict[str, int] = {}
+    for _, subject in titled:
+        counts[keys[_fold(subject)]] = counts.get(keys[_fold(subject)], 0) + 1
+    faceted = {keys[k] for k in faceted if k in keys}
+    # a subject written before facets on two slides or more, or one naming a practice
+    qualified = {k for k in counts if (k in faceted and counts[k] >= 2) or _names_practice(k)}
+    if len(qualified) < 2 or not any(k in faceted and counts[k] >= 2 for k in qualified):
+        return {}  # not a deck of practices seen facet by facet (seed 003's « Levier 7 - … »)
+    return {i: keys[_fold(subject)] for i, subject in titled if keys[_fold(subject)] in qualified}
 
 
 def _glued_heading(text: str, bs: list[Block], i: int) -> bool:
@@ -1042,7 +1162,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     text = document.text
     running = _running(text, bs)
     chains = _chains(bs, running)
-    starts = _starts(text, bs, running)
+    title = document.title
+    title_block = 0 if bs[0].kind == "heading" and title and _collapse(bs[0].text) == _collapse(title) else None
+    starts = _starts(text, bs, running, title_block)
     if len(starts) == 1 and bs[starts[0][0]].kind == "heading" and not _names_practice(bs[starts[0][0]].text) \
             and not _fallback_title(document, bs)[0] == bs[starts[0][0]].text:
         starts = []  # one grid under a slide titled "Qui fait quoi ?": a part of the document's one practice
@@ -1061,6 +1183,7 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
                 out.append(_make(members, text[ns:ne], (ns, ne), chains[i]))
         return _merge(out)
     out = []
+    subjects = _subject_slides(text, bs)
     by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
     for n, (i, end) in enumerate(starts):
         if n + 1 < len(starts):
@@ -1073,6 +1196,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             if key not in by_suffix:
                 by_suffix[key] = _running_title(text, bs, i, end, running[i])
             title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
+        elif i in subjects:
+            title = subjects[i]
+            span = (bs[i].start, bs[i].start + len(title)) if bs[i].text.startswith(title) else None
         else:
             title, span = bs[i].text, (bs[i].start, bs[i].end)
         out.append(_make(members, title, span, chains[i]))

@@ -1,0 +1,51 @@
+"""Bodies a practice names by the proper-name part of a name the document gave earlier.
+
+A page introduces « la Communauté d'agglomération du Grand Cognac », then its sections say « Grand
+Cognac et la Communauté d'agglomération du Grand Angoulême sont liées par une convention »: the
+section names the agglomeration, without its type words, which no institution rule reads (and
+spaCy, at best, as an unsure place). :func:`short_names` finds, inside a candidate, the proper-name
+parts (two capitalised words or more: « Grand Cognac », « Terres de Lorraine ») of the actors
+named before it (the document's title, the candidate's headings, the text before the candidate)
+and makes each occurrence a mention of that actor (``CONF_SHORT_NAME``). Occurrences inside an
+asserted actor or territory mention are left alone; unsure mentions there (spaCy's) are replaced.
+Pure: text and mentions in, mentions out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import ASSERT_THRESHOLD, Candidate, Mention
+
+__all__ = ["CONF_SHORT_NAME", "short_names"]
+
+CONF_SHORT_NAME = 0.75  # the document named the body in full before
+_CAPITALISED = re.compile(r"(?:^|[\s'’-])[A-ZÀ-ÖØ-Þ]")
+
+
+def short_names(text: str, candidate: Candidate, mentions: list[Mention],
+                context: list[tuple[str, Mention]]) -> list[Mention]:
+    """``mentions`` plus one actor mention per occurrence, in the candidate, of the proper-name part
+    (``context``: pairs of that part and the actor's mention) of an actor named before it."""
+    cs, ce = max(0, candidate.start), min(len(text), candidate.end)
+    sure = [(m.start, m.end) for m in mentions if m.kind in ("actor", "territory") and m.confidence >= ASSERT_THRESHOLD]
+    cores: dict[str, Mention] = {}
+    for core, actor in context:
+        core = core.strip()
+        if len(_CAPITALISED.findall(core)) >= 2 and core not in cores:
+            cores[core] = actor
+    drop: set[int] = set()
+    added: list[Mention] = []
+    for core in sorted(cores, key=len, reverse=True):  # the longest first: « Grand Cognac » before « Cognac »
+        actor = cores[core]
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(core)}(?![\w-])", text[cs:ce]):
+            s, e = cs + m.start(), cs + m.end()
+            if any(a < e and s < b for a, b in sure) or any(x.start < e and s < x.end for x in added):
+                continue
+            drop.update(i for i, x in enumerate(mentions)
+                        if x.kind in ("actor", "territory") and x.start < e and s < x.end)
+            added.append(replace(actor, text=text[s:e], start=s, end=e, method="pattern",
+                                 confidence=CONF_SHORT_NAME, roles=()))
+    if not added:
+        return mentions
+    return [m for i, m in enumerate(mentions) if i not in drop] + added
