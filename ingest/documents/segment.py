@@ -10,9 +10,13 @@ Both functions are pure and deterministic.
 Blocks (``blocks``)
 -------------------
 The text is read line by line. Lines without any run of two letters/digits (slide decorations such
-as ``x o + o`` or ``×  ○  +``) are ignored. A line is, in this order of precedence:
+as ``x o + o`` or ``×  ○  +``) are ignored, and so are slide breaks and slide or page numbers alone
+(``--- Diapositive 3 ---``, ``Slide 12``, ``7``, ``3/12``). A markdown blockquote mark (``> ``) is
+left out of its line. A line is, in this order of precedence:
 
-* ``heading``: a markdown ``#``..``######`` line (``level`` = number of ``#``);
+* ``heading``: a numbered section title (``3.2 Balagne : une convention …``, ``1.4.2. Les
+  suites``: a number of two levels or more, then a title-like text; ``level`` = number of levels),
+  or a markdown ``#``..``######`` line (``level`` = number of ``#``);
 * ``grid``: a row ``Label<TAB>content`` whose first cell is a grid label (``normalise_label``);
   the content is split into items at ``<...>`` tags, TABs, `` ; `` (a line break inside a converted
   table cell) and inline item marks (``✓ ✔ • ▪ ◦ ● ■ ➢``): one ``grid`` block per item, all with the
@@ -75,6 +79,21 @@ examples, comes after: it applies only when no rule here does)
    right above their paragraphs count as headings of one more level for this rule (a plain-text
    note: "Le contrat de réciprocité Rennes – Pays de Brocéliande" over its paragraph, then "La
    charte forestière du Centre Bretagne" over its own); other inferred slide titles do not.
+   Headings of one level whose *sections* say who does what on their own also count
+   (``_practice_sections``: a participants row — « Porteurs : … », « Partenaires : … » — or an
+   instrument type and a structure named in the section), when two of those sections differ
+   (other instrument words, or no structure in common): a page listing its partnerships, a call's
+   laureates, two syndicates. Not under a heading that itself names an instrument (the sections of
+   « # Une charte forestière … » are parts of it), not generic headings (« Démarche », « Résultats »,
+   « Enseignements … »), and not the heading that is the document's title when two others qualify.
+6. it is a slide titled « SUBJECT – facet » (an inferred heading: « BIOVALLÉE – qui ? »,
+   « BIOVALLÉE – comment ? », « SCoT RHÔNE-PROVENCE-BARONNIES – le périmètre ») whose subject
+   titles two slides or names a practice, in a deck with two such subjects or more, one of them
+   seen on two slides before facets (a question, a lowercase phrase, or a word such as qui,
+   comment, périmètre, bilan, gouvernance, enjeux). A title without a facet after its dash is a
+   subject as a whole (« CONTRAT DE RÉCIPROCITÉ VALENCE – VERCORS »); a subject ending with the
+   acronym of another's last words is that subject (« SCoT RPB »). The candidate is titled by the
+   subject, so a subject's slides merge (below).
 5. it is a *running slide title* whose suffix names a practice. Seed 001's slides are titled
    "Les coopérations comme levier des transitions territoriales : <suffix>", often wrapped over
    two OCR'd lines (so a paragraph, or a ``v'`` bullet, rather than a heading). A heading, a
@@ -119,12 +138,18 @@ between a section's end and the next start belong to no candidate.
 
 Otherwise the document describes (at most) one practice: exactly ONE candidate covers all its
 blocks — not one per heading. Its title is ``Document.title`` unless that is a generic label
-(agenda, CV, cover: "Formation", "Déroulé de l'atelier", "Sommaire", unless it names a practice);
-else the first heading or title-like short paragraph (≤ 3 lines, whitespace collapsed) naming a
-place, a structure or an instrument (seed 000: "Chargée de projet coopérations territoriales à
-Bordeaux Métropole", wrapped over three lines); else the first heading that is not generic; else
-the document title, the first heading, the file stem. An empty document (or one with only
-decoration) yields none.
+(agenda, CV, cover, press release, minutes: "Formation", "Déroulé de l'atelier", "Sommaire",
+"COMMUNIQUÉ DE PRESSE", unless it names a practice); else the first heading or title-like short
+paragraph (≤ 3 lines, whitespace and bold marks collapsed) naming an instrument, else the first
+naming a place or a structure (seed 000: "Chargée de projet coopérations territoriales à Bordeaux
+Métropole", wrapped over three lines; not the letterhead « DÉPARTEMENT DE L'ORNE » above a
+practice's title); else the first heading that is not generic; else the document title, the first
+heading, the file stem. An empty document (or one with only decoration) yields none. A lone
+grid under a slide title that names no practice (« Qui fait quoi ? ») is no start of its own: it
+is a part of the document's one practice.
+
+Arrows start practices (rule 2) only at the start of their line: an indented « → départs non
+remplacés » under a slide's bullet is a consequence, not a practice.
 
 Merging. Candidates whose titles are equal once normalised (``label_key``: accents, case, a
 leading article, plural marks) are the same practice shown on two slides (seed 003's "Bassin de
