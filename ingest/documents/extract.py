@@ -116,6 +116,7 @@ texts), plus ≈15–25 s once for the model and the definitions.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -1123,10 +1124,16 @@ def _named_before(document: Document, candidate: Candidate, lexicon: Lexicon, li
                   ) -> list[tuple[str, Mention]]:
     """(proper-name part, actor mention) of the actors named in the document's title, the candidate's
     headings and the text before the candidate (identity only: spans index other strings)."""
-    sources = [h for h in dict.fromkeys((document.title, *candidate.headings)) if h]
-    sources.append(document.text[:max(0, candidate.start)])
-    return [(inst.core, _institution_mention(inst, lexicon, linker, None))
-            for source in sources for inst in find_institutions(source) if not inst.weak and inst.core]
+    found = [inst for h in dict.fromkeys((document.title, *candidate.headings)) if h for inst in find_institutions(h)]
+    found += [inst for inst in _institutions_of(document.text) if inst.end <= candidate.start]
+    return [(inst.core, _institution_mention(inst, lexicon, linker, None)) for inst in found
+            if not inst.weak and inst.core]
+
+
+@functools.lru_cache(maxsize=4)
+def _institutions_of(text: str) -> tuple[InstitutionMatch, ...]:
+    """The institution names of a whole document, read once for all its candidates."""
+    return tuple(find_institutions(text))
 
 
 def _institution_mention(inst: InstitutionMatch, lexicon: Lexicon, linker: Linker,
