@@ -850,13 +850,13 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
     # 3b) Institutions named by their type ("le Département", "les communes") resolved through
     #     the case's territory; a Pays territory named as a party next to an actor is its Pays.
-    mentions = _description_mentions(text, candidate, mentions, lexicon, linker,
-                                     _context_actors(document, candidate, lexicon, linker))
+    headed = _heading_actors(document, candidate, lexicon, linker)
+    mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed])
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = _named_partners(text, candidate, mentions, lexicon, linker)
     # 3d) Short names of bodies the document named in full before (« Grand Cognac »).
-    mentions = short_names(text, candidate, mentions, _named_before(document, candidate, lexicon, linker))
+    mentions = short_names(text, candidate, mentions, headed + _named_before(document, candidate, lexicon, linker))
     # 3e) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
     mentions = asides(text, mentions)
 
@@ -1110,24 +1110,21 @@ def _resolve_short_names(names: list[tuple[tuple[int, int], Mention]], lexicon: 
     return out
 
 
-def _context_actors(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker) -> list[Mention]:
-    """The actors the document's title and the candidate's enclosing headings name (their spans
-    index those strings, not the document: only their identity is used)."""
-    out = []
-    for heading in dict.fromkeys(h for h in (document.title, *candidate.headings) if h):
-        out.extend(_institution_mention(inst, lexicon, linker, None) for inst in find_institutions(heading)
-                   if not inst.weak)
-    return out
+def _heading_actors(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
+                    ) -> list[tuple[str, Mention]]:
+    """(proper-name part, actor mention) of the actors the document's title and the candidate's
+    enclosing headings name (their spans index those strings, not the document: only their identity
+    is used)."""
+    return [(inst.core, _institution_mention(inst, lexicon, linker, None))
+            for h in dict.fromkeys((document.title, *candidate.headings)) if h
+            for inst in find_institutions(h) if not inst.weak]
 
 
 def _named_before(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
                   ) -> list[tuple[str, Mention]]:
-    """(proper-name part, actor mention) of the actors named in the document's title, the candidate's
-    headings and the text before the candidate (identity only: spans index other strings)."""
-    found = [inst for h in dict.fromkeys((document.title, *candidate.headings)) if h for inst in find_institutions(h)]
-    found += [inst for inst in _institutions_of(document.text) if inst.end <= candidate.start]
-    return [(inst.core, _institution_mention(inst, lexicon, linker, None)) for inst in found
-            if not inst.weak and inst.core]
+    """The same for the actors named in the document's text before the candidate."""
+    return [(inst.core, _institution_mention(inst, lexicon, linker, None)) for inst in _institutions_of(document.text)
+            if inst.end <= candidate.start and not inst.weak]
 
 
 @functools.lru_cache(maxsize=4)

@@ -805,7 +805,7 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
     glued = [i for i in described if _glued_heading(text, bs, i) and _names_practice(bs[i].text)]
     by_level[0] = glued
     # sibling headings whose sections each describe a practice of their own (rule 3, second part)
-    for level, group in _practice_sections(text, bs, described, ends).items():
+    for level, group in _practice_sections(text, bs, described, ends, title_block).items():
         by_level[level] = sorted(set(by_level.get(level, [])) | set(group))
     for group in by_level.values():
         if title_block in group and len(group) >= 3:
@@ -842,7 +842,8 @@ def _starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | Non
 _PARTICIPANT_FIELDS = frozenset({"actors", "partners_scale"})
 
 
-def _practice_sections(text: str, bs: list[Block], described: set[int], ends: dict[int, int]) -> dict[int, list[int]]:
+def _practice_sections(text: str, bs: list[Block], described: set[int], ends: dict[int, int],
+                       title_block: int | None) -> dict[int, list[int]]:
     """Markdown or numbered headings (level > 0) whose section says who does what on its own: it has a
     participants row (« Porteurs : … », « Partenaires : … »), or it names an instrument type and a
     structure (« … sont liées par une convention de coopération … », « … le syndicat mixte … la
@@ -852,7 +853,7 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
     by_level: dict[int, list[tuple[int, frozenset[str], frozenset[str], bool]]] = {}
     for i in sorted(described):
         b = bs[i]
-        if b.kind != "heading" or b.level <= 0 or _is_label_heading(b) or _generic(b.text) or i == 0:
+        if b.kind != "heading" or b.level <= 0 or _is_label_heading(b) or _generic(b.text) or i == title_block:
             continue  # « Contexte », « Enseignements pour les autres territoires », the document's title
         parent = next((bs[j] for j in range(i - 1, -1, -1) if bs[j].kind == "heading" and 0 < bs[j].level < b.level),
                       None)
