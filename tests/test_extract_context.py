@@ -119,3 +119,11 @@ def test_a_governance_body_is_not_the_instrument_of_a_charter(bare):  # noqa: F8
                                "les techniciens.")
     top = max((m for m in extract(doc, cand, bare) if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
     assert top.types == (COOP.Charte,), top
+
+
+def test_a_structure_acronym_defined_after_a_name_is_not_the_instrument(bare):  # noqa: F811
+    doc, cand = make_candidate("Le contrat de coopération lie le Pôle d'équilibre territorial et rural (PETR) du Pays "
+                               "Terres de Lorraine et la Métropole du Grand Nancy.")
+    ms = extract(doc, cand, bare)
+    top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types == (COOP.Contract,), top

@@ -352,6 +352,22 @@ def test_bodies_a_plural_type_enumerates():
     assert find_institutions("les communautés de communes rurales et urbaines") == []
 
 
+def test_names_across_wrapped_lines_and_column_gaps():
+    wrapped = ("Le contrat de coopération est co-signé par les quatre communautés de communes membres du\n"
+               "PETR : la Communauté de communes Terres Touloises, la Communauté de communes du Pays de Colombey et du Sud\n"
+               "Toulois et la Communauté de communes du Pays du Saintois. Il part d'un constat simple.")
+    assert "Communauté de communes du Pays de Colombey et du Sud Toulois" in [m.name for m in find_institutions(wrapped)]
+    # a slide title over its first sentence, a short line, a list item: the name ends at the line break
+    assert "Bordeaux Métropole" in [m.text for m in find_institutions(
+        "Chargée de projet coopérations territoriales à Bordeaux Métropole\nTravail partenarial avec le Département")]
+    assert [m.name for m in find_institutions("- la Communauté de communes du Pays de Colombey\nToulois accueille")] == [
+        "Communauté de communes du Pays de Colombey"]
+    assert [m.name for m in find_institutions("La CC du Pays de Colombey\nToulois")] == ["Communauté de communes du Pays de Colombey"]
+    # a column gap (a page header) ends a name
+    header = "PETR du Pays Terres de Lorraine                      Rapport d'activité 2023\n"
+    assert [m.text for m in find_institutions(header)] == ["PETR du Pays Terres de Lorraine"]
+
+
 def test_institution_patterns_negative_extra():
     # the région « Pays de la Loire » is no Pays; « Rapport (Pays) » may start a sentence
     assert find_institutions("l'ARS des Pays de la Loire et la Région Pays de la Loire")[0].text != "Pays de la Loire"

@@ -869,7 +869,7 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
     # 6) Structure: the lever of an enclosing "Levier N" heading; the instrument the case is about.
     mentions.extend(_heading_levers(text, candidate, lexicon))
-    mentions = _rank_instruments(candidate, mentions, lexicon)
+    mentions = _rank_instruments(text, candidate, mentions, lexicon)
 
     mentions.sort(key=lambda m: (m.start, m.end, m.kind, str(m.iri or ""), m.label or "", m.method))
     for m in mentions:  # the span invariant every later stage relies on
@@ -1023,7 +1023,7 @@ _GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
 _FORMAL_INSTRUMENTS = (COOP.ContractualInstrument, COOP.PoliticalCommitment, COOP.ProgrammeOrScheme)
 
 
-def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+def _rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
     starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
@@ -1058,8 +1058,9 @@ def _rank_instruments(candidate: Candidate, mentions: list[Mention], lexicon: Le
     # place … ») drops just under an instrument the text names on its own (« un service commun »,
     # « une entente »), unless that head is in the title: the body is who acts, not how.
     heads = {i for i in idx if out[i].method != "embedding" and any(
-        a.kind == "actor" and a.start <= out[i].start and out[i].end <= a.end
-        and a.end - a.start > out[i].end - out[i].start for a in out)}  # also « le Syndicat mixte » later
+        a.kind == "actor" and (a.start <= out[i].start and out[i].end <= a.end and a.end - a.start > out[i].end - out[i].start
+                               or text[a.end:out[i].start].strip() == "(")  # « le Pôle d'équilibre … (PETR) »
+        for a in out)}  # also « le Syndicat mixte » later
     own = [out[i].confidence for i in idx
            if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
     if own:

@@ -83,7 +83,7 @@ _APOS = "'’ʼ"
 _TOKEN = re.compile(
     rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
     rf"|(?P<word>[^\W_]+(?:[-‐‑](?:[dDlL][{_APOS}])?[^\W_]+)*)"
-    r"|(?P<nl>[\n\t])"
+    r"|(?P<nl>[\n\t]| {3,})"  # a line break, a tab, a column gap of three spaces or more
     r"|(?P<punct>[^\w\s])"
 )
 CONNECTORS = frozenset({"de", "du", "des", "la", "le", "les", "d'", "l'"})
@@ -302,6 +302,35 @@ def _place_link(toks: list[_Tok], k: int, end: int | None) -> bool:
     return not (t.text == "en" and nxt.folded in _NOT_PLACE_AFTER_EN)
 
 
+_WRAP_MIN = 60  # characters: a line at least this long, broken before the next word, is wrapped prose
+
+
+def _wrapped(toks: list[_Tok], k: int) -> bool:
+    """Token k (a line break) wraps a name: the line before it and the one above that are long prose
+    (not list items), and the next line goes on with a capitalised word that is not a sentence word."""
+    if k + 1 >= len(toks) or not toks[k + 1].capitalised:
+        return False
+    nxt = toks[k + 1].folded
+    if nxt in STOP_WORDS or nxt in _SENTENCE_WORDS:
+        return False
+    # the broken line and the line above it, in the same paragraph, are both long: wrapped prose,
+    # not a slide title over its first sentence (« … à Bordeaux Métropole\nTravail partenarial … »)
+    end = k
+    for _ in range(2):
+        if end < 1:
+            return False
+        first = end
+        while first > 0 and not (toks[first - 1].kind == "nl" and toks[first - 1].text == "\n"):
+            first -= 1
+        if first == end or toks[end].start - toks[first].start < _WRAP_MIN:
+            return False
+        head = toks[first]
+        if head.kind == "punct" and head.text in "-–—•*✓" or head.text.isdigit() and toks[first + 1].text in ".)":
+            return False  # a list item
+        end = first - 1
+    return True
+
+
 def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
     """Index after the last name token of a name starting at token i, or None (no name)."""
     end = None
@@ -311,9 +340,10 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
     while k < len(toks):
         t = toks[k]
         if t.kind == "nl":
-            # A name may wrap after a connector ("communauté de communes du\nPays de …"), not
-            # after a full word, and never across a tab (a table cell).
-            if t.text == "\n" and k > 0 and toks[k - 1].connector:
+            # A name may wrap after a connector ("communauté de communes du\nPays de …"), or after a
+            # full word at the end of a long line of wrapped prose ("du Pays de Colombey et du Sud\n
+            # Toulois"), never across a tab or a column gap (a table cell, a page header).
+            if t.text == "\n" and k > 0 and (toks[k - 1].connector or _wrapped(toks, k)):
                 k += 1
                 continue
             break
@@ -420,7 +450,7 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     k, words = right + 1, 0
     while k < len(toks) and (close is None or toks[k].end <= close):
         t = toks[k]
-        if t.connector:
+        if t.connector or (free and t.kind == "nl" and t.text == "\n" and _wrapped(toks, k)):
             k += 1
             continue
         if not t.capitalised or t.folded in GENERIC_WORDS or words >= _MAX_ET_WORDS:
@@ -442,9 +472,11 @@ _MAX_QUALIFIER_WORDS = 3
 
 
 def _acronym_after(toks: list[_Tok], j: int) -> int | None:
-    """Index after « (ARS) » when tokens j.. are a parenthesised acronym followed by a capitalised word."""
+    """Index after « (ARS) » when tokens j.. are a parenthesised acronym followed by a capitalised word or
+    a connector (« Pôle d'équilibre territorial et rural (PETR) du Pays … »)."""
     if j + 3 < len(toks) and toks[j].text == "(" and toks[j + 2].text == ")" and toks[j + 1].kind == "word" \
-            and toks[j + 1].text.isupper() and len(toks[j + 1].text) >= 2 and toks[j + 3].capitalised:
+            and toks[j + 1].text.isupper() and len(toks[j + 1].text) >= 2 \
+            and (toks[j + 3].capitalised or toks[j + 3].connector):
         return j + 3
     return None
 
