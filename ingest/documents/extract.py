@@ -1123,9 +1123,12 @@ def _heading_actors(document: Document, candidate: Candidate, lexicon: Lexicon, 
 
 def _named_before(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
                   ) -> list[tuple[str, Mention]]:
-    """The same for the actors named in the document's text before the candidate."""
-    return [(inst.core, _institution_mention(inst, lexicon, linker, None)) for inst in _institutions_of(document.text)
-            if inst.end <= candidate.start and not inst.weak]
+    """The same for the actors named in the document's text before the candidate (a short prefix is
+    read on its own; a long one from the whole document's names, read once for all its candidates)."""
+    start, text = max(0, candidate.start), document.text
+    found = find_institutions(text, 0, start) if 2 * start <= len(text) else \
+        [inst for inst in _institutions_of(text) if inst.end <= start]
+    return [(inst.core, _institution_mention(inst, lexicon, linker, None)) for inst in found if not inst.weak]
 
 
 @functools.lru_cache(maxsize=4)

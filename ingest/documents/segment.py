@@ -850,7 +850,7 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
     Communauté d'agglomération du Sud »). Per level, when at least two headings do and two of those
     sections differ (other instrument words, or no structure in common): a page listing
     partnerships, calls' laureates or syndicates, not one practice's « Organisation » and « Moyens »."""
-    by_level: dict[int, list[tuple[int, frozenset[str], frozenset[str], bool]]] = {}
+    possible: dict[int, list[tuple[int, str, frozenset[str], bool]]] = {}
     for i in sorted(described):
         b = bs[i]
         if b.kind != "heading" or b.level <= 0 or _is_label_heading(b) or _generic(b.text) or i == title_block:
@@ -861,11 +861,19 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
             continue  # the sections of « # Une charte forestière … »: parts of that practice
         inner = bs[i + 1:ends[i]]
         section = text[b.end:inner[-1].end] if inner else ""
-        names = frozenset(_fold(section[s:e]) for s, e in structure_names(section))
         instruments = frozenset(m.group() for m in _INSTRUMENT.finditer(_fold(section)))
         row = any(x.field in _PARTICIPANT_FIELDS for x in inner)
-        if row or (names and instruments):
-            by_level.setdefault(b.level, []).append((i, names, instruments, row))
+        if row or instruments:
+            possible.setdefault(b.level, []).append((i, section, instruments, row))
+    # the names (the costly part) only where two sections of a level may qualify
+    by_level: dict[int, list[tuple[int, frozenset[str], frozenset[str], bool]]] = {}
+    for level, sections in possible.items():
+        if len(sections) < 2:
+            continue
+        for i, section, instruments, row in sections:
+            names = frozenset(_fold(section[s:e]) for s, e in structure_names(section))
+            if row or names:
+                by_level.setdefault(level, []).append((i, names, instruments, row))
     out: dict[int, list[int]] = {}
     for level, members in by_level.items():
         if len(members) < 2:
