@@ -27,7 +27,7 @@ from ontology.namespace import COOP
 from search.text import fold
 
 from .model import Candidate
-from .patterns import DescriptionMatch
+from .patterns import _UPPER, DescriptionMatch
 
 # Grid fields whose every counted noun is a partner of the practice.
 PARTNER_FIELDS = frozenset({"partners_scale"})
@@ -109,7 +109,6 @@ def counted_partner(d: DescriptionMatch, candidate: Candidate) -> tuple[str, URI
 # Rows listing who takes part: every item there is a participant.
 NAMED_ITEM_FIELDS = frozenset({"partners_scale", "actors"})
 CONF_NAMED_ITEM = 0.70  # the row says it is a partner; nothing says what kind of body it is
-_UPPER = "A-ZÀ-ÖØ-Þ"
 # A proper name alone: one to five capitalised words (hyphenated compounds are one), joined by
 # spaces, hyphens or connectors (« Grand-Figeac », « Grand Cahors », « Initiatives et Cités »).
 _PROPER_ITEM = re.compile(

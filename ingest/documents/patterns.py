@@ -80,6 +80,7 @@ class InstitutionMatch(NamedTuple):
 # ----------------------------------------------------------------------------- tokens
 
 _APOS = "'’ʼ"
+_UPPER = "A-ZÀ-ÖØ-Þ"  # capital letters, in a character class (also read by segment and partners)
 _TOKEN = re.compile(
     rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
     rf"|(?P<word>[^\W_]+(?:[-‐‑](?:[dDlL][{_APOS}])?[^\W_]+)*)"
@@ -629,7 +630,6 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
 # a name going on after a dash, inside a sentence (capitalised words, no type word, then a comma, a
 # full stop, « et » or a lowercase word on the same line; not at a line's end: « Rennes – Pays de
 # Brocéliande » titles two bodies).
-_UPPER = "A-ZÀ-ÖØ-Þ"
 _DASH_TAIL = re.compile(
     rf"[ \u00a0]+[–—][ \u00a0]+((?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
     rf"[{_UPPER}][\w'’-]*){{0,2}})(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))"

@@ -209,7 +209,7 @@ from dataclasses import dataclass, field as dc_field
 from pathlib import PurePath
 
 from .model import GRID_FIELDS, Block, Candidate, Document
-from .patterns import find_institutions
+from .patterns import _UPPER as _UP, find_institutions
 
 __all__ = ["LABEL_VARIANTS", "blocks", "candidates", "label_key", "normalise_label", "place_like", "structure_names"]
 
@@ -264,7 +264,6 @@ def normalise_label(text: str) -> str | None:
 
 # --- names of places and structures (rules 3 and 4) -----------------------------------------------
 
-_UP = "A-ZÀ-ÖØ-Þ"
 _PROPER = rf"(?:[{_UP}]|\d+[{_UP}])[\w'’-]*"  # a capitalised word (« 4B » too)
 _STRUCT = (
     r"(?:Pays|Parc|PNR|PETR|SCoT|Scot|SCOT|[Cc]ommunauté|Métropole|Agglomération|Syndicat|Pôle|"
