@@ -1,4 +1,5 @@
-"""Segmentation of read documents into blocks and case candidates (ingest/documents/segment.py).
+"""Segmentation of read documents into blocks and case candidates (ingest/documents/segment.py and
+the modules it draws on: labels, naming, blocks, starts, running, examples, titles).
 
 Golden files: each fixture tests/data/documents/styles/NAME.{txt,md} has NAME.expected.json (the
 candidates' titles and grid items). After an intended change, regenerate them with
@@ -15,16 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ingest.documents.blocks import blocks
+from ingest.documents.labels import LABEL_VARIANTS, label_key, normalise_label
 from ingest.documents.model import GRID_FIELDS, Document
-from ingest.documents.segment import (
-    LABEL_VARIANTS,
-    blocks,
-    candidates,
-    label_key,
-    normalise_label,
-    place_like,
-    structure_names,
-)
+from ingest.documents.naming import place_like, structure_names
+from ingest.documents.segment import candidates
 
 STYLES = Path(__file__).resolve().parent / "data" / "documents" / "styles"
 FIXTURES = sorted(p for p in STYLES.iterdir() if p.suffix in (".txt", ".md"))

@@ -1,0 +1,100 @@
+"""What a title or a text names: places and structures (``structure_names``, ``place_like``: "Pays
+de Vitré", "Communauté de communes du Haut-Lignon", "Chartres Métropole", "TRIDAN"), a practice
+(``names_practice``: a place, a structure or an instrument type, ``INSTRUMENT``: "Contrat de
+réciprocités", "les PTCE"), or nothing of the practice (``generic``: agenda, CV and cover labels
+such as "Formation", "Déroulé de l'atelier", "Sommaire"). Read by the rules that find where
+practices start (:mod:`.starts`, :mod:`.running`), by the examples (:mod:`.examples`) and by the
+title of a whole-document candidate (:mod:`.titles`).
+"""
+from __future__ import annotations
+
+import re
+
+from .labels import fold, label_key
+from .patterns import _UPPER as _UP, find_institutions
+
+__all__ = ["INSTRUMENT", "STRUCT", "Span", "generic", "names_practice", "place_like", "structure_names"]
+
+Span = tuple[int, int]  # (start, end) offsets in Document.text
+
+
+_PROPER = rf"(?:[{_UP}]|\d+[{_UP}])[\w'’-]*"  # a capitalised word (« 4B » too)
+STRUCT = (
+    r"(?:Pays|Parc|PNR|PETR|SCoT|Scot|SCOT|[Cc]ommunauté|Métropole|Agglomération|Syndicat|Pôle|"
+    r"Département|Région|Entente|Ville|[Cc]ommune|Bassin|Intercommunalité|CC|CA|CU|"
+    r"Plaine|Vallée|Val|Plateau|Massif|Monts|Baie|Côte)"  # territories named by their landform
+)
+_KIND = r"(?:\s+(?:de\s+communes|d['’]agglomération|urbaine|métropolitain|naturel\s+régional|mixte))?"
+_LINK = r"(?:\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|en))?"
+_JOIN = r"(?:\s+|-|\s+(?:de|du|des|de\s+la|en|sur)\s+|\s+d['’])"
+# "Pays de la Baie du Mont Saint Michel", "communauté d'agglomération du Grand Besançon", "Chartres Métropole"
+_NAME = re.compile(
+    rf"\b{STRUCT}{_KIND}{_LINK}\s*{_PROPER}(?:{_JOIN}{_PROPER})*"
+    rf"|\b{_PROPER}\s+Métropole\b"
+)
+_ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
+
+
+# Institution rules that name no local structure: the State and national bodies (« le rôle de l'État »).
+_NOT_LOCAL_RULES = frozenset({"state", "national"})
+
+
+def structure_names(text: str) -> list[Span]:
+    """Spans of the names of places and structures in ``text``, in order: the segmenter's shapes
+    (``_NAME``: "Pays de Vitré", "Bassin de Bourg en Bresse", "Chartres Métropole") and the
+    institution rules' (:func:`.patterns.find_institutions`: "Lorient Agglomération", "Quimperlé
+    Communauté", "CC du Poher"; not adjectives, the State or national bodies); the longest on overlap."""
+    spans = [(m.start(), m.end()) for m in _NAME.finditer(text)]
+    spans += [(m.start, m.end) for m in find_institutions(text) if not m.weak and m.rule not in _NOT_LOCAL_RULES]
+    kept: list[Span] = []
+    for sp in sorted(spans, key=lambda x: (x[0] - x[1], x[0])):
+        if all(sp[1] <= k[0] or sp[0] >= k[1] for k in kept):
+            kept.append(sp)
+    return sorted(kept)
+
+
+def place_like(text: str) -> bool:
+    """Whether a heading names a place or a structure (:func:`structure_names`: a structure word and
+    a proper name, "Pays de Vitré", "Communauté de communes du Haut-Lignon", "Chartres Métropole",
+    "Lorient Agglomération"), or an acronym of three capitals or more after the first word (TRIDAN;
+    not "LEVIER 9 - ...") in a heading that is not all capitals."""
+    if structure_names(text):
+        return True
+    first = re.match(r"\s*\S+", text)
+    return text.upper() != text and bool(_ACRONYM.search(text, first.end() if first else 0))
+
+
+# Instruments and structures named by their type ("Contrat de réciprocités", "les PTCE"), on folded text.
+INSTRUMENT = re.compile(
+    r"\b(?:contrats?|conventions?|pactes?|chartes?|ententes?|protocoles?|syndicats? mixtes?"
+    r"|groupements? d (?:interet|action)|gip|petr|ptce|scic|cooperatives?"
+    r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? (?:inter)?territoria\w*|pat"
+    r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
+    r"|services? communs?)\b"
+)
+
+
+def names_practice(text: str) -> bool:
+    """Whether a title names a practice: a place or a structure (``place_like``) or an instrument
+    type ("Contrat de réciprocités", "les PTCE", "Projet alimentaire territorial")."""
+    return place_like(text) or bool(INSTRUMENT.search(fold(text)))
+
+
+# First words of agenda, CV and cover-page labels: "Formation", "Déroulé de l'atelier", "Sommaire".
+_GENERIC_HEADS = {
+    "formation", "parcours", "experience", "competence", "specificite", "cv", "mon", "ma", "me", "qui",
+    "sommaire", "ordre", "deroule", "deroulement", "programme", "plan", "agenda", "introduction",
+    "presentation", "contact", "remerciement", "merci", "bienvenue", "conclusion", "question", "annexe",
+    "document", "diaporama", "support", "communique", "compte", "releve", "extrait", "lettre", "actualite",
+    "bilan", "seance", "enseignement", "lecon", "perspective", "chiffre", "source", "synthese", "glossaire",
+    "demarche", "resultat", "historique", "fonctionnement", "organisation", "moyen", "calendrier", "financement",
+    "budget", "evaluation", "suite", "point", "methode",
+}
+
+
+def generic(title: str) -> bool:
+    """An agenda, CV or cover label that says nothing of the practice (not when it names one)."""
+    words = label_key(title).split()
+    if not words:
+        return True
+    return words[0] in _GENERIC_HEADS and len(words) <= 6 and not names_practice(title)
