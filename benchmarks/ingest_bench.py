@@ -611,22 +611,25 @@ def install_probes() -> Probes:
     """Wrap the functions of the ingestion path this benchmark splits the time of."""
     import ingest.documents.descriptions as descriptions
     import ingest.documents.extract as ex
+    import ingest.documents.institutions as institutions
+    import ingest.documents.ner as ner
     import ingest.documents.semantic as semantic
     from coopkg.ingesting import Ingestor
     from coopkg.prefetch import Prefetch
+    from ingest.documents.gazetteer import Gazetteer
     from ingest.documents.lexicon import Lexicon
     from ingest.documents.linking import Linker
     from kb import documents
     from search.embedder import HashingEmbedder, SentenceTransformerEmbedder
 
     p = Probes()
-    original_load_nlp = ex.load_nlp
+    original_load_nlp = ner.load_nlp
 
     def load_nlp(*args, **kwargs):
         return TimedNLP(original_load_nlp(*args, **kwargs), p)
 
-    p._undo.append((ex, "load_nlp", original_load_nlp))
-    ex.load_nlp = p.timed("spacy_load", load_nlp)
+    p._undo.append((ner, "load_nlp", original_load_nlp))
+    ner.load_nlp = p.timed("spacy_load", load_nlp)
     p.patch(SentenceTransformerEmbedder, "_load", "embedder_load")
     p.patch(SentenceTransformerEmbedder, "_load_onnx", "embedder_load")  # COOPKG_PASSAGE_ENCODER=onnx-fp32
     embed_key = lambda probes: f"embed ({probes.parent()})"  # noqa: E731 - the caller decides the stage
@@ -649,14 +652,15 @@ def install_probes() -> Probes:
                                           "words": sum(len(str(x).split()) for x in items), "seconds": seconds})
             setattr(cls, attr, recorded)
     p.patch(ex, "extract", "extract (rest)")
-    p.patch(ex.Gazetteer, "__init__", "gazetteer_build")
-    p.patch(ex.Gazetteer, "find", "gazetteer")
+    p.patch(Gazetteer, "__init__", "gazetteer_build")
+    p.patch(Gazetteer, "find", "gazetteer")
     p.patch(ex, "find_institutions", "institutions")
+    p.patch(institutions, "find_institutions", "institutions")  # the document's titles, headings, earlier text
     p.patch(descriptions, "find_institutions", "institutions")  # minting "l'agglomération" (_one_town)
     p.patch(Linker, "link", "linking")
     p.patch(Linker, "__init__", "linker_build")
-    p.patch(ex, "_ner_mentions", "ner_post")
-    p.patch(ex, "_assign_roles", "roles")
+    p.patch(ex, "ner_mentions", "ner_post")
+    p.patch(ex, "assign_roles", "roles")
     p.patch(semantic.DefinitionIndex, "mentions", "semantic")
     # waiting for the embedding thread: in the semantic step (nlp), or for the index texts (embedding)
     p.patch(Prefetch, "take", lambda probes: "prefetch_wait" if probes.parent() == "semantic" else "prefetch_wait (index)")
@@ -758,9 +762,9 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
         texts.append(doc.text)
     spacy_ref = None
     if spacy_reference:
-        import ingest.documents.extract as ex
+        import ingest.documents.ner as ner
 
-        nlp = ex.load_nlp()  # the same cached pipeline the run loaded (unwrapped now)
+        nlp = ner.load_nlp()  # the same cached pipeline the run loaded (unwrapped now)
         words = sum(len(t.split()) for t in texts)
         t = time.perf_counter()
         for _ in nlp.pipe(texts):
@@ -771,7 +775,7 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
             for c in candidates(d):
                 nlp(d.text[c.start:c.end])
         cand_s = time.perf_counter() - t
-        spacy_ref = {"pipeline": list(nlp.pipe_names), "model": ex.DEFAULT_SPACY_MODEL, "texts": len(texts),
+        spacy_ref = {"pipeline": list(nlp.pipe_names), "model": ner.DEFAULT_SPACY_MODEL, "texts": len(texts),
                      "words": words, "pipe_seconds": pipe_s, "pipe_words_per_s": words / pipe_s,
                      "candidate_calls_seconds": cand_s, "candidate_words": candidate_words,
                      "candidate_calls_words_per_s": candidate_words / cand_s if cand_s else None,

@@ -200,7 +200,7 @@ class Ingestor:
         return self._nlp
 
     def _load_nlp(self) -> None:
-        from ingest.documents.extract import load_nlp
+        from ingest.documents.ner import load_nlp
 
         try:
             nlp = load_nlp()

@@ -142,13 +142,16 @@ def test_tiny_run_result(tiny_result):
 
 def test_probes_are_removed_after_the_run(tiny_result):
     import ingest.documents.extract as ex
+    import ingest.documents.institutions as institutions
+    import ingest.documents.ner as ner
     from coopkg.ingesting import Ingestor
+    from ingest.documents.gazetteer import Gazetteer
     from search.embedder import HashingEmbedder
 
-    for fn in (ex.extract, ex._ner_mentions, ex.find_institutions, ex.Gazetteer.find, HashingEmbedder.embed_queries,
-               Ingestor.update_index):
+    for fn in (ex.extract, ex.ner_mentions, ex.find_institutions, institutions.find_institutions, Gazetteer.find,
+               HashingEmbedder.embed_queries, Ingestor.update_index):
         assert not hasattr(fn, "__wrapped__"), fn
-    assert not isinstance(ex.load_nlp(), ib.TimedNLP)
+    assert not isinstance(ner.load_nlp(), ib.TimedNLP)
 
 
 def test_summary_and_docs_section(tiny_result, tmp_path):

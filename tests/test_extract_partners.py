@@ -164,12 +164,12 @@ def test_a_proper_name_outside_a_partners_row_is_not_made_an_actor(bare):  # noq
 
 
 def test_a_named_partner_replaces_the_unsure_mentions_inside_it(bare):  # noqa: F811
-    from ingest.documents.extract import _named_partners
+    from ingest.documents.institutions import named_partners
     from ingest.documents.linking import Linker
     from ingest.documents.model import Mention
 
     doc, cand = make_candidate(grid("Entente du Lot", "Grand Cahors ; 2 communautés de communes riveraines"))
     s = doc.text.index("Grand Cahors")
     unsure = Mention("territory", "Grand Cahors", s, s + 12, "ner", 0.50, None, "Grand Cahors")
-    out = _named_partners(doc.text, cand, [unsure], bare, Linker.for_lexicon(bare))
+    out = named_partners(doc.text, cand, [unsure], bare, Linker.for_lexicon(bare))
     assert [(m.kind, m.text, m.confidence, m.types) for m in out] == [("actor", "Grand Cahors", 0.70, (COOP.Actor,))]

@@ -18,13 +18,15 @@ import numpy as np
 import pytest
 
 from ingest.documents.descriptions import proper_part, with_de
-from ingest.documents.extract import Gazetteer, best_mentions, extract, fold_aligned
+from ingest.documents.extract import best_mentions, extract
+from ingest.documents.gazetteer import Gazetteer
 from ingest.documents.semantic import DefinitionIndex, embedding_text
 from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
 from ingest.documents.model import (ASSERT_THRESHOLD, GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document,
                                     Mention)
 from ingest.documents.patterns import find_descriptions, find_institutions
+from ingest.documents.roles import fold_aligned
 from ontology.iris import Minter
 from ontology.namespace import COOP
 from rdflib import URIRef
@@ -853,7 +855,7 @@ def test_mentions_stay_inside_the_candidate(lexicon):
 
 @pytest.mark.slow
 def test_real_spacy_and_e5(extended, minter, e5_model_dir):
-    from ingest.documents.extract import load_nlp
+    from ingest.documents.ner import load_nlp
     from search.embedder import make_embedder
 
     nlp = load_nlp()
@@ -1116,7 +1118,7 @@ def test_instrument_in_the_title_wins_ties(lexicon):
 
 
 def test_more_specific_instrument_types(lexicon):
-    from ingest.documents.extract import more_specific
+    from ingest.documents.instruments import more_specific
 
     assert more_specific(COOP.ConventionMutualisation, COOP.Convention, lexicon)
     assert not more_specific(COOP.Convention, COOP.ConventionMutualisation, lexicon)
@@ -1245,7 +1247,7 @@ def test_a_label_joined_by_et_wins_over_a_shorter_rule_name():
     ("DRAAF Normandie", "DRAAF Normandie"), ("DRAAF Provence", "DRAAF Provence"),  # a known name
 ])
 def test_trim_entity(raw, trimmed):
-    from ingest.documents.extract import _trim_entity
+    from ingest.documents.ner import _trim_entity
 
     s, e = _trim_entity(raw, 0, len(raw), frozenset({"provence"}))
     assert raw[s:e] == trimmed

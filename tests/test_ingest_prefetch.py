@@ -208,25 +208,25 @@ def test_passages_of_some_cases_are_those_of_the_whole_list(built_settings):
 
 
 def test_spacy_is_loaded_on_its_own_thread_and_its_failure_is_reported(make_settings, inbox, monkeypatch):
-    import ingest.documents.extract as ex
+    import ingest.documents.ner as ner
 
     settings = make_settings()
     build(settings)
     threads = []
-    real = ex.load_nlp
+    real = ner.load_nlp
 
     def loading(*args, **kwargs):
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ex, "load_nlp", loading)
+    monkeypatch.setattr(ner, "load_nlp", loading)
     report = Ingestor(settings).run([str(inbox)], index=False)
     assert threads == ["coopkg-spacy-load"] and [o.status for o in report.outcomes] == ["ingested"] * 2
 
     def broken(*args, **kwargs):
         raise OSError("modèle spaCy illisible")
 
-    monkeypatch.setattr(ex, "load_nlp", broken)
+    monkeypatch.setattr(ner, "load_nlp", broken)
     report = Ingestor(settings).run([str(inbox)], dry_run=True, index=False)
     assert [o.status for o in report.outcomes] == ["unchanged"] * 2  # nothing to extract: spaCy not needed
     (inbox / DOCS[0]).write_text((inbox / DOCS[0]).read_text(encoding="utf-8") + "\nFin.\n", encoding="utf-8")

@@ -1,0 +1,135 @@
+"""Which instrument a case is about: the heads of actor names that are also the shared structure
+used as instrument (:data:`STRUCTURE_HEADS`), which instrument type is a kind of another
+(:func:`more_specific`), and the ranking that makes the instrument of the candidate's title, named
+on its own, formal rather than a governance body, and most specific, the most confident one.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rdflib import URIRef
+
+from ontology.namespace import COOP
+
+from .confidence import CONF_MAX, TITLE_BONUS
+from .lexicon import Lexicon
+from .linking import name_key
+from .model import ASSERT_THRESHOLD, Candidate, Mention
+
+# Heads of actor names that are also the structure used as instrument ("Pôle métropolitain du Pays
+# de Brest" is a pôle métropolitain): labels of coop:SharedStructure formulas. "Pays" is left out
+# (a Pays is not necessarily a PETR).
+STRUCTURE_HEADS = ("pôle métropolitain", "PETR", "pôle d'équilibre territorial et rural", "syndicat mixte", "PTCE",
+                   "pôle territorial de coopération économique", "GIP", "groupement d'intérêt public")
+
+
+def structure_heads(lexicon: Lexicon) -> dict[URIRef, frozenset[str]]:
+    """Instrument types under coop:SharedStructure → the keys of their labels that may head a name."""
+    out = lexicon.cache.get("structure_heads")
+    if out is None:
+        heads = {name_key(h) for h in STRUCTURE_HEADS}
+        out = {}
+        for e in lexicon.by_kind("instrument_type"):
+            if e.iri != COOP.SharedStructure and lexicon.is_subclass(e.iri, COOP.SharedStructure):
+                keys = frozenset(name_key(label) for label in e.french_labels) & heads
+                if keys:
+                    out[e.iri] = keys
+        lexicon.cache["structure_heads"] = out
+    return out
+
+
+def _formula_classes(lexicon: Lexicon) -> dict[URIRef, frozenset[URIRef]]:
+    """Instrument types → the actor classes that share one of their labels (the structure formula
+    "pôle métropolitain" and the actor class PoleMetropolitain)."""
+    out = lexicon.cache.get("formula_classes")
+    if out is None:
+        by_key: dict[str, set[URIRef]] = {}
+        for e in lexicon.by_kind("actor_type"):
+            for label in e.french_labels:
+                by_key.setdefault(name_key(label), set()).add(e.iri)
+        out = {}
+        for e in lexicon.by_kind("instrument_type"):
+            classes = {c for label in e.french_labels for c in by_key.get(name_key(label), ())}
+            if classes:
+                out[e.iri] = frozenset(classes)
+        lexicon.cache["formula_classes"] = out
+    return out
+
+
+def more_specific(a: URIRef, b: URIRef, lexicon: Lexicon) -> bool:
+    """Instrument type ``a`` is a kind of ``b``: a subclass, or a structure formula whose actor class
+    is a subclass of ``b``'s (a pôle métropolitain or a PETR is a syndicat mixte)."""
+    if a == b:
+        return False
+    if lexicon.is_subclass(a, b):
+        return True
+    if lexicon.is_subclass(b, a):
+        return False
+    classes = _formula_classes(lexicon)
+    ca, cb = classes.get(a, ()), classes.get(b, ())
+    return any(x != y and lexicon.is_subclass(x, y) for x in ca for y in cb) and \
+        not any(x != y and lexicon.is_subclass(y, x) for x in ca for y in cb)
+
+
+_GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
+# what a governance body runs: contracts and conventions, charters and pacts, programmes (a PAT)
+_FORMAL_INSTRUMENTS = (COOP.ContractualInstrument, COOP.PoliticalCommitment, COOP.ProgrammeOrScheme)
+
+
+def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """Make the instrument the case is about the most confident one: a label or cue in the
+    candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
+    starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
+    instrument named on its own; a governance body outside the title (a comité technique, a
+    conférence des maires) drops just under a contract, charter or programme the candidate names; an
+    instrument type of which a more specific one is asserted in the candidate
+    (:func:`more_specific`) drops just under it."""
+    idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
+    if not idx:
+        return mentions
+    out = list(mentions)
+    ts, te = candidate.title_start, candidate.title_end
+    if ts is not None and te is not None and te > ts:
+        for i in idx:
+            m = out[i]
+            if m.method != "embedding" and ts <= m.start and m.end <= te:
+                out[i] = replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
+    # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
+    # under a contract, charter or programme the text names (« une convention de partenariat »,
+    # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
+    contracts = [out[i].confidence for i in idx
+                 if out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD
+                 and any(lexicon.is_subclass(out[i].types[0], c) for c in _FORMAL_INSTRUMENTS)]
+    if contracts:
+        for i in idx:
+            m = out[i]
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            if not in_title and m.confidence >= max(contracts) and any(
+                    lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
+                out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
+    # An instrument named only as the head of an actor's name (« le PETR du Pays de Langres a mis en
+    # place … ») drops just under an instrument the text names on its own (« un service commun »,
+    # « une entente »), unless that head is in the title: the body is who acts, not how.
+    heads = {i for i in idx if out[i].method != "embedding" and any(
+        a.kind == "actor" and (a.start <= out[i].start and out[i].end <= a.end and a.end - a.start > out[i].end - out[i].start
+                               or text[a.end:out[i].start].strip() == "(")  # « le Pôle d'équilibre … (PETR) »
+        for a in out)}  # also « le Syndicat mixte » later
+    own = [out[i].confidence for i in idx
+           if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
+    if own:
+        for i in heads:
+            m = out[i]
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            if not in_title and m.confidence >= max(own):
+                out[i] = replace(m, confidence=round(max(own) - 0.01, 3))
+    best: dict[URIRef, float] = {}
+    for i in idx:
+        m = out[i]
+        if m.method != "embedding" and m.confidence >= ASSERT_THRESHOLD:
+            best[m.types[0]] = max(best.get(m.types[0], 0.0), m.confidence)
+    for i in idx:
+        m = out[i]
+        cap = max((c for t, c in best.items() if more_specific(t, m.types[0], lexicon)), default=None)
+        if cap is not None and m.confidence >= cap:
+            out[i] = replace(m, confidence=round(cap - 0.01, 3))
+    return out
