@@ -83,7 +83,8 @@ _APOS = "'’ʼ"
 _UPPER = "A-ZÀ-ÖØ-Þ"  # capital letters, in a character class (also read by segment and partners)
 _TOKEN = re.compile(
     rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
-    rf"|(?P<word>[^\W_]+(?:[-‐‑](?:[dDlL][{_APOS}])?[^\W_]+)*)"
+    # a hyphen at a line's end joins the two lines' parts of one word (« Meurthe-et-\nMoselle »)
+    rf"|(?P<word>[^\W_]+(?:[-‐‑](?:\n[ \t]*)?(?:[dDlL][{_APOS}])?[^\W_]+)*)"
     r"|(?P<nl>[\n\t]| {3,})"  # a line break, a tab, a column gap of three spaces or more
     r"|(?P<punct>[^\w\s])"
 )
@@ -425,7 +426,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
       Bastides »): a second body would come with its article and its type word; nor when it joins
       two capitalised ethnic adjectives (« des Cévennes Gangeoises et Suménoises »).
 
-    Elsewhere « et » ends the name (« la communauté de communes du Poher et Brest métropole »); a
+    Elsewhere « et » ends the name (« la communauté de communes du Poher et Brest métropole »; but see
+    ``_bare_pair``); a
     type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »), so is a
     run that goes on with other words (« … et Morlaix ont signé »). Returns the token index after
     the name, ``right`` when nothing is added."""
@@ -466,6 +468,38 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     ended = free or (end == close if close is not None else bool(_ITEM_END.match(text, end)))
     if not ended or any(rule.head.search(text, toks[right].end, end) for rule in RULES):
         return right  # the run goes on, or names a second body (« … et la CC du Poher »)
+    return k
+
+
+# Intercommunal heads whose bare names may pair two words with « et » in prose.
+_PAIRED_NAME_RULES = frozenset({"communaute-de-communes", "cc", "communaute-agglomeration", "ca",
+                                "communaute-urbaine", "cu", "communaute-intercommunale", "syndicat-mixte"})
+_PAIR_END = re.compile(r"[ \t]*(?:[,.;:()\n]|\Z)")
+_MAX_PAIR_WORDS = 2
+
+
+def _bare_pair(text: str, toks: list[_Tok], head_end: int, right: int, rule: Rule) -> int:
+    """Where nothing encloses it (``_enclosed_et``), a bare intercommunal name (capitalised words right after the head, no connector)
+    goes on over « et » with one or two capitalised words when punctuation or the line's end comes
+    right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
+    Grand Calais Terres et Mers (réseau …) ». Not when the words after « et » are a préfecture
+    (« la CC Cœur de Savoie et Chambéry. ») or hold a type word, nor when a word follows them
+    (« … et Morlaix ont signé »). Returns the token index after the name, ``right`` otherwise."""
+    if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
+        return right
+    first = bisect.bisect_left([t.start for t in toks], head_end)
+    before = toks[first:right]
+    if not before or any(not t.capitalised or t.connector for t in before):
+        return right
+    k = right + 1
+    while k < len(toks) and k - right <= _MAX_PAIR_WORDS and toks[k].capitalised and not toks[k].connector \
+            and toks[k].folded not in GENERIC_WORDS and toks[k].folded not in STOP_WORDS:
+        k += 1
+    if k == right + 1 or (k < len(toks) and toks[k].kind == "word") or not _PAIR_END.match(text, toks[k - 1].end):
+        return right
+    s, e = toks[right + 1].start, toks[k - 1].end
+    if any(r.head.search(text, s, e) for r in RULES) or find_towns(text, s, e):
+        return right
     return k
 
 
@@ -543,17 +577,37 @@ def _scan_backward(toks: list[_Tok], i: int) -> int | None:
 _NOT_TRAILING_DEMONYM = _NOT_DEMONYM - {"francais", "francaise"}
 
 
+# Regional adjectives whose endings _DEMONYM does not read (« des Baronnies provençales », « du Pays
+# basque »), folded stems: each with its feminine and plural forms.
+_REGIONAL_ADJECTIVE = re.compile(
+    r"(?:provencal|provencaux|normand|picard|basque|corse|savoyard|cevenol|breton|gascon|berrichon|bourguignon"
+    r"|auvergnat|beauceron|percheron|solognot|rouergat|tourangeau|tourangelle|manceau|mancelle)(?:e|ne|le)?s?x?$")
+
+
 def _demonym(t: _Tok, exclude: frozenset[str] = _NOT_DEMONYM) -> bool:
     if not t.lowercase:
         return False
     w = t.folded
-    return len(w) >= 5 and w not in exclude and bool(_DEMONYM.search(w))
+    return len(w) >= 5 and w not in exclude and bool(_DEMONYM.search(w) or _REGIONAL_ADJECTIVE.match(w))
 
 
 _LEADING_CONNECTORS = re.compile(r"^(?:de l'|d'|l'|(?:de la|du|des|de|la|le|les)\s+)", re.IGNORECASE)
 
 
+# A word hyphenated at a line's end, as hard-wrapped text exported from a PDF has it: the hyphen stays
+# between two parts of a compound name (« Meurthe-et-\nMoselle », « Saint-\nBrieuc », « Pays-\nde-Loire »),
+# it goes when a lowercase syllable follows a word's start (« Commu-\nnauté », « Pré-\nfecture »).
+_LINE_END_HYPHEN = re.compile(r"([-‐‑])\n[ \t]*")
+_SPLIT_SYLLABLE = re.compile(r"(?<![^\W\d_])((?!(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑])[A-Za-zÀ-ÿ][a-zà-ÿ]*)[-‐‑]\n[ \t]*(?!(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑])(?=[a-zà-ÿ])")
+
+
+def dehyphenate(text: str) -> str:
+    """``text`` with its words hyphenated at line ends joined again (see _SPLIT_SYLLABLE)."""
+    return _LINE_END_HYPHEN.sub(r"\1", _SPLIT_SYLLABLE.sub(r"\1", text))
+
+
 def _clean(text: str) -> str:
+    text = dehyphenate(text)
     text = re.sub(f"[{_APOS}]", "'", text)
     text = re.sub(r"\s*'\s*", "'", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -585,7 +639,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             if left is not None and not rule.prefix:
                 right = _qualifier_after(text, toks, j)  # « Loudéac Communauté Bretagne Centre »
             if right is not None:
-                right = _enclosed_et(text, toks, hs, right)
+                enclosed = _enclosed_et(text, toks, hs, right)
+                right = enclosed if enclosed != right else _bare_pair(text, toks, he, right, rule)
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True

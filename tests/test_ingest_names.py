@@ -1,0 +1,66 @@
+"""Institution names as hard-wrapped and plain prose write them: hyphens at line ends, « et » inside a
+bare intercommunal name, regional adjectives closing a name (ingest/documents/patterns.py)."""
+
+import pytest
+
+from ingest.documents.patterns import dehyphenate, find_institutions
+
+
+def names(text: str) -> list[str]:
+    return [m.name for m in find_institutions(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pré-\nfecture", "Préfecture"),  # a word cut into syllables: the hyphen goes
+    ("commu-\n  nauté", "communauté"),
+    ("Meurthe-et-\nMoselle", "Meurthe-et-Moselle"),  # parts of a compound name: the hyphen stays
+    ("Saint-\nBrieuc", "Saint-Brieuc"),
+    ("Pays-\nde-Loire", "Pays-de-Loire"),
+    ("Bourg-\nen-Bresse", "Bourg-en-Bresse"),
+    ("vis-à-vis", "vis-à-vis"),  # no line break: nothing changes
+])
+def test_dehyphenate(text, expected):
+    assert dehyphenate(text) == expected
+
+
+def test_a_name_hyphenated_at_a_line_end_goes_on():
+    text = "le Conseil départemental de Meurthe-et-\nMoselle, la Caisse primaire"
+    (m,) = find_institutions(text)
+    assert m.name == "Conseil départemental de Meurthe-et-Moselle"
+    assert m.text == "Conseil départemental de Meurthe-et-\nMoselle"  # the span is the document's own text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Elle réunit la Communauté de communes Moselle et Madon, la Communauté de communes du Saintois.",
+     ["Communauté de communes Moselle et Madon", "Communauté de communes du Saintois"]),
+    ("- la Communauté d'agglomération Grand Calais Terres et Mers (réseau Sitac)",
+     ["Communauté d'agglomération Grand Calais Terres et Mers"]),
+    ("avec le syndicat mixte Vienne et Gartempe.", ["Syndicat mixte Vienne et Gartempe"]),
+])
+def test_bare_intercommunal_names_pair_two_words_with_et(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a word follows the pair: two bodies may be the subject
+    ("la CC Lodévois et Larzac et la CC du Clermontais ont signé",
+     ["Communauté de communes Lodévois", "Communauté de communes du Clermontais"]),
+    ("La Communauté de communes Vienne et Morlaix ont signé", ["Communauté de communes Vienne"]),
+    # a préfecture, a type word, a connector inside the name, a département or a région: no pair
+    ("la CC Vallons et Chambéry.", ["Communauté de communes Vallons"]),
+    ("la communauté de communes Arc Sud Bretagne et Questembert Communauté.",
+     ["Communauté de communes Arc Sud Bretagne", "Questembert Communauté"]),
+    ("la CC Cœur de Savoie et Maurienne.", ["Communauté de communes Cœur de Savoie"]),
+    ("la Région Occitanie et Andorre.", ["Région Occitanie"]),
+])
+def test_bare_pairs_not_read(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("avec le PNR des Baronnies provençales et le Département", "PNR des Baronnies provençales"),
+    ("la Communauté de communes du Pays basque, et", "Communauté de communes du Pays basque"),
+    ("le PNR du Vexin français.", "PNR du Vexin français"),
+])
+def test_a_regional_adjective_closes_a_name(text, expected):
+    assert names(text)[0] == expected
