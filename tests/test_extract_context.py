@@ -29,6 +29,10 @@ def actor(text: str, name: str) -> Mention:
     ("Orléans Métropole, par exemple, a conduit son propre projet.", "Orléans Métropole"),
     ("Nous avons volontairement écarté la Métropole Aix-Marseille-Provence, dont l'échelle", "Métropole Aix-Marseille-Provence"),
     ("contrairement à Lorient Agglomération, qui", "Lorient Agglomération"),
+    # addressed, not taking part
+    ("préparer les positions communes auprès des départements et de la Région Bretagne.", "Région Bretagne"),
+    ("Une demande de financement sera présentée à la Région Nouvelle-Aquitaine fin 2024.", "Région Nouvelle-Aquitaine"),
+    ("La convention n'engage toutefois pas la Région Normandie, qui n'en est pas signataire.", "Région Normandie"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -40,6 +44,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("La CC X, à l'image de ses voisines, et le Pays de Retz signent.", "Pays de Retz"),  # the cue is about another
     ("à l'image\nLe Pays de Retz signe.", "Pays de Retz"),  # not across a line
     ("Lorient Agglomération, par ailleurs, signe.", "Lorient Agglomération"),
+    ("La convention est signée par la Région Normandie.", "Région Normandie"),
+    ("Le projet est présenté aux élus. La Région Normandie cofinance.", "Région Normandie"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -36,6 +36,11 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
     ("- la Communauté d'agglomération Grand Calais Terres et Mers (réseau Sitac)",
      ["Communauté d'agglomération Grand Calais Terres et Mers"]),
     ("avec le syndicat mixte Vienne et Gartempe.", ["Syndicat mixte Vienne et Gartempe"]),
+    ("Signé une première fois en 2019 puis renouvelé en 2023 pour la période 2023-2026, le contrat est\n"
+     "co-signé par les communautés membres du PETR : la Communauté de communes Terres Touloises, la Communauté de communes\n"
+     "Moselle et Madon, la Communauté de communes du Saintois. Il part d'un constat simple : près d'un actif sur trois",
+     ["Communauté de communes Terres Touloises", "Communauté de communes Moselle et Madon",
+      "Communauté de communes du Saintois"]),
 ])
 def test_bare_intercommunal_names_pair_two_words_with_et(text, expected):
     assert names(text) == expected

@@ -2,7 +2,9 @@
 naturel régional du Perche », « à l'instar de », « contrairement à », « Orléans Métropole, par
 exemple, a conduit son propre projet »), a reservation (« sans préjudice des compétences du
 Territoire d'énergie Orne », « sans se substituer à »), a body set aside (« nous avons écarté la
-Métropole Aix-Marseille-Provence »).
+Métropole Aix-Marseille-Provence », « la convention n'engage pas la Région »), a body addressed
+(« préparer les positions communes auprès de la Région », « une demande sera présentée à la
+Région »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -25,7 +27,11 @@ _BEFORE = re.compile(
     r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
     r"|\bcontrairement|\bà\s+la\s+différence|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
-    r"|\bhors\s+du\s+périmètre)\s*" + _ARTICLE + r"$",
+    r"|\bhors\s+du\s+périmètre"
+    # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
+    # présentée à la Région », « la convention n'engage pas la Région »
+    r"|\bauprès(?:\s+d[^.;:!?\n]{0,50}?\s+et)?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
+    r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas)\s*" + _ARTICLE + r"$",
     re.IGNORECASE,
 )
 _AFTER = re.compile(r"\s*,\s*par\s+exemple\s*,", re.IGNORECASE)  # « Orléans Métropole, par exemple, a … »

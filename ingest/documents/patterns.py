@@ -488,7 +488,7 @@ def _bare_pair(text: str, toks: list[_Tok], head_end: int, right: int, rule: Rul
     if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
         return right
     first = bisect.bisect_left([t.start for t in toks], head_end)
-    before = toks[first:right]
+    before = [t for t in toks[first:right] if t.text != "\n"]  # the name may start on the next line
     if not before or any(not t.capitalised or t.connector for t in before):
         return right
     k = right + 1
