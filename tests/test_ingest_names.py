@@ -69,3 +69,21 @@ def test_bare_pairs_not_read(text, expected):
 ])
 def test_a_regional_adjective_closes_a_name(text, expected):
     assert names(text)[0] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("regroupe la Communauté intercommunale des villes solidaires (CIVIS), la Communauté d'agglomération du Sud",
+     ["Communauté intercommunale des villes solidaires", "Communauté d'agglomération du Sud"]),
+    ("un syndicat mixte de traitement des déchets (SMTD) est créé", ["Syndicat mixte de traitement des déchets"]),
+    # the acronym does not spell head and complement, or there is none: no name
+    ("le syndicat mixte des eaux (SIAEP) de", []),
+    ("la communauté de communes des villes solidaires et", []),
+    ("la communauté de communes de la vallée (ARS) et", []),
+])
+def test_a_lowercase_complement_spelled_by_its_acronym(text, expected):
+    assert names(text) == expected
+
+
+def test_two_cardinal_points_joined_by_et_are_one_name():
+    assert names("la CC Nord et Est, puis") == ["Communauté de communes Nord et Est"]
+    assert names("le Pays Sud et la CC Nord") == ["Pays Sud", "Communauté de communes Nord"]

@@ -415,6 +415,9 @@ def _spelled_by_acronym(toks: list[_Tok], head_start: int, right: int) -> int | 
     return k if initials.upper() == toks[k + 1].text else None
 
 
+_CARDINAL = frozenset({"nord", "sud", "est", "ouest"})
+
+
 def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
     """A name that stopped at « et » goes on when something encloses the whole name and the words
     after « et » are a name's (capitalised words and connectors, at most four, no type word):
@@ -426,6 +429,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
       Bastides »): a second body would come with its article and its type word; nor when it joins
       two capitalised ethnic adjectives (« des Cévennes Gangeoises et Suménoises »).
 
+    * nothing, when « et » joins two cardinal points (« … des microrégions Sud et Ouest »).
+
     Elsewhere « et » ends the name (« la communauté de communes du Poher et Brest métropole »; but see
     ``_bare_pair``); a
     type word after it is a second body (« **Pays du Mans et les autres Pays Sarthois** »), so is a
@@ -433,6 +438,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
     the name, ``right`` when nothing is added."""
     if right + 1 >= len(toks) or toks[right].text != "et":
         return right
+    if toks[right - 1].folded in _CARDINAL and toks[right + 1].folded in _CARDINAL and toks[right + 1].capitalised:
+        return right + 2  # « … des microrégions Sud et Ouest »: one name
     if (k := _spelled_by_acronym(toks, head_start, right)) is not None:
         return k  # « Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) »
     after = toks[right + 1]
@@ -514,6 +521,42 @@ def _acronym_after(toks: list[_Tok], j: int) -> int | None:
             and (toks[j + 3].capitalised or toks[j + 3].connector):
         return j + 3
     return None
+
+
+_MAX_COMPLEMENT_WORDS = 4
+_HEAD_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _spells(acronym: str, words: list[str]) -> bool:
+    """Whether ``acronym`` is the words' starts in order: each word gives the first one to three of its
+    letters (« CIVIS »: Communauté, Intercommunale, VIlles, Solidaires)."""
+    def go(a: int, w: int) -> bool:
+        if a == len(acronym):
+            return w == len(words)
+        if w == len(words):
+            return False
+        word = words[w]
+        return any(word[:n] == acronym[a:a + n] and go(a + n, w + 1) for n in range(1, min(3, len(word)) + 1))
+    return go(0, 0)
+
+
+def _acronymed_complement(text: str, toks: list[_Tok], hs: int, j: int) -> int | None:
+    """Index after a lowercase complement (at most four words) that the parenthesised acronym right
+    after it spells together with the head: « Communauté intercommunale des villes solidaires (CIVIS) »,
+    or None."""
+    k, words = j, []
+    while k < len(toks) and (toks[k].connector or toks[k].lowercase) and len(words) <= _MAX_COMPLEMENT_WORDS:
+        if not toks[k].connector:
+            words.append(toks[k].folded)
+        k += 1
+    if not words or toks[k - 1].connector or k + 2 >= len(toks) or toks[k].text != "(" or toks[k + 2].text != ")":
+        return None
+    acronym = toks[k + 1].text
+    head = [w for w in (fold(x) for x in _HEAD_WORD.findall(text[hs:toks[j].start])) if w not in CONNECTORS
+            and w not in ("d", "l")]
+    if len(acronym) < 3 or not acronym.isalpha() or not acronym.isupper() or len(words) > _MAX_COMPLEMENT_WORDS:
+        return None
+    return k if _spells(acronym.lower(), head + words) else None
 
 
 def _qualifier_after(text: str, toks: list[_Tok], j: int) -> int | None:
@@ -636,6 +679,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             left = _scan_backward(toks, i) if rule.suffix else None
             acronym = _acronym_after(toks, j) if rule.prefix else None  # « Agence régionale de santé (ARS) Pays … »
             right = _scan_forward(toks, j if acronym is None else acronym, rule) if rule.prefix else None
+            if right is None and rule.prefix and j < len(toks):
+                right = _acronymed_complement(text, toks, hs, j)  # « … des villes solidaires (CIVIS) »
             if left is not None and not rule.prefix:
                 right = _qualifier_after(text, toks, j)  # « Loudéac Communauté Bretagne Centre »
             if right is not None:
