@@ -73,6 +73,9 @@ def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence
     # the count is that of the bodies of the class named before: those bodies
     "Le Pays de Brest, la CC du Pays des Abers et la CC du Pays d'Iroise ont signé. L'agent partage son temps "
     "entre les deux communautés de communes.",
+    # … or more of them, one named by a suffix head (an EPCI)
+    "Membres : Haute-Corrèze Communauté, la CC Creuse Grand Sud, la CC Vézère-Monédières et la CC du "
+    "Pays d'Uzerche. Le PNR propose aux trois communautés de communes d'élaborer une charte.",
 ])
 def test_group_not_minted(bare, text):  # noqa: F811
     assert groups(extract(*make_candidate(text), bare)) == {}

@@ -755,9 +755,10 @@ def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Ment
 
 
 def _members_counted_before(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
-    """A counted noun whose count is the number of bodies of its class the text named before it (« la
-    CC Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les deux
-    communautés de communes »): those bodies, not a new group."""
+    """A counted noun whose count is at most the number of bodies of its class the text named before it
+    (« la CC Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les
+    deux communautés de communes »): those bodies, not a new group. A body named by a suffix head
+    only (« Haute-Corrèze Communauté »: an EPCI) counts for a noun of a kind of EPCI."""
     at = d.text.rfind(d.noun)
     det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", d.text[:at].strip(), flags=re.IGNORECASE) if at > 0 else ""
     count = count_of(det) if det else None
@@ -765,8 +766,9 @@ def _members_counted_before(d: DescriptionMatch, mentions: Sequence[Mention], le
         return False
     named = {name_key(_actor_name(m, lexicon)) for m in mentions
              if m.kind == "actor" and m.end <= d.start and m.confidence >= ASSERT_THRESHOLD
-             and any(lexicon.is_subclass(t, d.cls) for t in m.types) and not is_placeholder_label(m.label or "")}
-    return len(named) == count
+             and any(lexicon.is_subclass(t, d.cls) or (t == COOP.EPCI and lexicon.is_subclass(d.cls, t))
+                     for t in m.types) and not is_placeholder_label(m.label or "")}
+    return len(named) >= count
 
 
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
