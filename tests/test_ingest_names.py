@@ -36,6 +36,10 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
     ("- la Communauté d'agglomération Grand Calais Terres et Mers (réseau Sitac)",
      ["Communauté d'agglomération Grand Calais Terres et Mers"]),
     ("avec le syndicat mixte Vienne et Gartempe.", ["Syndicat mixte Vienne et Gartempe"]),
+    ("la CC Lodévois et Larzac et la CC du Clermontais ont signé",
+     ["Communauté de communes Lodévois et Larzac", "Communauté de communes du Clermontais"]),
+    ("la Communauté d'agglomération Grand Calais Terres et Mers et la Communauté urbaine de Dunkerque",
+     ["Communauté d'agglomération Grand Calais Terres et Mers", "Communauté urbaine de Dunkerque"]),
     ("Signé une première fois en 2019 puis renouvelé en 2023 pour la période 2023-2026, le contrat est\n"
      "co-signé par les communautés membres du PETR : la Communauté de communes Terres Touloises, la Communauté de communes\n"
      "Moselle et Madon, la Communauté de communes du Saintois. Il part d'un constat simple : près d'un actif sur trois",
@@ -48,8 +52,6 @@ def test_bare_intercommunal_names_pair_two_words_with_et(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     # a word follows the pair: two bodies may be the subject
-    ("la CC Lodévois et Larzac et la CC du Clermontais ont signé",
-     ["Communauté de communes Lodévois", "Communauté de communes du Clermontais"]),
     ("La Communauté de communes Vienne et Morlaix ont signé", ["Communauté de communes Vienne"]),
     # a préfecture, a type word, a connector inside the name, a département or a région: no pair
     ("la CC Vallons et Chambéry.", ["Communauté de communes Vallons"]),

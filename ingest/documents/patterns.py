@@ -487,8 +487,8 @@ _MAX_PAIR_WORDS = 2
 
 def _bare_pair(text: str, toks: list[_Tok], head_end: int, right: int, rule: Rule) -> int:
     """Where nothing encloses it (``_enclosed_et``), a bare intercommunal name (capitalised words right after the head, no connector)
-    goes on over « et » with one or two capitalised words when punctuation or the line's end comes
-    right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
+    goes on over « et » with one or two capitalised words when punctuation, the line's end or « et »
+    and an article come right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
     Grand Calais Terres et Mers (réseau …) ». Not when the words after « et » are a préfecture
     (« la CC Cœur de Savoie et Chambéry. ») or hold a type word, nor when a word follows them
     (« … et Morlaix ont signé »). Returns the token index after the name, ``right`` otherwise."""
@@ -502,7 +502,9 @@ def _bare_pair(text: str, toks: list[_Tok], head_end: int, right: int, rule: Rul
     while k < len(toks) and k - right <= _MAX_PAIR_WORDS and toks[k].capitalised and not toks[k].connector \
             and toks[k].folded not in GENERIC_WORDS and toks[k].folded not in STOP_WORDS:
         k += 1
-    if k == right + 1 or (k < len(toks) and toks[k].kind == "word") or not _PAIR_END.match(text, toks[k - 1].end):
+    # then punctuation, the line's end, or « et » and the article of the next body
+    next_body = k + 1 < len(toks) and toks[k].text == "et" and toks[k + 1].folded in ("la", "le", "les", "l'")
+    if k == right + 1 or not (next_body or _PAIR_END.match(text, toks[k - 1].end)):
         return right
     s, e = toks[right + 1].start, toks[k - 1].end
     if any(r.head.search(text, s, e) for r in RULES) or find_towns(text, s, e):
