@@ -103,10 +103,13 @@ def content_words(text: str) -> str:
 
 
 # Acronyms that stand for a whole name (« CPAM de la Vendée » is « Caisse primaire d'assurance maladie
-# de la Vendée »): expanded on both sides before comparing. Kept apart from the extraction's own table
+# de la Vendée ») or for its type words (« PETR du Pays Terres de Lorraine »): expanded on both sides
+# before comparing. Kept apart from the extraction's own table
 # (ingest/documents/linking.ABBREVIATIONS) on purpose: the measure must not share the measured code's rules.
 _ACRONYMS = {"cpam": "caisse primaire assurance maladie", "ars": "agence regionale de sante",
-             "cci": "chambre de commerce et industrie", "cma": "chambre de metiers et de artisanat"}
+             "cci": "chambre de commerce et industrie", "cma": "chambre de metiers et de artisanat",
+             "petr": "pole equilibre territorial et rural", "pnr": "parc naturel regional",
+             "cc": "communaute de communes", "ca": "communaute agglomeration", "cu": "communaute urbaine"}
 
 
 def name_key(name: str) -> str:

@@ -55,6 +55,11 @@ def test_fold_and_name_key():
     assert name_key("La Région Bretagne") == "region bretagne"
     # acronyms of whole names are expanded on both sides
     assert name_key("CPAM de la Vendée") == name_key("Caisse primaire d'assurance maladie de la Vendée")
+    # the type acronyms too
+    assert name_key("PETR du Pays Terres de Lorraine") == name_key(
+        "Pôle d'équilibre territorial et rural du Pays Terres de Lorraine")
+    assert name_key("CA du Grand Cahors") == name_key("Communauté d'agglomération du Grand Cahors")
+    assert name_key("PNR du Vexin français") == name_key("Parc naturel régional du Vexin français")
     assert name_key("ARS Pays de la Loire") == name_key("Agence régionale de santé Pays de la Loire")
 
 
