@@ -110,12 +110,15 @@ _ACRONYMS = {"cpam": "caisse primaire assurance maladie", "ars": "agence regiona
              "cci": "chambre de commerce et industrie", "cma": "chambre de metiers et de artisanat",
              "petr": "pole equilibre territorial et rural", "pnr": "parc naturel regional",
              "cc": "communaute de communes", "ca": "communaute agglomeration", "cu": "communaute urbaine"}
+_PARC = re.compile(r"\bparc\b(?! naturel)")
 
 
 def name_key(name: str) -> str:
     """Normalised actor name: folded, acronyms of whole names expanded (``_ACRONYMS``), elided
     articles (l', d') dropped, a leading article dropped."""
-    words = [w for w in " ".join(_ACRONYMS.get(w, w) for w in fold(name).split()).split() if w not in ("l", "d")]
+    expanded = " ".join(_ACRONYMS.get(w, w) for w in fold(name).split())
+    expanded = _PARC.sub("parc naturel regional", expanded)  # « le Parc des Monts d'Ardèche » is the PNR
+    words = [w for w in expanded.split() if w not in ("l", "d")]
     while words and words[0] in ("le", "la", "les"):
         words = words[1:]
     return " ".join(words)

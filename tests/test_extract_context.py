@@ -33,6 +33,9 @@ def actor(text: str, name: str) -> Mention:
     ("préparer les positions communes auprès des départements et de la Région Bretagne.", "Région Bretagne"),
     ("Une demande de financement sera présentée à la Région Nouvelle-Aquitaine fin 2024.", "Région Nouvelle-Aquitaine"),
     ("La convention n'engage toutefois pas la Région Normandie, qui n'en est pas signataire.", "Région Normandie"),
+    # doing its own or a comparable thing
+    ("sur les franges du territoire, où le PNR du Haut-Jura anime son propre dispositif.", "PNR du Haut-Jura"),
+    ("un échange avec le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable, avant", "Pays des Herbiers"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -46,6 +49,9 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Lorient Agglomération, par ailleurs, signe.", "Lorient Agglomération"),
     ("La convention est signée par la Région Normandie.", "Région Normandie"),
     ("Le projet est présenté aux élus. La Région Normandie cofinance.", "Région Normandie"),
+    ("Le PNR du Haut-Jura cofinance. Chaque commune garde son propre guichet.", "PNR du Haut-Jura"),
+    ("la CC du Jura, qui signe, et un dispositif comparable", "CC du Jura"),
+    ("ce que le Pays apporte à l'intercommunalité pour ses propres actions", "intercommunalité"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -60,6 +60,7 @@ def test_fold_and_name_key():
         "Pôle d'équilibre territorial et rural du Pays Terres de Lorraine")
     assert name_key("CA du Grand Cahors") == name_key("Communauté d'agglomération du Grand Cahors")
     assert name_key("PNR du Vexin français") == name_key("Parc naturel régional du Vexin français")
+    assert name_key("le Parc du Vexin français") == name_key("PNR du Vexin français")
     assert name_key("ARS Pays de la Loire") == name_key("Agence régionale de santé Pays de la Loire")
 
 

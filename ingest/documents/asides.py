@@ -4,7 +4,8 @@ exemple, a conduit son propre projet »), a reservation (« sans préjudice des 
 Territoire d'énergie Orne », « sans se substituer à »), a body set aside (« nous avons écarté la
 Métropole Aix-Marseille-Provence », « la convention n'engage pas la Région »), a body addressed
 (« préparer les positions communes auprès de la Région », « une demande sera présentée à la
-Région »).
+Région »), a body doing its own or a comparable thing (« où le PNR du Haut-Jura anime son propre
+dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -34,7 +35,13 @@ _BEFORE = re.compile(
     r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas)\s*" + _ARTICLE + r"$",
     re.IGNORECASE,
 )
-_AFTER = re.compile(r"\s*,\s*par\s+exemple\s*,", re.IGNORECASE)  # « Orléans Métropole, par exemple, a … »
+_AFTER = re.compile(
+    r"\s*,\s*par\s+exemple\s*,"  # « Orléans Métropole, par exemple, a … »
+    # a body doing its own or a comparable thing: « où le PNR du Haut-Jura anime son propre dispositif »,
+    # « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »
+    r"|\s+(?:(?!pour\b)\w+\s+){1,3}(?:son|sa|ses|leur|leurs)\s+propres?\b"
+    r"|\s*,\s*qui\s[^.,;:!?\n]{0,60}?\b(?:comparables?|similaires?|analogues?|équivalente?s?)\b",
+    re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
 
 
