@@ -139,3 +139,15 @@ def test_a_structure_acronym_defined_after_a_name_is_not_the_instrument(bare):  
     ms = extract(doc, cand, bare)
     top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
     assert top.types == (COOP.Contract,), top
+
+
+def test_a_body_set_aside_owns_no_group(bare):  # noqa: F811
+    from tests.test_extract_groups import groups
+
+    text = ("À la différence de Tulle Agglo, qui a choisi d'intégrer son volet forestier dans son plan climat, "
+            "les communes ont estimé que l'échelle était trop étroite.")
+    ms = extract(*make_candidate(text), bare)
+    assert not [g for g in groups(ms) if "Tulle" in g]
+    # the same sentence without the cue: Tulle Agglo owns its communes
+    ms = extract(*make_candidate(text.replace("À la différence de Tulle Agglo", "Tulle Agglo")), bare)
+    assert [g for g in groups(ms) if "Tulle" in g]

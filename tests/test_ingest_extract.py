@@ -1253,6 +1253,20 @@ def test_trim_entity(raw, trimmed):
     assert raw[s:e] == trimmed
 
 
+@pytest.mark.parametrize("text, entity, label", [
+    ("**Partenaire** : Agence locale de l'énergie\nUn partenaire technique.", "Partenaire", True),
+    ("- **Aide régionale** : 90 000 €\nune aide de la Région", "Aide", True),
+    ("**Lorient Agglomération** : porteur\nLorient Agglomération anime.", "Lorient Agglomération", False),
+    ("**Partenaire** : Agence locale de l'énergie", "Partenaire", False),  # never written in lower case
+    ("Le projet associe le Partenaire : rien", "Partenaire", False),  # a sentence, not a line's label
+])
+def test_line_labels_are_not_entities(text, entity, label):
+    from ingest.documents.ner import line_label
+
+    s = text.index(entity)
+    assert line_label(text, s, s + len(entity)) is label
+
+
 # ----------------------------------------------------------------------------- semantic step: the index's texts
 
 

@@ -283,6 +283,8 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
 
     # 3b) Institutions named by their type ("le Département", "les communes") resolved through
     #     the case's territory; a Pays territory named as a party next to an actor is its Pays.
+    # Bodies named as a comparison or a reservation are lowered first (3e), so that they own no group.
+    mentions = asides(text, mentions)
     headed = heading_actors(document, candidate, lexicon, linker)
     mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed])
     mentions = _pays_parties(text, mentions, lexicon, linker)

@@ -124,6 +124,22 @@ def _type_words(lexicon: Lexicon) -> frozenset[str]:
     return words
 
 
+_LINE_LABEL = re.compile(r"[ \t]*(?:[-–•*][ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*_]{1,40}?)(?:\*\*|__)?[ \t]*:")
+
+
+def line_label(text: str, s: int, e: int) -> bool:
+    """The entity ``text[s:e]`` is the label (three words at most) of a « Label : content » line whose
+    first word the document also writes in lower case (« **Partenaire** : … », « Aide régionale : … »):
+    a common noun spaCy took for a name, not a body (« **Lorient Agglomération** : porteur » is kept)."""
+    m = _LINE_LABEL.match(text, text.rfind("\n", 0, s) + 1)
+    if m is None or not (m.start("label") <= s and e <= m.end("label")) or len(m.group("label").split()) > 3:
+        return False
+    first = re.match(r"[^\W\d_]+", m.group("label"))
+    if first is None or not first.group()[0].isupper():
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(first.group().lower())}", text) is not None
+
+
 def ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[Mention],
                   linker: Linker) -> tuple[list[Mention], set[int]]:
     """Mentions for the ORG/LOC entities no earlier step covered, and the indexes (in
@@ -145,7 +161,7 @@ def ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[M
             continue
         s, e = span
         surface = text[s:e]
-        if not _name_like(text, s, e):
+        if not _name_like(text, s, e) or line_label(text, s, e):
             continue
         words = [w for w in re.split(r"[\s'’-]+", fold(surface)) if w]
         if all(w in STOP_WORDS or w in SKIP_SINGLE or w in AMBIGUOUS_SINGLE for w in words):
