@@ -1599,3 +1599,18 @@ def test_a_pays_territory_next_to_an_actor_is_its_pays(vocab_lexicon, minter):
     # A place where something happens is not a party.
     doc, cand = make_candidate("Brest Métropole coopère avec des communes du Centre ouest bretagne.")
     assert set(new_actors(extract(doc, cand, vocab_lexicon))) == {"Brest Métropole"}
+
+
+@pytest.mark.parametrize("text, entity, is_person", [
+    ("Secrétaire de séance : Mme ARSAC", "ARSAC", True),
+    ("Présents : M. JOUVE, Mme ARSAC", "Mme ARSAC", True),
+    ("Intervenante : Anne LACOSTE, chargée de mission", "Anne LACOSTE", True),
+    ("avec la Communauté de communes Val'Eyrieux", "Val'Eyrieux", False),
+    ("le SCoT du Périgord Noir", "Périgord Noir", False),
+    ("la CC du Pays de SAINT-FLOUR", "Pays de SAINT-FLOUR", False),
+])
+def test_persons_are_not_bodies(text, entity, is_person):
+    from ingest.documents.ner import person
+
+    s = text.index(entity)
+    assert person(text, s, s + len(entity)) is is_person

@@ -3,7 +3,8 @@ bare intercommunal name, regional adjectives closing a name (ingest/documents/pa
 
 import pytest
 
-from ingest.documents.patterns import dehyphenate, find_institutions
+from ingest.documents.hyphens import dehyphenate, join_hyphenated_lines
+from ingest.documents.patterns import find_institutions
 
 
 def names(text: str) -> list[str]:
@@ -89,3 +90,40 @@ def test_a_lowercase_complement_spelled_by_its_acronym(text, expected):
 def test_two_cardinal_points_joined_by_et_are_one_name():
     assert names("la CC Nord et Est, puis") == ["Communauté de communes Nord et Est"]
     assert names("le Pays Sud et la CC Nord") == ["Pays Sud", "Communauté de communes Nord"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Quimperlé Communauté, Blavet Bellevue Océan Communau-\nté (BBO), Roi Morvan Communauté",
+     "Quimperlé Communauté, Blavet Bellevue Océan Communauté\n(BBO), Roi Morvan Communauté"),
+    ("le Conseil départemental de Meurthe-et-\nMoselle, la Caisse", "le Conseil départemental de Meurthe-et-Moselle,\nla Caisse"),
+    ("en novembre, et le 28 no-\n  vembre 2019", "en novembre, et le 28 novembre\n  2019"),
+    # a syllable split whose whole word the text never writes: a compound, the hyphen stays
+    ("une coopération ville-\ncampagne", "une coopération ville-campagne\n"),
+    ("- un item-\n- un autre", "- un item-\n- un autre"),  # a list item, not a word's rest
+])
+def test_join_hyphenated_lines_keeps_the_lines(text, expected):
+    assert join_hyphenated_lines(text) == expected
+
+
+def test_readers_join_words_hyphenated_at_line_ends():
+    from ingest.documents.readers import read_bytes
+
+    doc = read_bytes("Membres : Quimperlé Communauté, Blavet Bellevue Océan Communau-\nté (BBO).\n".encode(), "r.txt")
+    assert "Blavet Bellevue Océan Communauté\n(BBO)." in doc.text
+    assert "Blavet Bellevue Océan Communauté" in names(doc.text)
+
+
+def test_suffix_headed_names_across_a_line_break_in_prose():
+    text = ("Son animation et les études sont portées par le syndicat mixte du bassin, dont\n"
+            "sont membres Quimperlé Communauté, Roi Morvan\nCommunauté, Concarneau Cornouaille\n"
+            "Agglomération et Lorient Agglomération.")
+    assert names(text) == ["Quimperlé Communauté", "Roi Morvan Communauté", "Concarneau Cornouaille Agglomération",
+                           "Lorient Agglomération"]
+    # a paragraph's first line (a title over its text), a list item: the break ends the name
+    assert names("Coopérations avec Lorient\nAgglomération, la suite") == []
+    assert names("Une phrase.\n- avec Roi Morvan\nCommunauté, et") == []
+
+
+def test_an_apostrophe_inside_a_name():
+    assert names("avec la Communauté de communes Val'Eyrieux, côté Ardèche") == ["Communauté de communes Val'Eyrieux"]
+    assert names("le Parc naturel régional des Monts d'Ardèche.") == ["Parc naturel régional des Monts d'Ardèche"]

@@ -409,6 +409,26 @@ def test_numbered_sections_naming_places_are_practices():
         "Balagne : une convention pour les mobilités", "Plaine du Roussillon : l'eau comme bien commun"]
 
 
+def test_banner_and_setext_titles_and_dashed_section_numbers():
+    rule = "=" * 40
+    text = (f"RÉSEAU DES DÉVELOPPEURS\n\n{rule}\nPARTICIPANTS\n{rule}\nPrésents : A. Martin – CC du Val\n\n"
+            f"{rule}\n1. INTRODUCTION\n{rule}\nLe réseau partage ses pratiques.\n\n"
+            f"{rule}\n2. RETOURS D'EXPÉRIENCE\n{rule}\n\n"
+            "2.1 – Une entente pour les mobilités\n\nLa CC du Val et la CC du Mont ont signé une entente.\n\n"
+            "2.2 – Un contrat de réciprocité\n\nLa Métropole et le Pays de Retz ont signé un contrat.\n\n"
+            f"{rule}\n3. ÉCHANGES AVEC LA SALLE\n{rule}\nLa CC du Val pose une question sur la convention.\n\n"
+            "Synthèse\n========\n\nUne journée utile.")
+    heads = [(b.text, b.level) for b in blocks(doc(text)) if b.kind == "heading"]
+    assert heads == [("RÉSEAU DES DÉVELOPPEURS", 0), ("PARTICIPANTS", 1), ("1. INTRODUCTION", 1), ("2. RETOURS D'EXPÉRIENCE", 1),
+                     ("Une entente pour les mobilités", 2), ("Un contrat de réciprocité", 2),
+                     ("3. ÉCHANGES AVEC LA SALLE", 1), ("Synthèse", 1)]
+    # the practices are the two sections, not the attendance list nor the exchanges with the room
+    assert [c.title for c in candidates(doc(text))] == ["Une entente pour les mobilités", "Un contrat de réciprocité"]
+    # a rule under a paragraph's line continues no title (« ---- » may be a slide break)
+    assert [b.kind for b in blocks(doc("La CC du Val a signé, en 2021, une convention.\n----------\nSuite."))][0] \
+        == "paragraph"
+
+
 def test_a_markdown_label_heading_ends_the_section_of_an_inferred_title():
     text = ("# Fiche projet – Guichet de la rénovation du Pays Lédonien\n\n> Fiche mise à jour le 3 septembre\n\n"
             "| **Porteur** | PETR du Pays Lédonien |\n\n## Contexte\n\nL'information était éclatée.\n\n"

@@ -76,7 +76,9 @@ _QUOTE = re.compile(r"[ ]{0,3}>[ \t]?(?=\S)")
 # a slide break or a slide number alone: « --- Diapositive 3 --- », « Slide 12 », « 7 »
 _SLIDE_BREAK = re.compile(r"[-–—=_*#\s]*(?:(?i:diapositive|diapo|slide|page)\s*(?:n°\s*)?)?\d{1,3}(?:\s*/\s*\d{1,3})?"
                           r"[-–—=_*#\s]*")
-_NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?=[^\W\d_])")  # "3.2 ", "1.4.2. "
+_NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?:[–—-][ \t]+)?(?=[^\W\d_])")  # "3.2 ", "1.4.2. ", "2.1 – "
+# a rule line: « ====== », « ------ », « ****** » (a banner around a title, a setext underline)
+_RULE = re.compile(r"[ \t]*([=\-_*~#])\1{4,}[ \t]*")
 _BULLET = re.compile(
     r"(?:[-–—•✓✔▪◦■➢](?=[\s«\"“(]|[^\W\d_])"  # a dash or a mark, then a space or a letter
     r"|\*(?=\s)"  # "* item" (not "**bold**")
@@ -300,9 +302,25 @@ def is_label_heading(b: Block) -> bool:
     return b.kind == "heading" and normalise_label(b.text) is not None
 
 
+def _banner_headings(text: str, spans: list[tuple[int, int]], lines: list[_Line]) -> None:
+    """A line between two rule lines (« ====\\n1. INTRODUCTION\\n==== »), or over a rule of « = »
+    (a setext title), is a heading of level 1, whatever it looks like otherwise (in place)."""
+    rules = [bool(_RULE.fullmatch(text, s, e)) for s, e in spans]
+    for i in range(len(lines) - 1):
+        if lines[i].kind == "blank" or not rules[i + 1]:
+            continue
+        banner = i > 0 and rules[i - 1]
+        setext = text[spans[i + 1][0]:spans[i + 1][1]].strip()[:1] == "=" and i > 0 and lines[i - 1].kind == "blank"
+        if banner or setext:
+            a, b = trim(text, *spans[i])
+            lines[i] = _Line("items", spans[i][0], spans[i][1], [_Raw("heading", a, b, i, 1)])
+
+
 def split(document: Document) -> list[Block]:
     text = document.text
-    lines = [_read_line(text, s, e, i) for i, (s, e) in enumerate(_lines(text))]
+    spans = list(_lines(text))
+    lines = [_read_line(text, s, e, i) for i, (s, e) in enumerate(spans)]
+    _banner_headings(text, spans, lines)
     raws: list[_Raw] = []
     i = 0
     while i < len(lines):

@@ -88,7 +88,8 @@ _GENERIC_HEADS = {
     "document", "diaporama", "support", "communique", "compte", "releve", "extrait", "lettre", "actualite",
     "bilan", "seance", "enseignement", "lecon", "perspective", "chiffre", "source", "synthese", "glossaire",
     "demarche", "resultat", "historique", "fonctionnement", "organisation", "moyen", "calendrier", "financement",
-    "budget", "evaluation", "suite", "point", "methode",
+    "budget", "evaluation", "suite", "point", "methode", "echange", "debat", "discussion", "divers", "participant",
+    "retour",
 }
 
 

@@ -124,6 +124,18 @@ def _type_words(lexicon: Lexicon) -> frozenset[str]:
     return words
 
 
+# A person: a civility before or at the start of the entity (« Mme ARSAC », « M. Jouve »), or a first
+# name and a surname in capitals (« Anne LACOSTE »).
+_CIVILITY_BEFORE = re.compile(r"(?:\b(?:M|Mme|Mlle|MM|Mmes|Dr|Pr)\.?|\bMonsieur|\bMadame)[ \u00a0]*$")
+_PERSON = re.compile(r"(?:(?:M|Mme|Mlle|MM|Mmes|Dr|Pr)\.?|Monsieur|Madame)[ \u00a0]"
+                     r"|[A-ZÉÈ][a-zéèëïîôç]+(?:-[A-ZÉÈ][a-zéèëïîôç]+)?[ \u00a0]+[A-ZÉÈ][A-ZÉÈÀÔÏ'’-]{2,}$")
+
+
+def person(text: str, s: int, e: int) -> bool:
+    """The entity ``text[s:e]`` names a person, not a body."""
+    return bool(_PERSON.match(text, s, e) or _CIVILITY_BEFORE.search(text, max(0, s - 12), s))
+
+
 _LINE_LABEL = re.compile(r"[ \t]*(?:[-–•*][ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*_]{1,40}?)(?:\*\*|__)?[ \t]*:")
 
 
@@ -161,7 +173,7 @@ def ner_mentions(nlp, document: Document, candidate: Candidate, mentions: list[M
             continue
         s, e = span
         surface = text[s:e]
-        if not _name_like(text, s, e) or line_label(text, s, e):
+        if not _name_like(text, s, e) or line_label(text, s, e) or person(text, s, e):
             continue
         words = [w for w in re.split(r"[\s'’-]+", fold(surface)) if w]
         if all(w in STOP_WORDS or w in SKIP_SINGLE or w in AMBIGUOUS_SINGLE for w in words):

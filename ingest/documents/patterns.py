@@ -65,6 +65,8 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
+from .hyphens import dehyphenate
+
 
 class InstitutionMatch(NamedTuple):
     start: int  # span in the text (type words included)
@@ -84,7 +86,8 @@ _UPPER = "A-ZÀ-ÖØ-Þ"  # capital letters, in a character class (also read by 
 _TOKEN = re.compile(
     rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
     # a hyphen at a line's end joins the two lines' parts of one word (« Meurthe-et-\nMoselle »)
-    rf"|(?P<word>[^\W_]+(?:[-‐‑](?:\n[ \t]*)?(?:[dDlL][{_APOS}])?[^\W_]+)*)"
+    # « Val'Eyrieux », « La Grand'Combe »: an apostrophe inside a name, before a capital
+    rf"|(?P<word>[^\W_]+(?:(?:[-‐‑](?:\n[ \t]*)?(?:[dDlL][{_APOS}])?|[{_APOS}](?=[{_UPPER}]))[^\W_]+)*)"
     r"|(?P<nl>[\n\t]| {3,})"  # a line break, a tab, a column gap of three spaces or more
     r"|(?P<punct>[^\w\s])"
 )
@@ -331,6 +334,22 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
             return False  # a list item
         end = first - 1
     return True
+
+
+def _head_wrapped(toks: list[_Tok], k: int, head: int) -> bool:
+    """Token k (a line break) comes right before a suffix head (token ``head``) that ends its name
+    (punctuation or « et » after it), inside a paragraph of prose: the broken line is neither the
+    paragraph's first line nor a list item (« dont sont membres Quimperlé Communauté, Roi Morvan\n
+    Communauté, Concarneau … »)."""
+    if head != k + 1 or head + 1 >= len(toks) or not (toks[head + 1].kind == "punct" or toks[head + 1].text == "et"):
+        return False
+    first = k - 1
+    while first > 0 and toks[first - 1].kind != "nl":
+        first -= 1
+    if first == 0 or toks[first - 1].text != "\n" or (first > 1 and toks[first - 2].kind == "nl"):
+        return False  # the paragraph's first line (a title above?) or a line after a tab or a blank line
+    head_tok = toks[first]
+    return not (head_tok.kind == "punct" and head_tok.text in "-–—•*✓")
 
 
 def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
@@ -607,6 +626,10 @@ def _scan_backward(toks: list[_Tok], i: int) -> int | None:
         if first == k + 1 and k > 0 and _is_name_word(toks[k - 1]) and _place_link(toks, k, k):
             k -= 1  # "Bourg en Bresse Agglomération"
             continue
+        if t.kind == "nl" and t.text == "\n" and k > 0 and _is_name_word(toks[k - 1]) \
+                and (_wrapped(toks, k) or _head_wrapped(toks, k, i)):
+            k -= 1  # wrapped prose: « … Roi Morvan\nCommunauté, … »
+            continue
         break
     if first is None:
         return None
@@ -637,18 +660,6 @@ def _demonym(t: _Tok, exclude: frozenset[str] = _NOT_DEMONYM) -> bool:
 
 
 _LEADING_CONNECTORS = re.compile(r"^(?:de l'|d'|l'|(?:de la|du|des|de|la|le|les)\s+)", re.IGNORECASE)
-
-
-# A word hyphenated at a line's end, as hard-wrapped text exported from a PDF has it: the hyphen stays
-# between two parts of a compound name (« Meurthe-et-\nMoselle », « Saint-\nBrieuc », « Pays-\nde-Loire »),
-# it goes when a lowercase syllable follows a word's start (« Commu-\nnauté », « Pré-\nfecture »).
-_LINE_END_HYPHEN = re.compile(r"([-‐‑])\n[ \t]*")
-_SPLIT_SYLLABLE = re.compile(r"(?<![^\W\d_])((?!(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑])[A-Za-zÀ-ÿ][a-zà-ÿ]*)[-‐‑]\n[ \t]*(?!(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑])(?=[a-zà-ÿ])")
-
-
-def dehyphenate(text: str) -> str:
-    """``text`` with its words hyphenated at line ends joined again (see _SPLIT_SYLLABLE)."""
-    return _LINE_END_HYPHEN.sub(r"\1", _SPLIT_SYLLABLE.sub(r"\1", text))
 
 
 def _clean(text: str) -> str:

@@ -30,6 +30,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from .hyphens import join_hyphenated_lines
 from .model import Document, DocumentError
 
 SUPPORTED = {
@@ -62,11 +63,13 @@ _BLANK_RUN = re.compile(r"\n{4,}")
 
 
 def normalise_text(text: str) -> str:
-    """NFC, ``\\n`` line ends, no NUL or invisible control, no trailing whitespace on a line, at
-    most two consecutive blank lines, no leading blank line and no trailing line break."""
+    """NFC, ``\\n`` line ends, no NUL or invisible control, no trailing whitespace on a line, words
+    hyphenated at a line's end written whole (:func:`.hyphens.join_hyphenated_lines`), at most two
+    consecutive blank lines, no leading blank line and no trailing line break."""
     text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
+    text = join_hyphenated_lines(_TRAILING.sub("", text))
     text = _TRAILING.sub("", text)
     text = _BLANK_RUN.sub("\n\n\n", text)
     return text.lstrip("\n").rstrip()
