@@ -36,6 +36,9 @@ def actor(text: str, name: str) -> Mention:
     # doing its own or a comparable thing
     ("sur les franges du territoire, où le PNR du Haut-Jura anime son propre dispositif.", "PNR du Haut-Jura"),
     ("un échange avec le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable, avant", "Pays des Herbiers"),
+    # what inspired the practice, anywhere earlier in the sentence
+    ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
+     "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -52,6 +55,7 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le PNR du Haut-Jura cofinance. Chaque commune garde son propre guichet.", "PNR du Haut-Jura"),
     ("la CC du Jura, qui signe, et un dispositif comparable", "CC du Jura"),
     ("ce que le Pays apporte à l'intercommunalité pour ses propres actions", "intercommunalité"),
+    ("Le contrat s'est inspiré du modèle breton. Toulouse Métropole signe.", "Toulouse Métropole"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -127,3 +127,16 @@ def test_suffix_headed_names_across_a_line_break_in_prose():
 def test_an_apostrophe_inside_a_name():
     assert names("avec la Communauté de communes Val'Eyrieux, côté Ardèche") == ["Communauté de communes Val'Eyrieux"]
     assert names("le Parc naturel régional des Monts d'Ardèche.") == ["Parc naturel régional des Monts d'Ardèche"]
+
+
+def test_syndicats_departementaux_and_intercommunaux():
+    assert names("le Syndicat départemental d'énergie de la Haute-Marne (SDEHM) porte") == [
+        "Syndicat départemental d'énergie de la Haute-Marne"]
+    assert names("le syndicat intercommunal des eaux du Val de Saône et") == [
+        "Syndicat intercommunal des eaux du Val de Saône"]
+
+
+def test_et_de_then_a_type_word_is_a_second_body():
+    assert names("Les élus de la Communauté de communes du Trièves et de Grenoble-Alpes Métropole, vendredi") == [
+        "Communauté de communes du Trièves", "Grenoble-Alpes Métropole"]
+    assert names("le PETR de l'Albigeois et des Bastides signe") == ["PETR de l'Albigeois et des Bastides"]

@@ -5,7 +5,9 @@ Territoire d'énergie Orne », « sans se substituer à »), a body set aside (�
 Métropole Aix-Marseille-Provence », « la convention n'engage pas la Région »), a body addressed
 (« préparer les positions communes auprès de la Région », « une demande sera présentée à la
 Région »), a body doing its own or a comparable thing (« où le PNR du Haut-Jura anime son propre
-dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »).
+dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »), a
+practice that inspired this one (« s'être inspirées du contrat signé entre Brest métropole et le
+Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -43,6 +45,13 @@ _AFTER = re.compile(
     r"|\s*,\s*qui\s[^.,;:!?\n]{0,60}?\b(?:comparables?|similaires?|analogues?|équivalente?s?)\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
+# a cue anywhere earlier in the name's sentence: what inspired the practice (« Les deux collectivités
+# reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du
+# Centre-Ouest Bretagne, … et des échanges entre Toulouse Métropole et … »)
+_SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspirée?s?\s+(?:de|du|des|d['’]|par)\b",
+                           re.IGNORECASE)
+_SENTENCE_WINDOW = 200
+_SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 
 
 def asides(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -59,4 +68,9 @@ def _aside(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - _WINDOW):start]
     if "\n" in before:
         before = before[before.rindex("\n") + 1:]
-    return bool(_BEFORE.search(before) or _AFTER.match(text, end))
+    if _BEFORE.search(before) or _AFTER.match(text, end):
+        return True
+    sentence = text[max(0, start - _SENTENCE_WINDOW):start]
+    if m := _SENTENCE_START.search(sentence):
+        sentence = sentence[m.end():]
+    return bool(_SENTENCE_CUE.search(sentence))

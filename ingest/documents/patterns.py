@@ -172,6 +172,12 @@ RULES: tuple[Rule, ...] = (
          canonical="Communauté intercommunale"),
     Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
          canonical="Syndicat mixte"),
+    # « Syndicat départemental d'énergie de la Haute-Marne » (a syndicat mixte), « syndicat intercommunal
+    # des eaux du Val » (an EPCI without own taxation)
+    Rule("syndicat-departemental", _r(rf"\bsyndicats?\s+d{_E}partementa(?:l|ux)\b"), COOP.SyndicatMixte, bridge=True,
+         canonical="Syndicat départemental"),
+    Rule("syndicat-intercommunal", _r(r"\bsyndicats?\s+intercommuna(?:l|ux)\b"), COOP.EPCI, bridge=True,
+         canonical="Syndicat intercommunal"),
     Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
     Rule("petr-long", _r(rf"\bp{_O}les?\s+d{_AP}\s?{_E}quilibre\s+territorial\s+et\s+rural\b"), COOP.PETR,
          canonical="Pôle d'équilibre territorial et rural"),
@@ -490,6 +496,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
         k += 1
     if words == 0 or toks[k - 1].connector:
         return right
+    if close is None and k < len(toks) and toks[k].capitalised and toks[k].folded in GENERIC_WORDS:
+        return right  # « … du Trièves et de Grenoble-Alpes Métropole »: the type word of a second body
     end = toks[k - 1].end
     ended = free or (end == close if close is not None else bool(_ITEM_END.match(text, end)))
     if not ended or any(rule.head.search(text, toks[right].end, end) for rule in RULES):
