@@ -76,6 +76,9 @@ def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence
     # … or more of them, one named by a suffix head (an EPCI)
     "Membres : Haute-Corrèze Communauté, la CC Creuse Grand Sud, la CC Vézère-Monédières et la CC du "
     "Pays d'Uzerche. Le PNR propose aux trois communautés de communes d'élaborer une charte.",
+    # a definite plural without a count after two bodies of its class or more
+    "Le Pays du Sundgau, la CC Sundgau et la CC Sud Alsace Largue ont créé un conseil commun. "
+    "Les intercommunalités du Pays du Sundgau le financent.",
 ])
 def test_group_not_minted(bare, text):  # noqa: F811
     assert groups(extract(*make_candidate(text), bare)) == {}

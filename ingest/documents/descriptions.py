@@ -754,14 +754,21 @@ def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Ment
                for x in mentions)
 
 
+_DEFINITE_PLURAL = re.compile(r"(?i:les|ces|ses|leurs|nos|aux)")
+
+
 def _members_counted_before(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
     """A counted noun whose count is at most the number of bodies of its class the text named before it
     (« la CC Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les
-    deux communautés de communes »): those bodies, not a new group. A body named by a suffix head
+    deux communautés de communes »): those bodies, not a new group; so is a definite plural without
+    a count (« les intercommunalités ») after two such bodies or more. A body named by a suffix head
     only (« Haute-Corrèze Communauté »: an EPCI) counts for a noun of a kind of EPCI."""
     at = d.text.rfind(d.noun)
-    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", d.text[:at].strip(), flags=re.IGNORECASE) if at > 0 else ""
+    article = d.text[:at].strip() if at > 0 else ""
+    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", article, flags=re.IGNORECASE)
     count = count_of(det) if det else None
+    if count is None and _DEFINITE_PLURAL.fullmatch(article):
+        count = 2  # « les intercommunalités » after two of them or more: those
     if count is None or count < 2:
         return False
     named = {name_key(_actor_name(m, lexicon)) for m in mentions
