@@ -79,6 +79,8 @@ def test_group_minted_with_its_owner(bare, text, label, surface, cls, confidence
     # a definite plural without a count after two bodies of its class or more
     "Le Pays du Sundgau, la CC Sundgau et la CC Sud Alsace Largue ont créé un conseil commun. "
     "Les intercommunalités du Pays du Sundgau le financent.",
+    # a count in a title over a text naming as many
+    "Un conseil de développement pour deux intercommunalités. La CC Sundgau et la CC Sud Alsace Largue l'ont créé.",
 ])
 def test_group_not_minted(bare, text):  # noqa: F811
     assert groups(extract(*make_candidate(text), bare)) == {}
@@ -155,3 +157,15 @@ def test_matcher_pairs_groups_with_placeholders_only():
     assert {(a.iri, g) for a, g in m.match([group, named], ["g", "b", "n"])} == {("x1", "g"), ("x2", "n")}
     # A group is never a named actor, however close the words.
     assert m.match([group], ["n"]) == []
+
+
+
+def test_other_bodies_than_those_named_are_not_them(bare):  # noqa: F811
+    from ingest.documents.descriptions import _members_counted
+    from ingest.documents.patterns import find_descriptions
+
+    for other, expected in (("les deux communautés de communes", True), ("les deux autres communautés de communes", False)):
+        text = f"La CC du Pays des Abers et la CC du Pays d'Iroise mutualisent une équipe avec {other}."
+        doc, cand = make_candidate(text)
+        (d,) = [d for d in find_descriptions(text) if d.collective]
+        assert _members_counted(d, extract(doc, cand, bare), bare) is expected

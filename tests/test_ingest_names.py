@@ -140,3 +140,15 @@ def test_et_de_then_a_type_word_is_a_second_body():
     assert names("Les élus de la Communauté de communes du Trièves et de Grenoble-Alpes Métropole, vendredi") == [
         "Communauté de communes du Trièves", "Grenoble-Alpes Métropole"]
     assert names("le PETR de l'Albigeois et des Bastides signe") == ["PETR de l'Albigeois et des Bastides"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("avec le Canton de Genève et le Groupement local de coopération transfrontalière du Grand Genève (GLCT) et",
+     ["Canton de Genève", "Groupement local de coopération transfrontalière du Grand Genève"]),
+    ("une convention avec la République et Canton du Jura, signée", ["République et Canton du Jura"]),
+    ("le GECT Eurométropole Lille-Kortrijk-Tournai et l'Eurodistrict Strasbourg-Ortenau",
+     ["GECT Eurométropole Lille-Kortrijk-Tournai", "Eurodistrict Strasbourg-Ortenau"]),
+    ("le canton de Lodève", []),  # a French canton: an electoral division, no body
+])
+def test_cross_border_bodies(text, expected):
+    assert names(text) == expected

@@ -755,24 +755,28 @@ def _members_named_after(d: DescriptionMatch, text: str, mentions: Sequence[Ment
 
 
 _DEFINITE_PLURAL = re.compile(r"(?i:les|ces|ses|leurs|nos|aux)")
+_OTHER = re.compile(r"(?i:\bautres?\b)")
 
 
-def _members_counted_before(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
-    """A counted noun whose count is at most the number of bodies of its class the text named before it
-    (« la CC Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les
-    deux communautés de communes »): those bodies, not a new group; so is a definite plural without
-    a count (« les intercommunalités ») after two such bodies or more. A body named by a suffix head
-    only (« Haute-Corrèze Communauté »: an EPCI) counts for a noun of a kind of EPCI."""
+def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
+    """A counted noun whose count is at most the number of bodies of its class the case names (« la CC
+    Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les deux
+    communautés de communes »; « Un conseil de développement pour deux intercommunalités » over a
+    text naming both): those bodies, not a new group; so is a definite plural without a count (« les
+    intercommunalités ») after two such bodies or more. Not « deux autres communautés de
+    communes ». A body named by a suffix head only (« Haute-Corrèze Communauté »: an EPCI) counts
+    for a noun of a kind of EPCI."""
     at = d.text.rfind(d.noun)
     article = d.text[:at].strip() if at > 0 else ""
     det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", article, flags=re.IGNORECASE)
     count = count_of(det) if det else None
+    before = count is None
     if count is None and _DEFINITE_PLURAL.fullmatch(article):
         count = 2  # « les intercommunalités » after two of them or more: those
-    if count is None or count < 2:
-        return False
+    if count is None or count < 2 or _OTHER.search(d.text):
+        return False  # « deux autres communautés de communes »: others than those named
     named = {name_key(_actor_name(m, lexicon)) for m in mentions
-             if m.kind == "actor" and m.end <= d.start and m.confidence >= ASSERT_THRESHOLD
+             if m.kind == "actor" and m.confidence >= ASSERT_THRESHOLD and (m.end <= d.start or not before)
              and any(lexicon.is_subclass(t, d.cls) or (t == COOP.EPCI and lexicon.is_subclass(d.cls, t))
                      for t in m.types) and not is_placeholder_label(m.label or "")}
     return len(named) >= count
@@ -810,7 +814,7 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             if over and not replaceable:
                 continue
             if d.collective:
-                if _members_named_after(d, text, mentions, lexicon) or _members_counted_before(d, mentions, lexicon):
+                if _members_named_after(d, text, mentions, lexicon) or _members_counted(d, mentions, lexicon):
                     continue  # "ses deux communautés de communes, X et Y": X and Y are the group
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 owner = _owner(d, text, local, lexicon)

@@ -225,6 +225,13 @@ RULES: tuple[Rule, ...] = (
     # housing and architecture advice bodies (associations set up by the départements)
     Rule("adil", _r(r"\bADIL\b", False), COOP.Association, canonical="ADIL"),
     Rule("caue", _r(r"\bCAUE\b", False), COOP.Association, canonical="CAUE"),
+    # cross-border bodies: « Groupement local de coopération transfrontalière du Grand Genève », « GECT
+    # Eurométropole Lille-Kortrijk-Tournai », « Eurodistrict Strasbourg-Ortenau »
+    Rule("glct", _r(rf"\bgroupements?\s+loca(?:l|ux)\s+de\s+coop{_E}ration\s+transfrontali{_E}re\b|\bGLCT\b"),
+         COOP.PublicActor, bridge=True),
+    Rule("gect", _r(rf"\bgroupements?\s+europ{_E}ens?\s+de\s+coop{_E}ration\s+territoriale\b|\bGECT\b"),
+         COOP.PublicActor, bridge=True),
+    Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
 )
 
 # Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
@@ -738,6 +745,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(_national_bodies(text, toks, starts, start, end))
     found.extend(_typed_in_parentheses(text, toks, starts, start, end))
     found.extend(_state(text, start, end))
+    found.extend(_cantons(text, start, end))
     # Longest wins on overlap (then the earlier, then the rule order).
     found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start))
     kept: list[InstitutionMatch] = []
@@ -858,6 +866,23 @@ def _typed_in_parentheses(text: str, toks: list[_Tok], starts: list[int], start:
 
 
 # "l'État" (capitalised, after an elided article): the State.
+# Swiss cantons along the border, partners of cross-border cooperation (« le canton de Genève », « la
+# République et Canton du Jura »); a French canton is an electoral division, no body.
+_CANTONS = ("Genève", "Vaud", "Valais", "Neuchâtel", "Jura", "Bâle-Ville", "Bâle-Campagne", "Berne", "Soleure",
+            "Argovie", "Schaffhouse", "Fribourg")
+_CANTON_RE = re.compile(rf"(?<![\w-])(?:(?:la\s+)?R{_E}publique\s+et\s+)?[Cc]anton\s+(?:de\s+|du\s+|d['’]\s?)"
+                        rf"(?:{'|'.join(_CANTONS)})(?![\w-])")
+
+
+def _cantons(text: str, start: int, end: int) -> list[InstitutionMatch]:
+    out = []
+    for m in _CANTON_RE.finditer(text, start, end):
+        s = m.start() + (3 if text[m.start():m.start() + 3].lower() == "la " else 0)
+        name = _capitalise(_clean(text[s:m.end()]))
+        out.append(InstitutionMatch(s, m.end(), text[s:m.end()], COOP.PublicActor, name, name, "canton"))
+    return out
+
+
 _STATE_RE = re.compile(r"(?<![\w])[lL][’'ʼ][ \u00a0]?(?P<name>[ÉE]tat)(?![\w-])")
 
 
