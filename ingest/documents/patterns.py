@@ -878,7 +878,8 @@ def _cantons(text: str, start: int, end: int) -> list[InstitutionMatch]:
     out = []
     for m in _CANTON_RE.finditer(text, start, end):
         s = m.start() + (3 if text[m.start():m.start() + 3].lower() == "la " else 0)
-        name = _capitalise(_clean(text[s:m.end()]))
+        # one name for « la République et Canton du Jura » and « le canton du Jura »: one actor
+        name = _capitalise(_clean(text[text.lower().index("canton", s):m.end()]))
         out.append(InstitutionMatch(s, m.end(), text[s:m.end()], COOP.PublicActor, name, name, "canton"))
     return out
 
