@@ -8,9 +8,11 @@ import re
 
 __all__ = ["dehyphenate", "join_hyphenated_lines"]
 
-_PARTS = r"(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑]"  # « -et- », « -sur- »: parts of a compound name
+# « -et- », « -sur- »: the parts of a compound name
+_PARTS = r"(?:et|en|sur|sous|lès|les|le|la|de|du|des|aux)[-‐‑]"
 _LINE_END_HYPHEN = re.compile(r"([-‐‑])\n[ \t]*")
-_SPLIT_SYLLABLE = re.compile(rf"(?<![^\W\d_])((?!{_PARTS})[A-Za-zÀ-ÿ][a-zà-ÿ]*)[-‐‑]\n[ \t]*(?!{_PARTS})(?=[a-zà-ÿ])")
+_SPLIT_SYLLABLE = re.compile(
+    rf"(?<![^\W\d_])((?!{_PARTS})[A-Za-zÀ-ÿ][a-zà-ÿ]*)[-‐‑]\n[ \t]*(?!{_PARTS})(?=[a-zà-ÿ])")
 # a word's end hyphenated at a line's end, the rest of the word on the next line, and the space after it
 _WRAPPED_WORD = re.compile(r"(?<=[^\W\d_])([-‐‑])\n([ \t]*)([^\W\d_]+(?:[-‐‑][^\W\d_]+)*[,.;:!?)»]*)[ \t]?")
 

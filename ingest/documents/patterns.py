@@ -519,16 +519,16 @@ _PAIR_END = re.compile(r"[ \t]*(?:[,.;:()\n]|\Z)")
 _MAX_PAIR_WORDS = 2
 
 
-def _bare_pair(text: str, toks: list[_Tok], head_end: int, right: int, rule: Rule) -> int:
-    """Where nothing encloses it (``_enclosed_et``), a bare intercommunal name (capitalised words right after the head, no connector)
-    goes on over « et » with one or two capitalised words when punctuation, the line's end or « et »
-    and an article come right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
-    Grand Calais Terres et Mers (réseau …) ». Not when the words after « et » are a préfecture
-    (« la CC Cœur de Savoie et Chambéry. ») or hold a type word, nor when a word follows them
-    (« … et Morlaix ont signé »). Returns the token index after the name, ``right`` otherwise."""
+def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) -> int:
+    """Where nothing encloses it (``_enclosed_et``), a bare intercommunal name (capitalised words
+    from token ``first``, right after the head, no connector) goes on over « et » with one or two
+    capitalised words when punctuation, the line's end or « et » and an article come right after
+    them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération Grand Calais
+    Terres et Mers (réseau …) ». Not when the words after « et » are a préfecture (« la CC Cœur de
+    Savoie et Chambéry. ») or hold a type word, nor when a word follows them (« … et Morlaix ont
+    signé »). Returns the token index after the name, ``right`` otherwise."""
     if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
         return right
-    first = bisect.bisect_left([t.start for t in toks], head_end)
     before = [t for t in toks[first:right] if t.text != "\n"]  # the name may start on the next line
     if not before or any(not t.capitalised or t.connector for t in before):
         return right
@@ -713,7 +713,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 right = _qualifier_after(text, toks, j)  # « Loudéac Communauté Bretagne Centre »
             if right is not None:
                 enclosed = _enclosed_et(text, toks, hs, right)
-                right = enclosed if enclosed != right else _bare_pair(text, toks, he, right, rule)
+                right = enclosed if enclosed != right else _bare_pair(text, toks, j, right, rule)
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True
