@@ -155,3 +155,16 @@ def test_a_body_set_aside_owns_no_group(bare):  # noqa: F811
     # the same sentence without the cue: Tulle Agglo owns its communes
     ms = extract(*make_candidate(text.replace("À la différence de Tulle Agglo", "Tulle Agglo")), bare)
     assert [g for g in groups(ms) if "Tulle" in g]
+
+
+def test_persons_in_an_attendance_row_are_not_bodies(bare):  # noqa: F811
+    from ingest.documents.readers import read_bytes
+    from ingest.documents.segment import candidates
+    from tests.test_ingest_extract import new_actors
+
+    text = ("# Comité syndical du 12 mars\n\nPrésents : Mme Anne-Marie CAUSSE, Mme Odile RIEU, Jean-Luc BERTHÉZÈNE, "
+            "Lodève Larzac, Clermontais Sud\n\nLe comité approuve la convention d'entente.\n")
+    doc = read_bytes(text.encode(), "pv.md")
+    got = {k for c in candidates(doc) for k in new_actors(extract(doc, c, bare))}
+    assert "Lodève Larzac" in got, got
+    assert not [k for k in got if "CAUSSE" in k or "RIEU" in k or "BERTHÉZÈNE" in k], got

@@ -1610,7 +1610,7 @@ def test_a_pays_territory_next_to_an_actor_is_its_pays(vocab_lexicon, minter):
     ("la CC du Pays de SAINT-FLOUR", "Pays de SAINT-FLOUR", False),
 ])
 def test_persons_are_not_bodies(text, entity, is_person):
-    from ingest.documents.ner import person
+    from ingest.documents.persons import person
 
     s = text.index(entity)
     assert person(text, s, s + len(entity)) is is_person

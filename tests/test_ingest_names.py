@@ -152,3 +152,10 @@ def test_et_de_then_a_type_word_is_a_second_body():
 ])
 def test_cross_border_bodies(text, expected):
     assert names(text) == expected
+
+
+def test_more_suffix_heads_and_pairs():
+    assert names("avec Grand Belfort Communauté d'Agglomération et la CC du Sud Territoire") == [
+        "Grand Belfort Communauté d'Agglomération", "Communauté de communes du Sud Territoire"]
+    assert names("la Communauté de communes Marche et Combraille en Aquitaine, qui") == [
+        "Communauté de communes Marche et Combraille en Aquitaine"]

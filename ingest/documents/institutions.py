@@ -19,6 +19,7 @@ from .linking import Linker, core_tokens, key_tokens
 from .model import ASSERT_THRESHOLD, Candidate, Document, Mention
 from .partners import CONF_NAMED_ITEM, named_items
 from .patterns import GENERIC_WORDS, InstitutionMatch, find_institutions
+from .persons import person
 
 # Actor classes whose names have a short form made of their proper-name part.
 _SHORT_FORM_OF = (COOP.EPCI, COOP.PETR, COOP.PoleMetropolitain)
@@ -106,6 +107,8 @@ def named_partners(text: str, candidate: Candidate, mentions: list[Mention], lex
              if m.kind in ("actor", "territory") and m.confidence >= ASSERT_THRESHOLD]
     out = []
     for s, e in named_items(candidate, taken, GENERIC_WORDS):
+        if person(text, s, e):
+            continue  # « Présents : Mme Anne-Marie CAUSSE, … »
         name = text[s:e]
         link = linker.link(name)
         entry = lexicon.get(link.iri) if link is not None else None

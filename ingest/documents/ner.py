@@ -17,6 +17,7 @@ from .lexicon import Lexicon
 from .linking import Link, Linker, name_key
 from .model import Candidate, Document, Mention
 from .patterns import GENERIC_WORDS
+from .persons import person
 from .text_util import _clean
 
 DEFAULT_SPACY_MODEL = "fr_core_news_md"
@@ -122,18 +123,6 @@ def _type_words(lexicon: Lexicon) -> frozenset[str]:
                           for e in lexicon.by_kind(kind) for label in e.french_labels)
         lexicon.cache["type_words"] = words
     return words
-
-
-# A person: a civility before or at the start of the entity (« Mme ARSAC », « M. Jouve »), or a first
-# name and a surname in capitals (« Anne LACOSTE »).
-_CIVILITY_BEFORE = re.compile(r"(?:\b(?:M|Mme|Mlle|MM|Mmes|Dr|Pr)\.?|\bMonsieur|\bMadame)[ \u00a0]*$")
-_PERSON = re.compile(r"(?:(?:M|Mme|Mlle|MM|Mmes|Dr|Pr)\.?|Monsieur|Madame)[ \u00a0]"
-                     r"|[A-ZÉÈ][a-zéèëïîôç]+(?:-[A-ZÉÈ][a-zéèëïîôç]+)?[ \u00a0]+[A-ZÉÈ][A-ZÉÈÀÔÏ'’-]{2,}$")
-
-
-def person(text: str, s: int, e: int) -> bool:
-    """The entity ``text[s:e]`` names a person, not a body."""
-    return bool(_PERSON.match(text, s, e) or _CIVILITY_BEFORE.search(text, max(0, s - 12), s))
 
 
 _LINE_LABEL = re.compile(r"[ \t]*(?:[-–•*][ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*_]{1,40}?)(?:\*\*|__)?[ \t]*:")

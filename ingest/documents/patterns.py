@@ -166,6 +166,9 @@ RULES: tuple[Rule, ...] = (
     Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
     Rule("metropole", _r(rf"\bm{_E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
     Rule("communaute-suffix", _r(rf"\bCommunaut{_E}\b", False), COOP.EPCI, prefix=False, suffix=True),
+    # « Grand Belfort Communauté d'Agglomération »
+    Rule("agglomeration-suffix", _r(rf"\bCommunaut{_E}\s+d{_AP}\s?[Aa]gglom{_E}ration\b", False),
+         COOP.CommunauteAgglomeration, prefix=False, suffix=True),
     Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
     # « Communauté intercommunale du Nord de La Réunion » (CINOR), « … des villes solidaires » (CIVIS)
     Rule("communaute-intercommunale", _r(rf"\bcommunaut{_E}s?\s+intercommunales?\b"), COOP.EPCI, bridge=True,
@@ -536,6 +539,9 @@ def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) 
     while k < len(toks) and k - right <= _MAX_PAIR_WORDS and toks[k].capitalised and not toks[k].connector \
             and toks[k].folded not in GENERIC_WORDS and toks[k].folded not in STOP_WORDS:
         k += 1
+    # « … Marche et Combraille en Aquitaine »: a place the name is in
+    if k + 1 < len(toks) and toks[k].text in PLACE_LINKS and toks[k + 1].capitalised and not toks[k + 1].connector:
+        k += 2
     # then punctuation, the line's end, or « et » and the article of the next body
     next_body = k + 1 < len(toks) and toks[k].text == "et" and toks[k + 1].folded in ("la", "le", "les", "l'")
     if k == right + 1 or not (next_body or _PAIR_END.match(text, toks[k - 1].end)):
