@@ -1103,7 +1103,7 @@ def test_an_instrument_named_on_its_own_outranks_a_structure_head(vocab_lexicon)
     top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
     assert top.types == (COOP.SharedEngineering,)
     petr = [m for m in ms if m.kind == "instrument" and m.types == (COOP.PETRFormula,)]
-    assert petr and all(m.confidence == pytest.approx(top.confidence - 0.01) for m in petr)
+    assert petr and all(m.confidence < top.confidence for m in petr)
 
 
 def test_instrument_in_the_title_wins_ties(lexicon):
