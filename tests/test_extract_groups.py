@@ -162,7 +162,7 @@ def test_matcher_pairs_groups_with_placeholders_only():
 
 def test_other_bodies_than_those_named_are_not_them(bare):  # noqa: F811
     from ingest.documents.descriptions import _members_counted
-    from ingest.documents.patterns import find_descriptions
+    from ingest.documents.nouns import find_descriptions
 
     for other, expected in (("les deux communautés de communes", True), ("les deux autres communautés de communes", False)):
         text = f"La CC du Pays des Abers et la CC du Pays d'Iroise mutualisent une équipe avec {other}."

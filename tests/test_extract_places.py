@@ -8,7 +8,7 @@ import pytest
 from ingest.documents.descriptions import owner_de, with_de
 from ingest.documents.extract import extract
 from ingest.documents.lexicon import LexEntry, Lexicon
-from ingest.documents.patterns import PREFECTURES_FILE, find_towns, prefectures
+from ingest.documents.towns import PREFECTURES_FILE, find_towns, prefectures
 from ontology.namespace import COOP
 from tests.test_ingest_extract import lexicon, make_candidate, minter, new_actors, vocab_lexicon  # noqa: F401
 

@@ -25,7 +25,8 @@ from ingest.documents.lexicon import LexEntry, Lexicon
 from ingest.documents.linking import Linker, core_key, link, name_key
 from ingest.documents.model import (ASSERT_THRESHOLD, GRID_FIELDS, METHODS, MENTION_KINDS, Block, Candidate, Document,
                                     Mention)
-from ingest.documents.patterns import find_descriptions, find_institutions
+from ingest.documents.nouns import find_descriptions
+from ingest.documents.patterns import find_institutions
 from ingest.documents.roles import fold_aligned
 from ontology.iris import Minter
 from ontology.namespace import COOP

@@ -34,10 +34,11 @@ from search.text import STOP_WORDS, fold, tokenize
 from .lexicon import LexEntry, Lexicon
 from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens, name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
-from .patterns import (GENERIC_WORDS, DescriptionMatch, Prefecture, TownMatch, find_descriptions, find_institutions,
-                       find_towns, prefectures)
+from .nouns import DescriptionMatch, find_descriptions
+from .patterns import GENERIC_WORDS, find_institutions
 from .partners import CONF_COUNTED, count_of, counted_partner
 from .text_util import _SENTENCE_END, _clean, _inside, _overlaps, _sentences
+from .towns import Prefecture, TownMatch, find_towns, prefectures
 
 # Confidence of the mentions of this step (see the table of extract.py's module doc).
 CONF_DESCRIPTION = 0.75
@@ -78,7 +79,7 @@ class CaseContext:
     """What locates a candidate: the territories of its linked actors (weight 2) and of its
     territory mentions (weight 1), each with where it is said; the proper-name parts of its
     actors' labels, with where; the distinctive words of its title; the préfectures it names
-    (:func:`.patterns.find_towns`: weight 2 inside the name of one of its asserted actors,
+    (:func:`.towns.find_towns`: weight 2 inside the name of one of its asserted actors,
     "Bordeaux Métropole", else 1), which only serve to mint (:func:`mint_definite`)."""
 
     territories: dict[URIRef, float]
@@ -785,7 +786,7 @@ def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: 
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
                           linker: Linker | None = None, context: Sequence[Mention] = ()) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
-    (:func:`.patterns.find_descriptions`) that resolve to an actor of the base (see
+    (:func:`.nouns.find_descriptions`) that resolve to an actor of the base (see
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
     actors found by the rules ("les autres Pays Sarthois") replaces them when it resolves. A
     definite description the base has no actor for is minted when the case says where

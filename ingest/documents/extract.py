@@ -19,7 +19,7 @@ span only:
    "Quimper Bretagne Occidentale"); capitalised common words at the start of a line, type names
    alone ("PNR") and markup are dropped; the rest are low-confidence actor (ORG) / territory (LOC)
    candidates, linked to the base when possible;
-4. **institutions named by their type** (:func:`.patterns.find_descriptions`; the step is
+4. **institutions named by their type** (:func:`.nouns.find_descriptions`; the step is
    :mod:`.descriptions`), resolved through the case's territory
    (:func:`.descriptions.case_context`: the territories of its linked actors and its territory
    mentions, with their départements and régions from the :class:`Lexicon`): a definite description
@@ -34,7 +34,7 @@ span only:
    d'agglomération » / « la communauté urbaine » of the one commune named in the same sentence (or,
    with none, the one préfecture named there: "Agglomération de Nevers"); « CLE » of the one SAGE
    the case names; otherwise nothing. The préfectures the candidate names
-   (:func:`.patterns.find_towns`, ``data/prefectures.tsv``) locate it for minting only. A
+   (:func:`.towns.find_towns`, ``data/prefectures.tsv``) locate it for minting only. A
    collective noun the base has no placeholder for is minted as one when its owner is clear
    (:func:`.descriptions.mint_group`: "Communes du Grand Chalon et leurs élus (non nommées dans la
    source)"). A collective noun ("les communes", "5 Communautés de communes", "2 Syndicats mixtes",

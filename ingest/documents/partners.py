@@ -10,7 +10,7 @@ interterritoriale TRIDAN » (non nommées dans la source) ». Such a name is a p
 (never linked by name, never an owner), and it holds the practice's title, so two practices'
 unnamed partners are never one actor.
 
-Pure: a description found by :func:`.patterns.find_descriptions` and its candidate in, a name and
+Pure: a description found by :func:`.nouns.find_descriptions` and its candidate in, a name and
 a class out (the caller builds the mention, see :mod:`.descriptions`).
 
 An item of a partners (or actors) row that is a proper name alone, with no type word the rules
@@ -27,7 +27,8 @@ from ontology.namespace import COOP
 from search.text import fold
 
 from .model import Candidate
-from .patterns import _UPPER, DescriptionMatch
+from .nouns import DescriptionMatch
+from .patterns import _UPPER
 
 # Grid fields whose every counted noun is a partner of the practice.
 PARTNER_FIELDS = frozenset({"partners_scale"})

@@ -48,16 +48,15 @@ An ethnic adjective instead of a name ("agglomération grenobloise", "métropole
 ("communauté de communes du Pays de Landivisiau" is one community, not a Pays).
 
 Everything here is a pure function of the text: :func:`find_institutions` returns
-:class:`InstitutionMatch` values (span, class, normalised name).
+:class:`InstitutionMatch` values (span, class, normalised name). Institutions named by their type
+only ("l'agglomération", "les communes") are read by :mod:`.nouns`; the préfecture towns (a bare
+pair « X et Y » never ends in one) by :mod:`.towns`.
 """
 from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 from rdflib import URIRef
@@ -66,6 +65,7 @@ from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
 from .hyphens import dehyphenate
+from .towns import find_towns
 
 
 class InstitutionMatch(NamedTuple):
@@ -128,6 +128,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
 
 # ----------------------------------------------------------------------------- rules
 
+# Accent-insensitive letters, in patterns (also read by nouns).
 _E = "[eéèêë]"
 _O = "[oô]"
 _AP = f"[{_APOS}]"
@@ -262,7 +263,7 @@ syndicat syndicats intercommunalite intercommunalites collectivite collectivites
 """.split())
 
 # A plural head after a plural determiner names several bodies ("les communautés de communes du
-# Pays de Brest", "des syndicats mixtes de l'Ardèche"): a collective noun (find_descriptions).
+# Pays de Brest", "des syndicats mixtes de l'Ardèche"): a collective noun (nouns.find_descriptions).
 _PLURAL_HEAD = re.compile(r"(?i:communaut[eé]s\s|syndicats\s|parcs\s|agences\s|conseils\s|p[oô]les\s)|CCs\b")
 _PLURAL_DET_BEFORE = re.compile(r"(?i:\b(?:les|des|aux|ces|leurs|plusieurs|quelques|autres|\d+|deux|trois|quatre|cinq))"
                                 r"\s+$")
@@ -931,272 +932,4 @@ def _national_bodies(text: str, toks: list[_Tok], starts: list[int], start: int,
                 e = toks[right - 1].end
         out.append(InstitutionMatch(m.start(), e, text[m.start():e], cls, _clean(text[m.start():e]),
                                     _clean(text[m.end():e]), "national"))
-    return out
-
-
-# ----------------------------------------------------------------------------- descriptions
-
-class DescriptionMatch(NamedTuple):
-    """An institution named by its type only: a definite description ("le Département",
-    "l'agglomération", "la communauté urbaine") or a collective, plural or counted noun ("les
-    communes", "5 Communautés de communes", "2 Syndicats mixtes", "les élus du territoire")."""
-
-    start: int  # span in the text (determiner included, except an elided one)
-    end: int
-    text: str  # == text[start:end]
-    cls: URIRef  # the actor class the noun names
-    collective: bool  # plural or counted: a group of actors, not one
-    noun: str  # the noun as written ("Département", "communautés de communes")
-    word: str | None = None  # generic nouns ("partenaires"): the word a matching actor's label must have
-    complement: str = ""  # what follows the noun and qualifies it ("de la région Centre", "du territoire")
-
-
-_A = "['’ʼ]"
-# Singular institution nouns read as "the one of this territory" after a definite article.
-# (pattern, class); case-sensitive where the capital is what makes it an institution ("le Pays").
-DEFINITE_NOUNS: tuple[tuple[str, URIRef], ...] = (
-    (rf"(?i:communaut{_E}\s+d{_A}\s?agglom{_E}ration)", COOP.CommunauteAgglomeration),
-    (rf"(?i:agglom{_E}ration)|Agglo", COOP.CommunauteAgglomeration),
-    (rf"(?i:communaut{_E}\s+urbaine)", COOP.CommunauteUrbaine),
-    (rf"(?i:communaut{_E}\s+de\s+communes)", COOP.CommunauteDeCommunes),
-    (rf"(?i:agence\s+d{_A}\s?urbanisme)", COOP.AgenceUrbanisme),
-    (rf"(?i:p{_O}le\s+m{_E}tropolitain)", COOP.PoleMetropolitain),
-    (rf"(?i:p{_O}le\s+d{_A}\s?{_E}quilibre\s+territorial\s+et\s+rural)|PETR", COOP.PETR),
-    (rf"(?i:m{_E}tropole)", COOP.Metropole),
-    (rf"(?i:parc\s+naturel\s+r{_E}gional)|Parc|PNR", COOP.PNR),
-    (r"Pays", COOP.PaysStructure),
-    (rf"D{_E}partement", COOP.Departement),
-    (rf"R{_E}gion", COOP.Region),
-    (r"(?i:syndicat\s+mixte)", COOP.SyndicatMixte),
-    (rf"(?i:commission\s+locale\s+de\s+l{_A}\s?eau)|CLE", COOP.LocalWaterCommission),
-    (rf"(?i:conseil\s+de\s+d{_E}veloppement)", COOP.ConseilDeDeveloppement),
-)
-# Acronyms that name "the one of this territory" even without an article ("Elus CLE / Pays").
-BARE_ACRONYMS = ("CLE", "PNR", "PETR")
-# Plural (or counted) nouns of groups of actors: (pattern, class, word the label must contain).
-COLLECTIVE_NOUNS: tuple[tuple[str, URIRef, str | None], ...] = (
-    (rf"(?i:communaut{_E}s?\s+de\s+communes)|CCs?", COOP.CommunauteDeCommunes, None),
-    (rf"(?i:communaut{_E}s?\s+(?:d{_A}\s?)?agglom{_E}rations?|agglom{_E}rations)", COOP.CommunauteAgglomeration, None),
-    (rf"(?i:communaut{_E}s?\s+urbaines?)", COOP.CommunauteUrbaine, None),
-    (rf"(?i:intercommunalit{_E}s|{_E}tablissements\s+publics\s+de\s+coop{_E}ration\s+intercommunale)|EPCI",
-     COOP.EPCI, None),
-    (r"(?i:syndicats?\s+mixtes?)", COOP.SyndicatMixte, None),
-    (rf"(?i:parcs?\s+naturels?\s+r{_E}gion(?:al|aux))|PNR|Parcs", COOP.PNR, None),
-    (r"Pays", COOP.PaysStructure, None),
-    (r"SCoT|SCOT|Scot", COOP.ScotStructure, None),
-    (r"(?i:communes?)", COOP.Commune, None),
-    (rf"(?i:{_E}lus|maires)", COOP.LocalAuthority, None),
-    (rf"(?i:collectivit{_E}s)", COOP.Actor, "collectivite"),
-    (r"(?i:partenaires?)", COOP.Actor, "partenaire"),
-    (r"(?i:acteurs)", COOP.Actor, "acteur"),
-    (r"(?i:intervenants?)", COOP.Actor, "intervenant"),
-    (r"(?i:habitants)", COOP.Actor, "habitant"),
-    (r"(?i:citoyens)", COOP.Actor, "citoyen"),
-    (r"(?i:usagers)", COOP.Actor, "usager"),
-    (r"(?i:associations|responsables\s+associatifs)", COOP.Association, None),
-    (r"(?i:entreprises|entrepreneurs)", COOP.Enterprise, None),
-)
-_DEF_ARTICLE = rf"(?<![\w'’ʼ])(?:(?i:de|à)\s+)?(?P<art>(?i:le|la|du|au)\s+|(?i:l){_A}\s?)"
-_NUMBER_WORDS = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|cent"
-_COLLECTIVE_DET = (rf"(?<![\w'’ʼ])(?i:(?:tou(?:te)?s\s+)?(?:les|des|aux|ces|leurs|nos|vos|ses)|tou(?:te)?s|"
-                   rf"plusieurs|quelques|"
-                   rf"certain(?:e)?s|d{_A}\s?autres|autres|de|d{_A}|chaque|une?|\d+|{_NUMBER_WORDS}|entre|et)\s*")
-_PRE_ADJECTIVE = r"(?:(?i:petites?|grandes?|autres|différent(?:e)?s|nombreu(?:x|ses)|principa(?:les|ux))\s+)?"
-_SINGULAR_DET = re.compile(rf"^(?i:une?|1|chaque|d{_A}\s?)\s*$")  # "un PNR", "1 communauté urbaine", "d'EPCI"
-_NAME_LINK = rf"(?:(?:de|du|des)[ \u00a0]+|d{_A}|(?:de[ \u00a0]+la|de[ \u00a0]+l{_A})[ \u00a0]*)?"
-_NAME_AFTER = re.compile(rf"[ \u00a0]+{_NAME_LINK}[A-ZÀ-ÝŒ]")
-_COMPLEMENT = re.compile(rf"[ \u00a0]+((?:de|du|des|d{_A})[ \u00a0]?(?:(?:la|le|les|l{_A})[ \u00a0]?)?"
-                         rf"[^\W\d_][\w'’ʼ-]*"
-                         rf"(?:[ \u00a0]+[A-ZÀ-Ý][\w'’ʼ-]*){{0,3}})")
-
-
-def _alternatives(patterns) -> str:
-    return "|".join(f"(?P<n{i}>{pat})" for i, pat in enumerate(patterns))
-
-
-def _noun_index(m: re.Match) -> int:
-    return next(int(name[1:]) for name, value in m.groupdict().items() if value is not None and name.startswith("n")
-                and name[1:].isdigit())
-
-
-_DEFINITE_ALTS = _alternatives(pat for pat, _ in DEFINITE_NOUNS)
-_DEFINITE_RE = re.compile(rf"{_DEF_ARTICLE}(?P<noun>{_DEFINITE_ALTS})(?![\w-])")
-_ENTRE_RES = (re.compile(rf"(?<![\w'’ʼ])(?i:entre)\s+(?P<noun>{_DEFINITE_ALTS})(?![\w-])"),
-              re.compile(rf"(?<![\w'’ʼ])(?i:entre)\s+[\w-]+\s+(?i:et)\s+(?P<noun>{_DEFINITE_ALTS})(?![\w-])"))
-_BARE_RE = re.compile(rf"(?<![\w-])(?P<noun>{'|'.join(BARE_ACRONYMS)})(?![\w-])")
-_COLLECTIVE_RE = re.compile(rf"(?P<det>{_COLLECTIVE_DET}){_PRE_ADJECTIVE}"
-                            rf"(?P<noun>{_alternatives(pat for pat, _, _ in COLLECTIVE_NOUNS)})(?![\w-])")
-_BARE_CLASS = {"CLE": COOP.LocalWaterCommission, "PNR": COOP.PNR, "PETR": COOP.PETR}
-# Plural nouns enumerated without determiners ("Elus, fonctionnaires, entrepreneurs, habitants…").
-_ENUMERATED_RE = re.compile(rf"(?:^|(?<=[,;\n]))[ \t]*(?P<noun>{_alternatives(pat for pat, _, _ in COLLECTIVE_NOUNS)})"
-                            r"(?=[ \t]*(?:,|;|\.|…|\bet\b))", re.MULTILINE)
-
-
-_INVARIANT = frozenset({"EPCI", "PNR", "SCoT", "SCOT", "Scot", "Pays", "CC"})
-# The capitalised words of a name, linked as _NAME_AFTER allows ("Sarthois", "de la Sarthe").
-_NAME_WORDS_AFTER = re.compile(rf"(?:[ \u00a0]+{_NAME_LINK}[A-ZÀ-ÝŒ][\w'’ʼ-]*)+")
-
-
-def _plural_form(noun: str) -> bool:
-    first = noun.split()[0]
-    return first not in _INVARIANT and first.endswith(("s", "x"))
-
-
-def find_descriptions(text: str, start: int = 0, end: int | None = None) -> list[DescriptionMatch]:
-    """Definite descriptions and collective nouns in ``text[start:end]`` (offsets index ``text``),
-    longest first on overlap, in text order. A noun followed by a capitalised name ("le Pays de
-    Rennes") is left to :func:`find_institutions`; a singular noun needs a definite article, or
-    "entre" ("entre Pays et agglomération"), except the acronyms of :data:`BARE_ACRONYMS`; a
-    collective noun needs a plural or counting determiner ("les", "des", "5", "deux", "chaque",
-    "un" for a counted one, "de" in "groupes de communes")."""
-    end = len(text) if end is None else end
-    found: list[DescriptionMatch] = []
-
-    def name_follows(e: int) -> bool:
-        return bool(_NAME_AFTER.match(text, e, end))
-
-    def complement(e: int) -> str:
-        m = _COMPLEMENT.match(text, e, end)
-        return m.group(1) if m else ""
-
-    def add(s: int, e: int, noun: str, cls, collective: bool, word: str | None = None) -> None:
-        found.append(DescriptionMatch(s, e, text[s:e], cls, collective, noun, word, complement(e)))
-
-    for m in _DEFINITE_RE.finditer(text, start, end):
-        if not name_follows(m.end()):
-            add(m.start("art"), m.end(), m.group("noun"), DEFINITE_NOUNS[_noun_index(m)][1], False)
-    for rx in _ENTRE_RES:
-        for m in rx.finditer(text, start, end):
-            if not name_follows(m.end()):
-                add(m.start("noun"), m.end(), m.group("noun"), DEFINITE_NOUNS[_noun_index(m)][1], False)
-    for m in _BARE_RE.finditer(text, start, end):
-        if not name_follows(m.end()):
-            add(m.start(), m.end(), m.group("noun"), _BARE_CLASS[m.group("noun")], False)
-    for m in _ENUMERATED_RE.finditer(text, start, end):
-        noun = m.group("noun")
-        _, cls, word = COLLECTIVE_NOUNS[_noun_index(m)]
-        if _plural_form(noun):
-            add(m.start("noun"), m.end(), noun, cls, True, word)
-    for m in _COLLECTIVE_RE.finditer(text, start, end):
-        noun = m.group("noun")
-        _, cls, word = COLLECTIVE_NOUNS[_noun_index(m)]
-        det = m.group("det").strip()
-        if det.lower() == "et" and not re.search(r"(?i)\bentre\s+\S+\s+$", text[max(start, m.start() - 40):m.start()]):
-            continue  # "et" only in "entre X et Y"
-        invariant = noun.split()[0] in _INVARIANT
-        if _SINGULAR_DET.match(det) and not det.lower().startswith("d"):
-            if _plural_form(noun):
-                continue  # "une communes": not French
-        elif not (_plural_form(noun) or invariant):
-            continue  # "la commune", "le partenaire", "de commune"
-        e = m.end()
-        if name_follows(e):
-            if "autres" in m.group(0).lower():  # "les autres Pays Sarthois": a group named by a name
-                e = _NAME_WORDS_AFTER.match(text, e, end).end()
-            elif not _plural_form(noun) and cls not in (COOP.LocalAuthority, COOP.Actor, COOP.Commune):
-                continue  # "les Pays de la Loire": a name (but "les communautés de communes du Pays de Brest")
-        s = m.start("noun") if det.lower() in ("entre", "et") else m.start()
-        add(s, e, noun, cls, True, word)
-    found.sort(key=lambda d: (-(d.end - d.start), d.start, d.collective))
-    kept: list[DescriptionMatch] = []
-    for d in found:
-        if all(d.end <= k.start or d.start >= k.end for k in kept):
-            kept.append(d)
-    return sorted(kept, key=lambda d: d.start)
-
-
-# ----------------------------------------------------------------------------- towns
-
-# The chefs-lieux (préfectures) of the départements, a versioned data file of the package (its
-# header says what it is): a town the base does not know still says which département a case is
-# in ("Bordeaux Métropole" → Gironde).
-PREFECTURES_FILE = Path(__file__).resolve().parent / "data" / "prefectures.tsv"
-
-
-class Prefecture(NamedTuple):
-    code: str  # INSEE code of the département ("33", "2A", "974")
-    departement: str  # its name ("Gironde")
-    town: str  # the chef-lieu ("Bordeaux", "Le Mans")
-    council: bool = True  # the département has a council of its own ("Département de la Gironde")
-    homonym: bool = False  # another well-known commune has the name: never used
-
-
-class TownMatch(NamedTuple):
-    start: int  # span of the town's name (its article excluded: "Mans" in "Pays du Mans")
-    end: int
-    text: str  # == text[start:end]
-    prefecture: Prefecture
-
-
-@lru_cache(maxsize=4)
-def prefectures(path: Path = PREFECTURES_FILE) -> tuple[Prefecture, ...]:
-    """The rows of the préfectures table (comment lines and the header skipped)."""
-    out = []
-    header = True
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header:
-            header = False
-            continue
-        code, departement, town = (c.strip() for c in cells[:3])
-        notes = {n.strip() for n in (cells[3] if len(cells) > 3 else "").split(",") if n.strip()}
-        unknown = notes - {"sans-conseil", "homonyme"}
-        if unknown or not (code and departement and town):
-            raise ValueError(f"{path}: bad row {line!r}")
-        out.append(Prefecture(code, departement, town, "sans-conseil" not in notes, "homonyme" in notes))
-    return tuple(out)
-
-
-def _fold_same_length(text: str) -> str:
-    """Lower case without accents, one character per character (offsets kept)."""
-    out = []
-    for c in text:
-        if c.isascii():
-            out.append(c.lower())
-            continue
-        d = unicodedata.normalize("NFKD", c)
-        out.append((d[0] if d else c).lower()[:1] or c)
-    return "".join(out)
-
-
-_TOWN_ARTICLE = {"le": re.compile(r"(?:^|[^\w-])(?:le|du|au)\s+$"), "la": re.compile(r"(?:^|[^\w-])la\s+$")}
-
-
-@lru_cache(maxsize=4)
-def _town_index(path: Path = PREFECTURES_FILE) -> tuple[re.Pattern, dict[str, tuple[str | None, Prefecture]]]:
-    """One regex of the towns' names (article dropped, hyphens or spaces between their words) on
-    folded text, and folded name → (its article, the row)."""
-    index: dict[str, tuple[str | None, Prefecture]] = {}
-    for row in prefectures(path):
-        if row.homonym:
-            continue
-        words = re.split(r"[-\s]+", _fold_same_length(row.town))
-        article = words[0] if words[0] in ("le", "la") and len(words) > 1 else None
-        if article:
-            words = words[1:]
-        index[" ".join(words)] = (article, row)
-    bodies = sorted(index, key=len, reverse=True)
-    alternatives = "|".join(r"[-\s]+".join(re.escape(w) for w in body.split()) for body in bodies)
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), index
-
-
-def find_towns(text: str, start: int = 0, end: int | None = None) -> list[TownMatch]:
-    """The préfectures named in ``text[start:end]``: a whole name written with its capital
-    ("Bordeaux", "Bourg en Bresse", "Saint-Étienne", "du Mans"), not part of a longer compound
-    ("Seine-Saint-Denis", "Pau-Pyrénées": another place), with its article for the towns that
-    have one ("Le Mans", "La Rochelle"); a homonym ("Saint-Denis") is never returned."""
-    end = len(text) if end is None else end
-    rx, index = _town_index()
-    folded = _fold_same_length(text[start:end])
-    out = []
-    for m in rx.finditer(folded):
-        s, e = start + m.start(), start + m.end()
-        if not text[s].isupper():
-            continue
-        article, row = index[" ".join(re.split(r"[-\s]+", m.group()))]
-        if article and not _TOWN_ARTICLE[article].search(folded[max(0, m.start() - 5):m.start()]):
-            continue
-        out.append(TownMatch(s, e, text[s:e], row))
     return out
