@@ -1107,6 +1107,22 @@ def test_an_instrument_named_on_its_own_outranks_a_structure_head(vocab_lexicon)
     assert petr and all(m.confidence < top.confidence for m in petr)
 
 
+@pytest.mark.parametrize("text, title", [
+    # the structure carries the practice, even in the title
+    ("Un service commun d'urbanisme porté par le PETR\nLes communautés ont confié l'instruction au PETR Centre.",
+     "Un service commun d'urbanisme porté par le PETR"),
+    # the structure named with a definite article is the body that acts
+    ("Morvan : une feuille de route\nLe syndicat mixte du Parc a proposé de signer des plans de coopération.",
+     "Morvan : une feuille de route"),
+])
+def test_a_structure_that_acts_is_not_the_instrument(vocab_lexicon, text, title):  # noqa: F811
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, len(title)
+    ms = extract(doc, cand, vocab_lexicon)
+    top = max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+    assert top.types[0] in (COOP.SharedEngineering, COOP.PlanDeCooperation), top
+
+
 def test_instrument_in_the_title_wins_ties(lexicon):
     text = "Convention de mutualisation\nUne charte de valeurs et une convention de mutualisation lient le PNR et le Pays."
     doc, cand = make_candidate(text)

@@ -5,6 +5,7 @@ on its own, formal rather than a governance body, and most specific, the most co
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rdflib import URIRef
@@ -76,6 +77,17 @@ _GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
 _FORMAL_INSTRUMENTS = (COOP.ContractualInstrument, COOP.PoliticalCommitment, COOP.ProgrammeOrScheme)
 
 
+_DEFINITE_BEFORE = re.compile(r"(?:\b(?:[Ll]e|[Ll]a|du|au)[ \u00a0]+|\b[Ll]['’][ \u00a0]?)$")
+_CARRIER = re.compile(r"\b(?:port|anim|pilot|coordonn|confi)(?:é|ée|és|ées)[ \u00a0]+(?:par|au|à)[ \u00a0]+"
+                      r"(?:(?:le|la)[ \u00a0]+|l['’][ \u00a0]?)?$", re.IGNORECASE)
+
+
+def _is_structure(m: Mention, lexicon: Lexicon) -> bool:
+    """An instrument mention whose type is a shared structure's formula (PETR, syndicat mixte, pôle
+    métropolitain, PTCE …): a body one can name."""
+    return lexicon.is_subclass(m.types[0], COOP.SharedStructure)
+
+
 def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
@@ -114,12 +126,18 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
         a.kind == "actor" and (a.start <= out[i].start and out[i].end <= a.end and a.end - a.start > out[i].end - out[i].start
                                or text[a.end:out[i].start].strip() == "(")  # « le Pôle d'équilibre … (PETR) »
         for a in out)}  # also « le Syndicat mixte » later
+    # A structure named with a definite article is the body that acts (« le syndicat mixte du Parc a
+    # proposé … »); carrying the practice, even in the title (« un service commun porté par le PETR »).
+    carried = {i for i in idx if out[i].method != "embedding" and _is_structure(out[i], lexicon)
+               and _CARRIER.search(text, max(0, out[i].start - 30), out[i].start)}
+    heads |= carried | {i for i in idx if out[i].method != "embedding" and _is_structure(out[i], lexicon)
+                        and _DEFINITE_BEFORE.search(text, max(0, out[i].start - 6), out[i].start)}
     own = [out[i].confidence for i in idx
            if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
     if own:
         for i in heads:
             m = out[i]
-            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te and i not in carried
             if not in_title and m.confidence >= max(own):
                 out[i] = replace(m, confidence=round(max(own) - 0.01, 3))
     best: dict[URIRef, float] = {}
