@@ -771,13 +771,13 @@ def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: 
     article = d.text[:at].strip() if at > 0 else ""
     det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", article, flags=re.IGNORECASE)
     count = count_of(det) if det else None
-    before = count is None
+    uncounted = count is None  # a definite plural: only the bodies named before it are its members
     if count is None and _DEFINITE_PLURAL.fullmatch(article):
         count = 2  # « les intercommunalités » after two of them or more: those
     if count is None or count < 2 or _OTHER.search(d.text):
         return False  # « deux autres communautés de communes »: others than those named
     named = {name_key(_actor_name(m, lexicon)) for m in mentions
-             if m.kind == "actor" and m.confidence >= ASSERT_THRESHOLD and (m.end <= d.start or not before)
+             if m.kind == "actor" and m.confidence >= ASSERT_THRESHOLD and (m.end <= d.start or not uncounted)
              and any(lexicon.is_subclass(t, d.cls) or (t == COOP.EPCI and lexicon.is_subclass(d.cls, t))
                      for t in m.types) and not is_placeholder_label(m.label or "")}
     return len(named) >= count
