@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from .labels import fold, label_key
-from .patterns import _UPPER as _UP, find_institutions
+from .heads import UPPER as _UP
+from .patterns import find_institutions
 
 __all__ = ["INSTRUMENT", "STRUCT", "Span", "generic", "names_practice", "place_like", "structure_names"]
 

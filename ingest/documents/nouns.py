@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from ontology.namespace import COOP
 
-from .patterns import _E, _O
+from .heads import E as _E, O as _O
 
 
 class DescriptionMatch(NamedTuple):

@@ -28,7 +28,7 @@ from search.text import fold
 
 from .model import Candidate
 from .nouns import DescriptionMatch
-from .patterns import _UPPER
+from .heads import UPPER as _UPPER
 
 # Grid fields whose every counted noun is a partner of the practice.
 PARTNER_FIELDS = frozenset({"partners_scale"})

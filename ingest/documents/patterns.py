@@ -1,33 +1,11 @@
 """Rules that recognise French institutional names and type them with an ontology class.
 
 spaCy's French models tag "Brest Métropole" as a place and miss "agglomération grenobloise"; the
-names of French public bodies follow a few fixed shapes, which these rules read directly:
-
-=============================================================  ===============================
-shape                                                          class
-=============================================================  ===============================
-communauté de communes (du/de/des…) X, CC X                    coop:CommunauteDeCommunes
-communauté d'agglomération X, CA X, agglomération de X,        coop:CommunauteAgglomeration
-X Agglo, X Agglomération
-communauté urbaine X, CU X                                     coop:CommunauteUrbaine
-X Métropole, X métropole, Métropole de X, métropole X          coop:Metropole
-X Communauté ("Morlaix Communauté"), X Intercom                coop:EPCI
-syndicat mixte (du bassin versant de) X                        coop:SyndicatMixte
-PETR X, pôle d'équilibre territorial et rural X                coop:PETR
-Pays de/du/des X, Pays X (capital P)                           coop:PaysStructure
-PNR X, Parc naturel régional de/du/des X                       coop:PNR
-Département de X, conseil départemental/général de X          coop:Departement
-Région X (capital R), conseil régional de X                    coop:Region
-pôle métropolitain X                                           coop:PoleMetropolitain
-commune de X, ville de X, mairie de X, maire de X              coop:Commune ("Commune de X" for the maire)
-X (Pays), X (PETR), X (PNR), X (SCoT)                          the class in parentheses
-l'État (capitalised, after the elided article)                coop:StateActor
-agence d'urbanisme X                                           coop:AgenceUrbanisme
-conseil de développement X                                     coop:ConseilDeDeveloppement
-SCoT X                                                         coop:ScotStructure
-agence de l'eau X ("Agence de l'eau Loire-Bretagne")           coop:StateAgency
-chambre d'agriculture de/du X, CCI X, chambre de métiers … X   coop:ChambreConsulaire
-=============================================================  ===============================
+names of French public bodies follow a few fixed shapes, which these rules read directly.
+The heads and their classes are the table of :mod:`.heads`; besides them, « X (Pays) », « X (PETR) »,
+« X (PNR) », « X (SCoT) » take the class in parentheses, « l'État » (capitalised, after the elided
+article) is coop:StateActor, national bodies are read by their acronym (« ADEME », « DDT de la
+Somme ») and cross-border bodies by their foreign heads (:mod:`.foreign`).
 
 Where the name ends: after the type words, a name is a run of capitalised words and acronyms
 (hyphenated compounds are one word: "Mont-Saint-Michel", "Côtes-d'Armor"), joined by the
@@ -64,6 +42,7 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
+from .heads import APOS as _APOS, E as _E, RULES, UPPER as _UPPER, Rule
 from .hyphens import dehyphenate
 from .towns import find_towns
 
@@ -81,8 +60,6 @@ class InstitutionMatch(NamedTuple):
 
 # ----------------------------------------------------------------------------- tokens
 
-_APOS = "'’ʼ"
-_UPPER = "A-ZÀ-ÖØ-Þ"  # capital letters, in a character class (also read by segment and partners)
 _TOKEN = re.compile(
     rf"(?P<elision>(?<![^\W\d_])(?:[dDlL]|[Qq]u)[{_APOS}](?=[^\W\d_]))"
     # a hyphen at a line's end joins the two lines' parts of one word (« Meurthe-et-\nMoselle »)
@@ -126,117 +103,6 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     return [_Tok(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
-# ----------------------------------------------------------------------------- rules
-
-# Accent-insensitive letters, in patterns (also read by nouns).
-_E = "[eéèêë]"
-_O = "[oô]"
-_AP = f"[{_APOS}]"
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    head: re.Pattern
-    cls: URIRef
-    prefix: bool = True  # the name follows the head
-    suffix: bool = False  # the name precedes the head
-    connector_required: bool = False  # prefix names must start with de/du/des/d'
-    bridge: bool = False  # may bridge lowercase words before the capitalised name
-    demonym: bool = False  # "<head> <ethnic adjective>" is a weak match
-    canonical: str | None = None  # replaces the head in the normalised name
-
-
-def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("communaute-de-communes", _r(rf"\bcommunaut{_E}s?\s+de\s+communes\b"), COOP.CommunauteDeCommunes,
-         canonical="Communauté de communes"),
-    Rule("cc", _r(r"\bCCs?\b", False), COOP.CommunauteDeCommunes, canonical="Communauté de communes"),
-    Rule("communaute-agglomeration", _r(rf"\bcommunaut{_E}s?\s+d{_AP}\s?agglom{_E}rations?\b"),
-         COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
-    Rule("ca", _r(r"\bCA\b", False), COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
-    Rule("agglomeration-de", _r(rf"\bagglom{_E}ration\b"), COOP.CommunauteAgglomeration, connector_required=True,
-         demonym=True, canonical="Agglomération"),
-    Rule("agglo-suffix", _r(rf"\bAgglo(?:m{_E}ration)?\b", False), COOP.CommunauteAgglomeration, prefix=False,
-         suffix=True),
-    Rule("communaute-urbaine", _r(rf"\bcommunaut{_E}s?\s+urbaines?\b"), COOP.CommunauteUrbaine,
-         canonical="Communauté urbaine"),
-    Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
-    Rule("metropole", _r(rf"\bm{_E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
-    Rule("communaute-suffix", _r(rf"\bCommunaut{_E}\b", False), COOP.EPCI, prefix=False, suffix=True),
-    # « Grand Belfort Communauté d'Agglomération »
-    Rule("agglomeration-suffix", _r(rf"\bCommunaut{_E}\s+d{_AP}\s?[Aa]gglom{_E}ration\b", False),
-         COOP.CommunauteAgglomeration, prefix=False, suffix=True),
-    Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
-    # « Communauté intercommunale du Nord de La Réunion » (CINOR), « … des villes solidaires » (CIVIS)
-    Rule("communaute-intercommunale", _r(rf"\bcommunaut{_E}s?\s+intercommunales?\b"), COOP.EPCI, bridge=True,
-         canonical="Communauté intercommunale"),
-    Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
-         canonical="Syndicat mixte"),
-    # « Syndicat départemental d'énergie de la Haute-Marne » (a syndicat mixte), « syndicat intercommunal
-    # des eaux du Val » (an EPCI without own taxation)
-    Rule("syndicat-departemental", _r(rf"\bsyndicats?\s+d{_E}partementa(?:l|ux)\b"), COOP.SyndicatMixte, bridge=True,
-         canonical="Syndicat départemental"),
-    Rule("syndicat-intercommunal", _r(r"\bsyndicats?\s+intercommuna(?:l|ux)\b"), COOP.EPCI, bridge=True,
-         canonical="Syndicat intercommunal"),
-    Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
-    Rule("petr-long", _r(rf"\bp{_O}les?\s+d{_AP}\s?{_E}quilibre\s+territorial\s+et\s+rural\b"), COOP.PETR,
-         canonical="Pôle d'équilibre territorial et rural"),
-    Rule("pays", _r(r"\bPays\b(?![ \u00a0]+de[ \u00a0]+la[ \u00a0]+Loire\b)", False), COOP.PaysStructure),  # not the région
-    Rule("pnr", _r(r"\bPNR\b", False), COOP.PNR),
-    Rule("pnr-long", _r(rf"\bparcs?\s+naturels?\s+r{_E}gion(?:al|aux)\b"), COOP.PNR,
-         canonical="Parc naturel régional"),
-    Rule("departement", _r(rf"\bD{_E}partement\b", False), COOP.Departement),
-    Rule("conseil-departemental", _r(rf"\bconseil\s+(?:d{_E}partemental|g{_E}n{_E}ral)\b"), COOP.Departement),
-    Rule("region", _r(rf"\bR{_E}gion\b", False), COOP.Region),
-    Rule("conseil-regional", _r(rf"\bconseil\s+r{_E}gional\b"), COOP.Region),
-    Rule("pole-metropolitain", _r(rf"\bp{_O}les?\s+m{_E}tropolitains?\b"), COOP.PoleMetropolitain, bridge=True,
-         demonym=True, canonical="Pôle métropolitain"),
-    Rule("commune", _r(r"\b(?:commune|ville|mairie)\b"), COOP.Commune, connector_required=True),
-    # "le Maire de Besançon" speaks for the commune: the actor is the commune ("Commune de Besançon").
-    Rule("maire", _r(r"\bmaire\b"), COOP.Commune, connector_required=True, canonical="Commune"),
-    Rule("agence-urbanisme", _r(rf"\bagences?\s+d{_AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,
-         canonical="Agence d'urbanisme"),
-    Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{_E}veloppement\b"), COOP.ConseilDeDeveloppement,
-         bridge=True, canonical="Conseil de développement"),
-    Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
-    Rule("agence-eau", _r(rf"\bagences?\s+de\s+l{_AP}\s?eau\b"), COOP.StateAgency, canonical="Agence de l'eau"),
-    Rule("chambre-agriculture", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+|d{_E}partementales?\s+)?d{_AP}\s?agriculture\b"),
-         COOP.ChambreConsulaire, connector_required=True, canonical="Chambre d'agriculture"),
-    Rule("cci", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+)?de\s+commerce\s+et\s+d{_AP}\s?industrie\b|\bCCIR?\b"),
-         COOP.ChambreConsulaire, canonical="Chambre de commerce et d'industrie"),
-    Rule("cma", _r(rf"\bchambres?\s+(?:r{_E}gionales?\s+)?de(?:s)?\s+m{_E}tiers(?:\s+et\s+de\s+l{_AP}\s?artisanat)?\b|\bCMAR?\b"),
-         COOP.ChambreConsulaire, canonical="Chambre de métiers et de l'artisanat"),
-    # « Collectivité de Corse », « Collectivité européenne d'Alsace »: territorial authorities with a
-    # special status
-    Rule("collectivite", _r(rf"\bCollectivit{_E}(?:\s+(?:europ{_E}enne|territoriale|unique))?\b", False),
-         COOP.LocalAuthority, connector_required=True),
-    # « l'association Terre de Liens Centre-Val de Loire » (named without its head, below), « l'Association
-    # des maires ruraux du Cantal »
-    Rule("association", _r(r"\bassociation\b"), COOP.Association),
-    # public health bodies, partners of contrats locaux de santé
-    Rule("ars", _r(rf"\bagences?\s+r{_E}gionales?\s+de\s+sant{_E}\b|\bARS\b"), COOP.StateAgency,
-         canonical="Agence régionale de santé"),
-    Rule("cpam", _r(r"\bcaisses?\s+primaires?\s+d['’]\s?assurance\s+maladie\b|\bCPAM\b"), COOP.PublicActor,
-         connector_required=True, canonical="Caisse primaire d'assurance maladie"),
-    Rule("msa", _r(r"\bMSA\b", False), COOP.PublicActor, canonical="MSA"),
-    Rule("centre-hospitalier", _r(rf"\bcentres?\s+hospitaliers?(?:\s+(?:r{_E}gional|universitaire|intercommunal))*\b"),
-         COOP.PublicActor, connector_required=True, canonical="Centre hospitalier"),
-    Rule("cpts", _r(r"\bCPTS\b", False), COOP.Association, canonical="CPTS"),
-    # housing and architecture advice bodies (associations set up by the départements)
-    Rule("adil", _r(r"\bADIL\b", False), COOP.Association, canonical="ADIL"),
-    Rule("caue", _r(r"\bCAUE\b", False), COOP.Association, canonical="CAUE"),
-    # cross-border bodies: « Groupement local de coopération transfrontalière du Grand Genève », « GECT
-    # Eurométropole Lille-Kortrijk-Tournai », « Eurodistrict Strasbourg-Ortenau »
-    Rule("glct", _r(rf"\bgroupements?\s+loca(?:l|ux)\s+de\s+coop{_E}ration\s+transfrontali{_E}re\b|\bGLCT\b"),
-         COOP.PublicActor, bridge=True),
-    Rule("gect", _r(rf"\bgroupements?\s+europ{_E}ens?\s+de\s+coop{_E}ration\s+territoriale\b|\bGECT\b"),
-         COOP.PublicActor, bridge=True),
-    Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
-)
 
 # Ethnic/place adjectives ("grenobloise", "bordelaise", "bisontine", "rennaise", "lyonnais") and
 # common adjectives with the same endings that are not.

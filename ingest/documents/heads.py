@@ -1,0 +1,150 @@
+"""The heads of French institutional names: which words start (or end) a name of which kind.
+
+One :class:`Rule` per head; :func:`.patterns.find_institutions` reads the name around each head.
+
+=============================================================  ===============================
+shape                                                          class
+=============================================================  ===============================
+communauté de communes (du/de/des…) X, CC X                    coop:CommunauteDeCommunes
+communauté d'agglomération X, CA X, agglomération de X,        coop:CommunauteAgglomeration
+X Agglo, X Agglomération
+communauté urbaine X, CU X                                     coop:CommunauteUrbaine
+X Métropole, X métropole, Métropole de X, métropole X          coop:Metropole
+X Communauté ("Morlaix Communauté"), X Intercom                coop:EPCI
+syndicat mixte (du bassin versant de) X                        coop:SyndicatMixte
+PETR X, pôle d'équilibre territorial et rural X                coop:PETR
+Pays de/du/des X, Pays X (capital P)                           coop:PaysStructure
+PNR X, Parc naturel régional de/du/des X                       coop:PNR
+Département de X, conseil départemental/général de X          coop:Departement
+Région X (capital R), conseil régional de X                    coop:Region
+pôle métropolitain X                                           coop:PoleMetropolitain
+commune de X, ville de X, mairie de X, maire de X              coop:Commune ("Commune de X" for the maire)
+agence d'urbanisme X                                           coop:AgenceUrbanisme
+conseil de développement X                                     coop:ConseilDeDeveloppement
+SCoT X                                                         coop:ScotStructure
+agence de l'eau X ("Agence de l'eau Loire-Bretagne")           coop:StateAgency
+chambre d'agriculture de/du X, CCI X, chambre de métiers … X   coop:ChambreConsulaire
+=============================================================  ===============================
+
+and the rest of :data:`RULES` (syndicats, associations, health and cross-border bodies…).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from ontology.namespace import COOP
+
+# Character classes, in patterns (read by every module that writes a name pattern).
+APOS = "'’ʼ"  # apostrophes
+UPPER = "A-ZÀ-ÖØ-Þ"  # capital letters
+E = "[eéèêë]"  # accent-insensitive letters
+O = "[oô]"
+AP = f"[{APOS}]"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    head: re.Pattern
+    cls: URIRef
+    prefix: bool = True  # the name follows the head
+    suffix: bool = False  # the name precedes the head
+    connector_required: bool = False  # prefix names must start with de/du/des/d'
+    bridge: bool = False  # may bridge lowercase words before the capitalised name
+    demonym: bool = False  # "<head> <ethnic adjective>" is a weak match
+    canonical: str | None = None  # replaces the head in the normalised name
+
+
+def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("communaute-de-communes", _r(rf"\bcommunaut{E}s?\s+de\s+communes\b"), COOP.CommunauteDeCommunes,
+         canonical="Communauté de communes"),
+    Rule("cc", _r(r"\bCCs?\b", False), COOP.CommunauteDeCommunes, canonical="Communauté de communes"),
+    Rule("communaute-agglomeration", _r(rf"\bcommunaut{E}s?\s+d{AP}\s?agglom{E}rations?\b"),
+         COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
+    Rule("ca", _r(r"\bCA\b", False), COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
+    Rule("agglomeration-de", _r(rf"\bagglom{E}ration\b"), COOP.CommunauteAgglomeration, connector_required=True,
+         demonym=True, canonical="Agglomération"),
+    Rule("agglo-suffix", _r(rf"\bAgglo(?:m{E}ration)?\b", False), COOP.CommunauteAgglomeration, prefix=False,
+         suffix=True),
+    Rule("communaute-urbaine", _r(rf"\bcommunaut{E}s?\s+urbaines?\b"), COOP.CommunauteUrbaine,
+         canonical="Communauté urbaine"),
+    Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
+    Rule("metropole", _r(rf"\bm{E}tropole\b"), COOP.Metropole, suffix=True, bridge=True, demonym=True),
+    Rule("communaute-suffix", _r(rf"\bCommunaut{E}\b", False), COOP.EPCI, prefix=False, suffix=True),
+    # « Grand Belfort Communauté d'Agglomération »
+    Rule("agglomeration-suffix", _r(rf"\bCommunaut{E}\s+d{AP}\s?[Aa]gglom{E}ration\b", False),
+         COOP.CommunauteAgglomeration, prefix=False, suffix=True),
+    Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
+    # « Communauté intercommunale du Nord de La Réunion » (CINOR), « … des villes solidaires » (CIVIS)
+    Rule("communaute-intercommunale", _r(rf"\bcommunaut{E}s?\s+intercommunales?\b"), COOP.EPCI, bridge=True,
+         canonical="Communauté intercommunale"),
+    Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
+         canonical="Syndicat mixte"),
+    # « Syndicat départemental d'énergie de la Haute-Marne » (a syndicat mixte), « syndicat intercommunal
+    # des eaux du Val » (an EPCI without own taxation)
+    Rule("syndicat-departemental", _r(rf"\bsyndicats?\s+d{E}partementa(?:l|ux)\b"), COOP.SyndicatMixte, bridge=True,
+         canonical="Syndicat départemental"),
+    Rule("syndicat-intercommunal", _r(r"\bsyndicats?\s+intercommuna(?:l|ux)\b"), COOP.EPCI, bridge=True,
+         canonical="Syndicat intercommunal"),
+    Rule("petr", _r(r"\bPETR\b", False), COOP.PETR),
+    Rule("petr-long", _r(rf"\bp{O}les?\s+d{AP}\s?{E}quilibre\s+territorial\s+et\s+rural\b"), COOP.PETR,
+         canonical="Pôle d'équilibre territorial et rural"),
+    Rule("pays", _r(r"\bPays\b(?![ \u00a0]+de[ \u00a0]+la[ \u00a0]+Loire\b)", False), COOP.PaysStructure),  # not the région
+    Rule("pnr", _r(r"\bPNR\b", False), COOP.PNR),
+    Rule("pnr-long", _r(rf"\bparcs?\s+naturels?\s+r{E}gion(?:al|aux)\b"), COOP.PNR,
+         canonical="Parc naturel régional"),
+    Rule("departement", _r(rf"\bD{E}partement\b", False), COOP.Departement),
+    Rule("conseil-departemental", _r(rf"\bconseil\s+(?:d{E}partemental|g{E}n{E}ral)\b"), COOP.Departement),
+    Rule("region", _r(rf"\bR{E}gion\b", False), COOP.Region),
+    Rule("conseil-regional", _r(rf"\bconseil\s+r{E}gional\b"), COOP.Region),
+    Rule("pole-metropolitain", _r(rf"\bp{O}les?\s+m{E}tropolitains?\b"), COOP.PoleMetropolitain, bridge=True,
+         demonym=True, canonical="Pôle métropolitain"),
+    Rule("commune", _r(r"\b(?:commune|ville|mairie)\b"), COOP.Commune, connector_required=True),
+    # "le Maire de Besançon" speaks for the commune: the actor is the commune ("Commune de Besançon").
+    Rule("maire", _r(r"\bmaire\b"), COOP.Commune, connector_required=True, canonical="Commune"),
+    Rule("agence-urbanisme", _r(rf"\bagences?\s+d{AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,
+         canonical="Agence d'urbanisme"),
+    Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{E}veloppement\b"), COOP.ConseilDeDeveloppement,
+         bridge=True, canonical="Conseil de développement"),
+    Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
+    Rule("agence-eau", _r(rf"\bagences?\s+de\s+l{AP}\s?eau\b"), COOP.StateAgency, canonical="Agence de l'eau"),
+    Rule("chambre-agriculture", _r(rf"\bchambres?\s+(?:r{E}gionales?\s+|d{E}partementales?\s+)?d{AP}\s?agriculture\b"),
+         COOP.ChambreConsulaire, connector_required=True, canonical="Chambre d'agriculture"),
+    Rule("cci", _r(rf"\bchambres?\s+(?:r{E}gionales?\s+)?de\s+commerce\s+et\s+d{AP}\s?industrie\b|\bCCIR?\b"),
+         COOP.ChambreConsulaire, canonical="Chambre de commerce et d'industrie"),
+    Rule("cma", _r(rf"\bchambres?\s+(?:r{E}gionales?\s+)?de(?:s)?\s+m{E}tiers(?:\s+et\s+de\s+l{AP}\s?artisanat)?\b|\bCMAR?\b"),
+         COOP.ChambreConsulaire, canonical="Chambre de métiers et de l'artisanat"),
+    # « Collectivité de Corse », « Collectivité européenne d'Alsace »: territorial authorities with a
+    # special status
+    Rule("collectivite", _r(rf"\bCollectivit{E}(?:\s+(?:europ{E}enne|territoriale|unique))?\b", False),
+         COOP.LocalAuthority, connector_required=True),
+    # « l'association Terre de Liens Centre-Val de Loire » (named without its head, below), « l'Association
+    # des maires ruraux du Cantal »
+    Rule("association", _r(r"\bassociation\b"), COOP.Association),
+    # public health bodies, partners of contrats locaux de santé
+    Rule("ars", _r(rf"\bagences?\s+r{E}gionales?\s+de\s+sant{E}\b|\bARS\b"), COOP.StateAgency,
+         canonical="Agence régionale de santé"),
+    Rule("cpam", _r(r"\bcaisses?\s+primaires?\s+d['’]\s?assurance\s+maladie\b|\bCPAM\b"), COOP.PublicActor,
+         connector_required=True, canonical="Caisse primaire d'assurance maladie"),
+    Rule("msa", _r(r"\bMSA\b", False), COOP.PublicActor, canonical="MSA"),
+    Rule("centre-hospitalier", _r(rf"\bcentres?\s+hospitaliers?(?:\s+(?:r{E}gional|universitaire|intercommunal))*\b"),
+         COOP.PublicActor, connector_required=True, canonical="Centre hospitalier"),
+    Rule("cpts", _r(r"\bCPTS\b", False), COOP.Association, canonical="CPTS"),
+    # housing and architecture advice bodies (associations set up by the départements)
+    Rule("adil", _r(r"\bADIL\b", False), COOP.Association, canonical="ADIL"),
+    Rule("caue", _r(r"\bCAUE\b", False), COOP.Association, canonical="CAUE"),
+    # cross-border bodies: « Groupement local de coopération transfrontalière du Grand Genève », « GECT
+    # Eurométropole Lille-Kortrijk-Tournai », « Eurodistrict Strasbourg-Ortenau »
+    Rule("glct", _r(rf"\bgroupements?\s+loca(?:l|ux)\s+de\s+coop{E}ration\s+transfrontali{E}re\b|\bGLCT\b"),
+         COOP.PublicActor, bridge=True),
+    Rule("gect", _r(rf"\bgroupements?\s+europ{E}ens?\s+de\s+coop{E}ration\s+territoriale\b|\bGECT\b"),
+         COOP.PublicActor, bridge=True),
+    Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
+)
