@@ -159,3 +159,119 @@ def test_more_suffix_heads_and_pairs():
         "Grand Belfort Communauté d'Agglomération", "Communauté de communes du Sud Territoire"]
     assert names("la Communauté de communes Marche et Combraille en Aquitaine, qui") == [
         "Communauté de communes Marche et Combraille en Aquitaine"]
+
+
+def typed(text: str) -> list[tuple[str, str]]:
+    return [(m.name, m.cls.rsplit("#", 1)[-1]) for m in find_institutions(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # LEADER local action groups: the GAL, not the Pays that names it
+    ("avec le GAL du Pays de Langres et le GAL Pays Graylois, associés",
+     [("GAL du Pays de Langres", "LocalActionGroup"), ("GAL Pays Graylois", "LocalActionGroup")]),
+    ("le groupe d'action locale du Pays de Brest", [("Groupe d'action locale du Pays de Brest", "LocalActionGroup")]),
+    ("le programme GAL LEADER", []),  # the programme, not a group's name
+    # universities and schools (capitalised: « l'école de Dannemarie » is a building)
+    ("l'Université de technologie de Belfort-Montbéliard (UTBM) ; Université Marie et Louis Pasteur ;",
+     [("Université de technologie de Belfort-Montbéliard", "ResearchOrTrainingBody"),
+      ("Université Marie et Louis Pasteur", "ResearchOrTrainingBody")]),
+    ("avec Nantes Université", [("Nantes Université", "ResearchOrTrainingBody")]),
+    ("l'École nationale d'osiériculture et de vannerie de Fayl-Billot forme",
+     [("École nationale d'osiériculture et de vannerie de Fayl-Billot", "ResearchOrTrainingBody")]),
+    ("les enfants de l'école de Dannemarie", []),
+    # hospitals, the communes' management centre, water bodies, transport authorities, national parks
+    ("l'Hôpital Nord Franche-Comté (HNFC) et le CHU Dijon Bourgogne",
+     [("Hôpital Nord Franche-Comté", "PublicActor"), ("CHU Dijon Bourgogne", "PublicActor")]),
+    ("le Centre de gestion de la Haute-Marne recrute", [("Centre de gestion de la Haute-Marne", "PublicActor")]),
+    ("la Commission locale de l'eau du SAGE Ellé-Isole-Laïta et la CLE du SAGE Dordogne Atlantique",
+     [("Commission locale de l'eau du SAGE Ellé-Isole-Laïta", "LocalWaterCommission"),
+      ("Commission locale de l'eau du SAGE Dordogne Atlantique", "LocalWaterCommission")]),
+    ("l'Établissement public territorial de bassin de la Dordogne (EPIDOR) et l'EPTB Charente",
+     [("Établissement public territorial de bassin de la Dordogne", "SyndicatMixte"),
+      ("Établissement public territorial de bassin Charente", "SyndicatMixte")]),
+    ("le Syndicat des mobilités Pays Basque-Adour exploite",
+     [("Syndicat des mobilités Pays Basque-Adour", "SyndicatMixte")]),
+    ("le Syndicat mixte des transports en commun du Territoire de Belfort (SMTC 90)",
+     [("Syndicat mixte des transports en commun du Territoire de Belfort", "SyndicatMixte")]),
+    ("le syndicat mixte en charge du SCoT du Pays de Rennes", [("SCoT du Pays de Rennes", "ScotStructure")]),
+    ("le Parc national des Cévennes", [("Parc national des Cévennes", "StateAgency")]),
+    ("l'Agence de développement et d'urbanisme du Pays de Montbéliard (ADU)",
+     [("Agence de développement et d'urbanisme du Pays de Montbéliard", "AgenceUrbanisme")]),
+    ("l'agence d'urbanisme et de la Région Bretagne", [("Région Bretagne", "Region")]),
+    # national operators, by their acronym or their name
+    ("France Travail, la Banque des Territoires et VNF",
+     [("France Travail", "StateAgency"), ("Banque des Territoires", "StateAgency"), ("VNF", "StateAgency")]),
+    ("l’Agence nationale de l’habitat et la Compagnie nationale du Rhône",
+     [("Agence nationale de l'habitat", "StateAgency"), ("Compagnie nationale du Rhône", "Enterprise")]),
+])
+def test_other_public_bodies_and_national_operators(text, expected):
+    assert typed(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("la Stad Wervik, l'Intercommunale Leiedal, la Provincie West-Vlaanderen et l'Eurométropole Lille-Kortrijk-Tournai",
+     [("Stad Wervik", "Commune"), ("Intercommunale Leiedal", "PublicActor"),
+      ("Provincie West-Vlaanderen", "LocalAuthority"), ("Eurométropole Lille-Kortrijk-Tournai", "PublicActor")]),
+    ("le Landkreis Lörrach, la Stadt Weil am Rhein et le Land de Bade-Wurtemberg ; l'Eurométropole de Strasbourg",
+     [("Landkreis Lörrach", "LocalAuthority"), ("Stadt Weil am Rhein", "Commune"),
+      ("Land de Bade-Wurtemberg", "LocalAuthority"), ("Eurométropole de Strasbourg", "Metropole")]),
+    ("la Regione autonoma Valle d'Aosta, la Città metropolitana di Torino et la Provincia di Cuneo",
+     [("Regione autonoma Valle d'Aosta", "LocalAuthority"), ("Città metropolitana di Torino", "LocalAuthority"),
+      ("Provincia di Cuneo", "LocalAuthority")]),
+    ("la Diputación Foral de Gipuzkoa, l'Ayuntamiento de Irun et la Generalitat de Catalunya",
+     [("Diputación Foral de Gipuzkoa", "LocalAuthority"), ("Ayuntamiento de Irun", "Commune"),
+      ("Generalitat de Catalunya", "LocalAuthority")]),
+    ("la Province de Luxembourg et l'intercommunale IDELUX",
+     [("Province de Luxembourg", "LocalAuthority"), ("Intercommunale IDELUX", "PublicActor")]),
+    ("un pays (land) voisin, la stad", []),  # lowercase: common words
+])
+def test_cross_border_bodies_in_their_own_language(text, expected):
+    assert typed(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the acronym in parentheses is the name before it; later, it names the same body
+    ("cofinancé par Voies navigables de France (VNF) et le Département du Nord. VNF dragues.",
+     [("Voies navigables de France", "Voies navigables de France"), ("Département du Nord", "Département du Nord"),
+      ("VNF", "Voies navigables de France")]),
+    ("le Syndicat mixte des Rives du Rhône (SMRR) et l'agence. Le SMRR a proposé ; le SMRRX non.",
+     [("Syndicat mixte des Rives du Rhône", "Syndicat mixte des Rives du Rhône"),
+      ("SMRR", "Syndicat mixte des Rives du Rhône")]),
+    ("le Centre de gestion de la Haute-Marne (CDG 52) recrute ; le CDG 52 paie",
+     [("Centre de gestion de la Haute-Marne", "Centre de gestion de la Haute-Marne"),
+      ("CDG 52", "Centre de gestion de la Haute-Marne")]),
+    # a type in parentheses says what the body is, not its name
+    ("la Communauté de communes du Pays de Langres (EPCI) ; l'EPCI paie",
+     [("Communauté de communes du Pays de Langres", "Communauté de communes du Pays de Langres")]),
+    # an acronym inside another body's name is left to it
+    ("le Syndicat mixte des Rives du Rhône (SMRR), puis le pôle métropolitain SMRR Lyon",
+     [("Syndicat mixte des Rives du Rhône", "Syndicat mixte des Rives du Rhône"),
+      ("pôle métropolitain SMRR Lyon", "Pôle métropolitain SMRR Lyon")]),
+])
+def test_an_acronym_in_parentheses_names_the_body_before_it(text, expected):
+    assert [(m.text, m.name) for m in find_institutions(text)] == expected
+
+
+def test_hard_wrapped_prose_goes_on_through_connectors_and_lowercase_words():
+    text = ("Parmi les membres figurent, outre le Syndicat mixte des Rives du Rhône,\n"
+            "le Syndicat mixte d'études et de programmation de l'agglomération\n"
+            "lyonnaise (SEPAL), le Syndicat mixte du SCoT Nord-Isère, le Syndicat\n"
+            "mixte du SCoT Sud Loire, le Syndicat mixte du Beaujolais, le Syndicat\n"
+            "de l'Ouest lyonnais et les autres établissements porteurs de SCoT.\n")
+    assert names(text) == [
+        "Syndicat mixte des Rives du Rhône",
+        "Syndicat mixte d'études et de programmation de l'agglomération lyonnaise",
+        "Syndicat mixte du SCoT Nord-Isère", "Syndicat mixte du SCoT Sud Loire", "Syndicat mixte du Beaujolais",
+        "Syndicat de l'Ouest lyonnais"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # lowercase words an ethnic adjective closes, before punctuation: the body's name
+    ("avec l'agence d'urbanisme de la région stéphanoise (epures), dans", ["Agence d'urbanisme de la région stéphanoise"]),
+    ("l'Agence d'urbanisme de l'aire métropolitaine lyonnaise.", ["Agence d'urbanisme de l'aire métropolitaine lyonnaise"]),
+    # not an adjective that is no demonym, nor one a sentence goes on after
+    ("le syndicat mixte de la vallée voisine.", []),
+    ("le pôle métropolitain de la région grenobloise ont", []),
+])
+def test_a_lowercase_name_closed_by_an_ethnic_adjective(text, expected):
+    assert names(text) == expected

@@ -111,6 +111,11 @@ RULES: tuple[Rule, ...] = (
     Rule("maire", _r(r"\bmaire\b"), COOP.Commune, connector_required=True, canonical="Commune"),
     Rule("agence-urbanisme", _r(rf"\bagences?\s+d{AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,
          canonical="Agence d'urbanisme"),
+    # « Agence de développement et d'urbanisme du Pays de Montbéliard », « Agence d'urbanisme et de
+    # développement … »
+    Rule("agence-developpement-urbanisme",
+         _r(rf"\bagences?\s+(?:de\s+d{E}veloppement\s+et\s+d{AP}\s?urbanisme|d{AP}\s?urbanisme\s+et\s+de\s+"
+            rf"d{E}veloppement)\b"), COOP.AgenceUrbanisme, bridge=True),
     Rule("conseil-de-developpement", _r(rf"\bconseils?\s+de\s+d{E}veloppement\b"), COOP.ConseilDeDeveloppement,
          bridge=True, canonical="Conseil de développement"),
     Rule("scot", _r(r"\b(?:SCoT|SCOT|Scot)\b", False), COOP.ScotStructure),
@@ -147,4 +152,40 @@ RULES: tuple[Rule, ...] = (
     Rule("gect", _r(rf"\bgroupements?\s+europ{E}ens?\s+de\s+coop{E}ration\s+territoriale\b|\bGECT\b"),
          COOP.PublicActor, bridge=True),
     Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
+    # LEADER local action groups: « GAL du Pays de Langres », « GAL Pays Graylois » (longer than the Pays)
+    Rule("gal", _r(r"\bGAL\b", False), COOP.LocalActionGroup),
+    Rule("gal-long", _r(rf"\bgroupes?\s+d{AP}\s?action\s+locale\b"), COOP.LocalActionGroup, bridge=True,
+         canonical="Groupe d'action locale"),
+    # universities and schools: « Université de technologie de Belfort-Montbéliard », « Université
+    # Grenoble Alpes », « Nantes Université », « École nationale supérieure d'architecture de Nantes »
+    Rule("universite", _r(rf"\buniversit{E}\b"), COOP.ResearchOrTrainingBody, bridge=True),
+    Rule("universite-suffix", _r(rf"\bUniversit{E}\b", False), COOP.ResearchOrTrainingBody, prefix=False,
+         suffix=True),
+    Rule("ecole", _r(r"\b[EÉ]coles?(?:\s+[Nn]ationales?)?(?:\s+[Ss]up[eé]rieures?)?\b", False),
+         COOP.ResearchOrTrainingBody, bridge=True, connector_required=True),  # not « l'école de Dannemarie »
+    Rule("iut", _r(r"\bIUT\b", False), COOP.ResearchOrTrainingBody),
+    # hospitals: « Hôpital Nord Franche-Comté », « CHU Dijon Bourgogne », « GHT Cœur Grand Est »
+    Rule("hopital", _r(rf"\bh{O}pital\b"), COOP.PublicActor),
+    Rule("chu", _r(r"\b(?:CHU|CHR|CHRU|GHT)\b", False), COOP.PublicActor),
+    Rule("ght", _r(r"\bgroupements?\s+hospitaliers?\s+de\s+territoire\b"), COOP.PublicActor,
+         canonical="Groupement hospitalier de territoire"),
+    # « Centre de gestion de la Haute-Marne » (the communes' employer of shared staff)
+    Rule("centre-de-gestion", _r(r"\bcentres?\s+de\s+gestion\b"), COOP.PublicActor, connector_required=True,
+         canonical="Centre de gestion"),
+    # water: « Commission locale de l'eau du SAGE Ellé-Isole-Laïta », « CLE du SAGE … »; « Établissement
+    # public territorial de bassin de la Dordogne », « EPTB Charente » (syndicats mixtes)
+    Rule("cle", _r(rf"\bcommissions?\s+locales?\s+de\s+l{AP}\s?eau\b"), COOP.LocalWaterCommission,
+         canonical="Commission locale de l'eau"),
+    Rule("cle-acronym", _r(r"\bCLE\b", False), COOP.LocalWaterCommission, connector_required=True,
+         canonical="Commission locale de l'eau"),
+    Rule("eptb", _r(rf"\b{E}tablissements?\s+publics?\s+territoria(?:l|ux)\s+de\s+bassins?\b|\bEPTB\b"),
+         COOP.SyndicatMixte, canonical="Établissement public territorial de bassin"),
+    # transport authorities: « Syndicat des mobilités Pays Basque-Adour », « syndicat des transports
+    # urbains de … »; any other « Syndicat … » with a capital (« Syndicat de l'Ouest lyonnais »)
+    Rule("syndicat-transports", _r(rf"\bsyndicats?\s+(?:des\s+mobilit{E}s|des\s+transports|de\s+transports?)\b"),
+         COOP.SyndicatMixte, bridge=True),
+    Rule("syndicat", _r(r"\bSyndicat\b", False), COOP.SyndicatMixte, bridge=True, connector_required=True),
+    # national parks are public bodies of the State: « Parc national des Cévennes »
+    Rule("parc-national", _r(r"\bparcs?\s+nationa(?:l|ux)\b"), COOP.StateAgency, connector_required=True,
+         canonical="Parc national"),
 )

@@ -42,6 +42,8 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
+from .acronyms import with_acronyms
+from .foreign import find_foreign
 from .heads import APOS as _APOS, E as _E, RULES, UPPER as _UPPER, Rule
 from .hyphens import dehyphenate
 from .towns import find_towns
@@ -125,7 +127,7 @@ pilote pilotage porteur financeurs animation beneficiaires
 GENERIC_WORDS = frozenset("""
 pays region regions departement departements metropole metropoles communaute communautes commune communes
 ville villes agglomeration agglomerations territoire territoires etat france scot pnr petr parc parcs
-syndicat syndicats intercommunalite intercommunalites collectivite collectivites epci
+syndicat syndicats intercommunalite intercommunalites collectivite collectivites epci leader
 """.split())
 
 # A plural head after a plural determiner names several bodies ("les communautés de communes du
@@ -143,6 +145,18 @@ def _is_name_word(t: _Tok) -> bool:
     return t.capitalised
 
 
+def _joins_common_nouns(toks: list[_Tok], k: int) -> bool:
+    """Token k joins two common nouns inside a body's name: « transports en commun », « d'osiériculture
+    et de vannerie » (« et » then de/d' and a common noun; not « et de la Région »)."""
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    if toks[k].folded == "en":
+        return nxt is not None and nxt.folded == "commun"  # not « en charge du SCoT »
+    if toks[k].folded == "et" and nxt is not None and nxt.folded in ("de", "d'") and k + 2 < len(toks):
+        after = toks[k + 2]
+        return after.lowercase and not after.connector and after.folded not in STOP_WORDS
+    return False
+
+
 def _bridge(toks: list[_Tok], k: int) -> int | None:
     """From a lowercase word at k: the index of the capitalised word reached through at most
     _MAX_BRIDGE lowercase words (one only, an adjective, when no connector precedes them:
@@ -153,6 +167,9 @@ def _bridge(toks: list[_Tok], k: int) -> int | None:
     while j < len(toks):
         t = toks[j]
         if t.connector:
+            j += 1
+            continue
+        if t.lowercase and _joins_common_nouns(toks, j):
             j += 1
             continue
         if t.lowercase:
@@ -195,11 +212,13 @@ _WRAP_MIN = 60  # characters: a line at least this long, broken before the next 
 
 def _wrapped(toks: list[_Tok], k: int) -> bool:
     """Token k (a line break) wraps a name: the line before it and the one above that are long prose
-    (not list items), and the next line goes on with a capitalised word that is not a sentence word."""
-    if k + 1 >= len(toks) or not toks[k + 1].capitalised:
+    (not list items), and the next line goes on with a capitalised word that is not a sentence word,
+    a connector (« le Syndicat\nde l'Ouest lyonnais ») or a lowercase word (« de l'agglomération\n
+    lyonnaise »: the name goes on only through the words that may be part of it)."""
+    if k + 1 >= len(toks) or toks[k + 1].kind not in ("word", "elision"):
         return False
     nxt = toks[k + 1].folded
-    if nxt in STOP_WORDS or nxt in _SENTENCE_WORDS:
+    if toks[k + 1].capitalised and (nxt in STOP_WORDS or nxt in _SENTENCE_WORDS):
         return False
     # the broken line and the line above it, in the same paragraph, are both long: wrapped prose,
     # not a slide title over its first sentence (« … à Bordeaux Métropole\nTravail partenarial … »)
@@ -281,8 +300,37 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
                     return None
                 k = j
                 continue
+            if pending:
+                return _demonym_tail(toks, k)
         break
     return end
+
+
+def _demonym_tail(toks: list[_Tok], k: int) -> int | None:
+    """From a lowercase word at k, after a connector: the end of a name written in lowercase words that
+    an ethnic adjective closes (« agence d'urbanisme de la région stéphanoise », « syndicat mixte
+    d'études et de programmation de l'agglomération\nlyonnaise »), at most _MAX_BRIDGE + 1 words,
+    then punctuation or a line's end; or None."""
+    lowers = 0
+    j = k
+    while j < len(toks):
+        t = toks[j]
+        if t.kind == "nl" and t.text == "\n" and _wrapped(toks, j):
+            j += 1
+            continue
+        if t.connector or _joins_common_nouns(toks, j):
+            j += 1
+            continue
+        if not t.lowercase or t.folded in STOP_WORDS:
+            return None
+        lowers += 1
+        if lowers > _MAX_BRIDGE + 1:
+            return None
+        after = toks[j + 1] if j + 1 < len(toks) else None
+        if lowers >= 2 and _demonym(t, _NOT_TRAILING_DEMONYM) and (after is None or after.kind in ("punct", "nl")):
+            return j + 1
+        j += 1
+    return None
 
 
 _BOLD = "**"
@@ -619,13 +667,15 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(_typed_in_parentheses(text, toks, starts, start, end))
     found.extend(_state(text, start, end))
     found.extend(_cantons(text, start, end))
+    found.extend(InstitutionMatch(s, e, text[s:e], cls, _capitalise(_clean(text[s:e])), core, "foreign")
+                 for s, e, cls, core in find_foreign(text, start, end))
     # Longest wins on overlap (then the earlier, then the rule order).
     found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start))
     kept: list[InstitutionMatch] = []
     for mt in found:
         if all(mt.end <= k.start or mt.start >= k.end for k in kept):
             kept.append(mt)
-    return sorted(kept, key=lambda mt: mt.start)
+    return with_acronyms(text, sorted(kept, key=lambda mt: mt.start), start, end)
 
 
 # « Communauté de communes de L'Île-Rousse – Balagne ont signé », « MSA Loire-Atlantique – Vendée, »:
@@ -771,6 +821,20 @@ NATIONAL_BODIES: dict[str, URIRef] = {
     "ADEME": COOP.StateAgency, "ANCT": COOP.StateAgency, "CGET": COOP.StateAgency, "DATAR": COOP.StateAgency,
     "ANRU": COOP.StateAgency, "CEREMA": COOP.StateAgency, "Cerema": COOP.StateAgency, "ANAH": COOP.StateAgency,
     "Anah": COOP.StateAgency, "CNFPT": COOP.ResearchOrTrainingBody,
+    # national operators, also named in full
+    "Agence nationale de l'habitat": COOP.StateAgency, "Agence nationale de la cohésion des territoires": COOP.StateAgency,
+    "Banque des Territoires": COOP.StateAgency, "Banque des territoires": COOP.StateAgency,
+    "Caisse des Dépôts": COOP.StateAgency, "Caisse des dépôts": COOP.StateAgency,
+    "France Travail": COOP.StateAgency, "Pôle emploi": COOP.StateAgency,
+    "VNF": COOP.StateAgency, "Voies navigables de France": COOP.StateAgency,
+    "OFB": COOP.StateAgency, "Office français de la biodiversité": COOP.StateAgency,
+    "ONF": COOP.StateAgency, "Office national des forêts": COOP.StateAgency,
+    "Conservatoire du littoral": COOP.StateAgency, "Parc national de forêts": COOP.StateAgency,
+    "Bpifrance": COOP.StateAgency, "BRGM": COOP.StateAgency, "Météo-France": COOP.StateAgency,
+    "INRAE": COOP.ResearchOrTrainingBody, "CNRS": COOP.ResearchOrTrainingBody,
+    # national companies that take part in territorial projects
+    "Compagnie nationale du Rhône": COOP.Enterprise, "SNCF Réseau": COOP.Enterprise,
+    "SNCF Voyageurs": COOP.Enterprise, "Enedis": COOP.Enterprise, "GRDF": COOP.Enterprise,
 }
 REGIONAL_SERVICES: dict[str, URIRef] = {
     "DRAAF": COOP.StateService, "DREAL": COOP.StateService, "DIRECCTE": COOP.StateService, "DRAC": COOP.StateService,
@@ -778,7 +842,8 @@ REGIONAL_SERVICES: dict[str, URIRef] = {
     "DDETS": COOP.StateService, "DDPP": COOP.StateService,
 }
 _NATIONAL_ACRONYMS = sorted({**NATIONAL_BODIES, **REGIONAL_SERVICES}, key=len, reverse=True)
-_NATIONAL_RE = re.compile(rf"(?<![\w-])(?:{'|'.join(_NATIONAL_ACRONYMS)})(?![\w-])")
+_NATIONAL_RE = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(a).replace(chr(39), f'[{_APOS}]') for a in _NATIONAL_ACRONYMS)})"
+                          rf"(?![\w-])")
 _NATIONAL_RULE = Rule("national", _NATIONAL_RE, COOP.StateService)
 
 
@@ -786,6 +851,7 @@ def _national_bodies(text: str, toks: list[_Tok], starts: list[int], start: int,
     out = []
     for m in _NATIONAL_RE.finditer(text, start, end):
         head = m.group()
+        head = re.sub(f"[{_APOS}]", "'", head)
         cls = NATIONAL_BODIES.get(head) or REGIONAL_SERVICES[head]
         e = m.end()
         if head in REGIONAL_SERVICES:
