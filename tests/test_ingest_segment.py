@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ingest.documents.blocks import blocks
 from ingest.documents.labels import LABEL_VARIANTS, label_key, normalise_label
 from ingest.documents.model import GRID_FIELDS, Document
-from ingest.documents.naming import place_like, structure_names
+from ingest.documents.naming import generic, place_like, structure_names
 from ingest.documents.segment import candidates
 
 STYLES = Path(__file__).resolve().parent / "data" / "documents" / "styles"
@@ -478,6 +478,48 @@ def test_sibling_sections_describing_their_own_practices_are_practices():
             "# 3. La convention de mutualisation forêt-bois\n\nLe Parc et la CC du Grand Autunois Morvan l'ont signée.")
     assert [c.title for c in candidates(doc(note, "n.md", title=note[2:note.index("\n")]))] == [
         "2. La Conférence des présidents d'EPCI du Morvan", "3. La convention de mutualisation forêt-bois"]
+
+
+def test_a_practice_section_holding_one_practice_subsection_is_one_practice():
+    # « 7.2 » names a practice; of its subsections only « 7.2.3 » would start one: a facet of 7.2
+    text = ("CHAPITRE 7 – COOPÉRATIONS\n\n"
+            "7.2 L'inter-SCoT de l'aire lyonnaise\n\n7.2.1 Historique\n\nLa démarche date de 2002.\n\n"
+            "7.2.2 Le chapitre commun\n\nUn texte partagé par les syndicats.\n\n"
+            "7.2.3 Ce que la démarche apporte au SCoT des Rives du Rhône\n\nUne place à la table.\n\n"
+            "7.3 La coopération avec le SCoT du Grand Rovaltain\n\n"
+            "7.3.1 Une convention de partenariat depuis 2019\n\nLe SMRR et le syndicat du Grand Rovaltain ont signé."
+            "\n\n7.3.2 Premiers enseignements\n\nUne habitude de travail.\n\n"
+            "7.4 Synthèse et enjeux pour le PAS\n\nLe PAS retiendra trois orientations.")
+    assert [c.title for c in candidates(doc(text))] == [
+        "L'inter-SCoT de l'aire lyonnaise", "La coopération avec le SCoT du Grand Rovaltain"]
+    # two subsections naming practices of their own stay two practices
+    two = ("# Les coopérations du Pays de Retz\n\n## Le contrat de réciprocité avec Nantes Métropole\n\n"
+           "Signé en 2021 avec Nantes Métropole.\n\n## L'entente avec la CC du Sud Estuaire\n\nUne entente pour "
+           "les mobilités.\n\n## Contexte\n\nUn territoire littoral.")
+    assert [c.title for c in candidates(doc(two, "r.md"))] == [
+        "Le contrat de réciprocité avec Nantes Métropole", "L'entente avec la CC du Sud Estuaire"]
+
+
+def test_sections_under_a_title_naming_an_instrument_at_any_depth_are_its_parts():
+    text = ("# Fiche projet – Interreg VI France-Wallonie-Vlaanderen\n\n## LYS-LEIE 2030 – Une vallée, deux rives\n\n"
+            "### Partenariat\n\n**Chef de file** : Métropole Européenne de Lille. La Communauté de communes Flandre "
+            "Lys signe la convention.\n\n### Côté belge\n\nLa Ville d'Armentières et la Stad Wervik ont "
+            "signé une charte.")
+    [c] = candidates(doc(text, "f.md"))
+    assert c.title == "Fiche projet – Interreg VI France-Wallonie-Vlaanderen"
+    # under a title naming no instrument, the same sections are two practices
+    other = text.replace("Fiche projet – Interreg VI", "Fiche projet")
+    assert len(candidates(doc(other, "f.md"))) == 2
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    ("Édito", True), ("1. Objet de l'annexe", True), ("Observations", True), ("Premiers enseignements", True),
+    ("Contexte", True),
+    ("Synthèse et enjeux pour le PAS", True),  # a bare acronym names no practice here
+    ("Synthèse du contrat de réciprocité", False), ("Contexte du Pays de Langres", False),
+])
+def test_generic_headings(heading, expected):
+    assert generic(heading) is expected
 
 
 def test_section_numbers_do_not_hide_labels():

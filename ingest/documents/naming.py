@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .labels import fold, label_key
 from .heads import UPPER as _UP
+from .labels import fold, label_key
 from .patterns import find_institutions
 
 __all__ = ["INSTRUMENT", "STRUCT", "Span", "generic", "names_practice", "place_like", "structure_names"]
@@ -71,7 +71,7 @@ INSTRUMENT = re.compile(
     r"|groupements? d (?:interet|action)|gip|petr|ptce|scic|cooperatives?"
     r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? (?:inter)?territoria\w*|pat"
     r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
-    r"|services? communs?)\b"
+    r"|services? communs?|inter ?scots?|interreg|leader|gect)\b"
 )
 
 
@@ -90,13 +90,16 @@ _GENERIC_HEADS = {
     "bilan", "seance", "enseignement", "lecon", "perspective", "chiffre", "source", "synthese", "glossaire",
     "demarche", "resultat", "historique", "fonctionnement", "organisation", "moyen", "calendrier", "financement",
     "budget", "evaluation", "suite", "point", "methode", "echange", "debat", "discussion", "divers", "participant",
-    "retour",
+    "retour", "edito", "editorial", "objet", "observation", "premier", "contexte",
 }
 
 
 def generic(title: str) -> bool:
-    """An agenda, CV or cover label that says nothing of the practice (not when it names one)."""
+    """An agenda, CV or cover label that says nothing of the practice (not when it names a structure or
+    an instrument)."""
     words = label_key(title).split()
     if not words:
         return True
-    return words[0] in _GENERIC_HEADS and len(words) <= 6 and not names_practice(title)
+    # a bare acronym does not make it a practice's title (« Synthèse et enjeux pour le PAS »)
+    return words[0] in _GENERIC_HEADS and len(words) <= 6 and not (structure_names(title)
+                                                                   or INSTRUMENT.search(fold(title)))

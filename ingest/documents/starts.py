@@ -114,7 +114,7 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     by_level: dict[int, list[int]] = {}
     for i in described:
         b = bs[i]
-        if b.kind == "heading" and b.level > 0 and names_practice(b.text):
+        if b.kind == "heading" and b.level > 0 and names_practice(b.text) and not generic(b.text):
             by_level.setdefault(b.level, []).append(i)
     glued = [i for i in described if _glued_heading(text, bs, i) and names_practice(bs[i].text)]
     by_level[0] = glued
@@ -149,8 +149,20 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     ordered = sorted(starts)
     inner = {i: [j for j in ordered if i < j < ends[i]] for i in ordered}
     parts = {inner[i][0] for i in ordered
-             if bs[i].kind == "heading" and len(inner[i]) == 1 and _generic_grid_heading(bs, inner[i][0], gridded)}
+             if bs[i].kind == "heading" and len(inner[i]) == 1
+             and (_generic_grid_heading(bs, inner[i][0], gridded) or _one_facet_of(bs, i, inner[i][0], ends))}
     return [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+
+
+def _one_facet_of(bs: list[Block], i: int, j: int, ends: dict[int, int]) -> bool:
+    """Start j is the one start among the subsections of heading i, which names a practice: a facet
+    of it (« 7.2 L'inter-SCoT de l'aire métropolitaine lyonnaise » > « 7.2.1 Historique », « 7.2.2 Le
+    chapitre commun », « 7.2.3 Ce que la démarche apporte au SCoT »), not a practice of its own."""
+    if not (bs[j].kind == "heading" and bs[i].level > 0 and names_practice(bs[i].text)):
+        return False
+    siblings = [k for k in range(i + 1, ends[i]) if bs[k].kind == "heading" and not is_label_heading(bs[k])
+                and heading_rank(bs[k]) == heading_rank(bs[j])]
+    return len(siblings) >= 2
 
 
 _PARTICIPANT_FIELDS = frozenset({"actors", "partners_scale"})
@@ -169,10 +181,8 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
         b = bs[i]
         if b.kind != "heading" or b.level <= 0 or is_label_heading(b) or generic(b.text) or i == title_block:
             continue  # « Contexte », « Enseignements pour les autres territoires », the document's title
-        parent = next((bs[j] for j in range(i - 1, -1, -1) if bs[j].kind == "heading" and 0 < bs[j].level < b.level),
-                      None)
-        if parent is not None and INSTRUMENT.search(fold(parent.text)):
-            continue  # the sections of « # Une charte forestière … »: parts of that practice
+        if any(INSTRUMENT.search(fold(a.text)) for a in _ancestors(bs, i)):
+            continue  # the sections of « # Une charte forestière … » (at any depth): parts of that practice
         inner = bs[i + 1:ends[i]]
         section = text[b.end:inner[-1].end] if inner else ""
         instruments = frozenset(m.group() for m in INSTRUMENT.finditer(fold(section)))
@@ -197,6 +207,16 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
                      for n, a in enumerate(members) for b in members[n + 1:])
         if rows >= 2 or differ:
             out[level] = [i for i, *_ in members]
+    return out
+
+
+def _ancestors(bs: list[Block], i: int) -> list[Block]:
+    """The markdown or numbered headings heading i is under, nearest first."""
+    out, level = [], bs[i].level
+    for j in range(i - 1, -1, -1):
+        if bs[j].kind == "heading" and 0 < bs[j].level < level:
+            out.append(bs[j])
+            level = bs[j].level
     return out
 
 
