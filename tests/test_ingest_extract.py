@@ -1123,6 +1123,69 @@ def test_a_structure_that_acts_is_not_the_instrument(vocab_lexicon, text, title)
     assert top.types[0] in (COOP.SharedEngineering, COOP.PlanDeCooperation), top
 
 
+def _top_instrument(ms):
+    return max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
+
+
+@pytest.mark.parametrize("text, title", [
+    # a post shared between bodies, in words the vocabulary lacks, over the structures that share it
+    ("Un archiviste itinérant partagé avec le Pays de Chaumont\nLe PETR du Pays de Langres et le PETR du Pays de "
+     "Chaumont ont signé une convention pour recruter ensemble un archiviste ; les deux PETR paient.",
+     "Un archiviste itinérant partagé avec le Pays de Chaumont"),
+    ("Les archives des communes\nLe PETR du Pays de Langres et le PETR du Pays de Chaumont vont recruter ensemble "
+     "un archiviste itinérant ; les deux PETR paient.", "Les archives des communes"),
+])
+def test_a_shared_post_is_shared_engineering(vocab_lexicon, text, title):  # noqa: F811
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, len(title)
+    top = _top_instrument(extract(doc, cand, vocab_lexicon))
+    assert top.types == (COOP.SharedEngineering,), top
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Un archiviste itinérant partagé", True), ("une chargée de mission mutualisée entre trois EPCI", True),
+    ("un conseiller en énergie partagé", True), ("recruter en commun un animateur", True),
+    ("un diagnostic partagé du territoire", False), ("un serveur informatique mutualisé", False),
+    ("des moyens mutualisés", False),
+])
+def test_shared_posts(text, found):
+    from ingest.documents.instruments import shared_posts
+
+    assert bool(shared_posts(text, 0, len(text))) is found
+
+
+def test_a_type_named_once_drops_under_one_the_text_repeats(vocab_lexicon):  # noqa: F811
+    text = ("RE: Projet de convention d'entente mobilité solidaire\n"
+            "Bonjour, voici la convention d'entente. L'entente réunira trois élus par communauté. La conférence de "
+            "l'entente se tiendra à Avesnes. Nous pourrions aussi répondre à l'appel à projets régional.")
+    doc, cand = make_candidate(text)
+    ms = extract(doc, cand, vocab_lexicon)
+    assert _top_instrument(ms).types == (COOP.EntenteInterterritoriale,)
+    aap = [m for m in ms if m.kind == "instrument" and m.types == (COOP.AppelAProjets,)]
+    assert aap and all(m.confidence < _top_instrument(ms).confidence for m in aap)
+
+
+def test_a_repeated_type_supports_its_kinds_named_once(vocab_lexicon):  # noqa: F811
+    # « convention » repeated is the « convention de mutualisation » named once, not a rival to it
+    text = ("Délibération\nLa convention fixe les missions. La convention est signée pour trois ans. La convention "
+            "prévoit un bilan. Le conseil approuve la convention de mutualisation du poste.")
+    doc, cand = make_candidate(text)
+    top = _top_instrument(extract(doc, cand, vocab_lexicon))
+    assert top.types == (COOP.ConventionMutualisation,), top
+
+
+def test_a_general_type_drops_before_structures_are_compared(vocab_lexicon):  # noqa: F811
+    # the title's « contrat » drops under the « contrat unique » the text names; the PETR named as a
+    # scale (« à l'échelle du pôle d'équilibre territorial et rural ») drops under that one
+    title = "Contrat pour la réussite de la transition écologique (CRTE) du Pays de Langres"
+    text = (f"{title}\nÀ l'échelle du pôle d'équilibre territorial et rural, le Pays de Langres a négocié un contrat "
+            "unique, signé par le Pôle d'équilibre territorial et rural du Pays de Langres (ci-après « le PETR »).")
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, len(title)
+    top = _top_instrument(extract(doc, cand, vocab_lexicon))
+    assert top.types[0] in (COOP.ContratTerritorialUnique, COOP.Contract), top
+
+
 def test_instrument_in_the_title_wins_ties(lexicon):
     text = "Convention de mutualisation\nUne charte de valeurs et une convention de mutualisation lient le PNR et le Pays."
     doc, cand = make_candidate(text)

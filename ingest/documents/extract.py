@@ -44,7 +44,9 @@ span only:
 5. **keyword cues** for instruments beyond the ontology's labels (:data:`.gazetteer.INSTRUMENT_CUES`:
    "fiches action Leader", "conférence des présidents"…), and the head of a shared
    structure's name used as the instrument ("*Pôle métropolitain* du Pays de Brest",
-   :data:`.instruments.STRUCTURE_HEADS`);
+   :data:`.instruments.STRUCTURE_HEADS`), and posts shared between bodies in words the
+   vocabulary lacks ("un archiviste itinérant partagé", "recruter ensemble un chargé de mission":
+   :func:`.instruments.shared_posts`, shared engineering);
 6. **roles** of each actor mention from cues in its sentence (:data:`.roles.ROLE_CUES`: "piloté par",
    "porteur", "financé par", "signataires :"…); ``partenaire`` for every actor of the grid field
    "Partenaires / échelle" and for any actor without a cue;
@@ -130,7 +132,7 @@ from .confidence import (CONF_AMBIGUOUS, CONF_GENERIC, CONF_KEYWORD, CONF_KEYWOR
 from .descriptions import _description_mentions, _pays_parties
 from .gazetteer import Gazetteer, Hit, LabelRef
 from .institutions import heading_actors, institution_mention, named_before, named_partners, resolve_short_names
-from .instruments import rank_instruments, structure_heads
+from .instruments import rank_instruments, shared_posts, structure_heads
 from .levers import heading_levers
 from .lexicon import LexEntry, Lexicon
 from .linking import DEFAULT_THRESHOLD, Linker, core_key, name_key
@@ -275,6 +277,9 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
                                         _instrument_label(text, h, e, actor_spans), (e.iri,)))
             else:
                 mentions.append(Mention(kind, surface, h.start, h.end, method, conf, e.iri))
+
+    # 2b) Posts shared between bodies, in words the vocabulary lacks (« un archiviste itinérant partagé »).
+    mentions.extend(m for m in shared_posts(text, cs, ce) if not any(_overlaps((m.start, m.end), sp) for sp in actor_spans))
 
     # 3) NER for what the rules did not cover.
     if nlp is not None:

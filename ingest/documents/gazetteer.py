@@ -39,7 +39,7 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.PactePolitique: ("pacte de coopération", "pacte de gouvernance", "pacte territorial"),
     COOP.Charte: ("charte de coopération", "charte de partenariat"),
     COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
-    COOP.EntenteInterterritoriale: ("entente intercommunale",),
+    COOP.EntenteInterterritoriale: ("entente intercommunale", "convention d'entente"),
     COOP.DialogueBody: ("conférence territoriale",),
     COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
                            "GAL Leader", "programme européen Leader"),

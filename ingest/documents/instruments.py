@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from ontology.namespace import COOP
 
-from .confidence import CONF_MAX, TITLE_BONUS
+from .confidence import CONF_KEYWORD_SINGLE, CONF_MAX, TITLE_BONUS
 from .lexicon import Lexicon
 from .linking import name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
@@ -77,7 +77,9 @@ _GOVERNANCE_BODIES = (COOP.DialogueBody, COOP.TechnicalNetwork)
 _FORMAL_INSTRUMENTS = (COOP.ContractualInstrument, COOP.PoliticalCommitment, COOP.ProgrammeOrScheme)
 
 
-_DEFINITE_BEFORE = re.compile(r"(?:\b(?:[Ll]e|[Ll]a|du|au)[ \u00a0]+|\b[Ll]['’][ \u00a0]?)$")
+# a structure named with a definite article, or counted (« les deux PETR »), is a body
+_DEFINITE_BEFORE = re.compile(r"(?:\b(?:[Ll]e|[Ll]a|du|au|[Ll]es|[Dd]es|aux|[Cc]es|[Nn]os|[Ll]eurs|[Dd]eux|[Tt]rois"
+                              r"|[Qq]uatre|[Cc]inq|\d+)[ \u00a0]+|\b[Ll]['’][ \u00a0]?)$")
 _CARRIER = re.compile(r"\b(?:port|anim|pilot|coordonn|confi)(?:é|ée|és|ées)[ \u00a0]+(?:par|au|à)[ \u00a0]+"
                       r"(?:(?:le|la)[ \u00a0]+|l['’][ \u00a0]?)?$", re.IGNORECASE)
 
@@ -88,6 +90,26 @@ def _is_structure(m: Mention, lexicon: Lexicon) -> bool:
     return lexicon.is_subclass(m.types[0], COOP.SharedStructure)
 
 
+# A person's post shared between bodies (« un archiviste itinérant partagé », « une chargée de mission
+# mutualisée », « recruter ensemble un archiviste »): shared engineering, in words the vocabulary
+# lacks. A post is a job noun: « chargé(e) de mission », a few names, or a word ending like one.
+_JOB = (r"(?!(?:serveur|ordinateur|lecteur|moteur|capteur|compteur|broyeur|tracteur|secteur|ext[ée]rieur|int[ée]rieur)s?\b)"
+        r"(?:charg[ée]e?s?[ \u00a0]+de[ \u00a0]+mission|conseill[eè]re?s?|secr[ée]taires?|[ée]conomes?|agents?|managers?"
+        r"|m[ée]decins?|postes?|[a-zàâçéèêëîïôûù]{3,}(?:istes?|eurs?|euses?|rices?|iciens?|iciennes?))")
+_SHARED_POST = re.compile(
+    rf"\b(?:un|une|d['’]un|d['’]une|le|la|l['’]|des|deux|trois)[ \u00a0]*{_JOB}(?:[ \u00a0]+[a-zàâçéèêëîïôûù'’-]+){{0,2}}"
+    rf"[ \u00a0]+(?:partag|mutualis)[ée]e?s?\b"
+    rf"|\b(?:recrut\w*|embauch\w*|financ\w*|partag\w*)[ \u00a0]+(?:ensemble|en[ \u00a0]+commun)[ \u00a0]+"
+    rf"(?:un|une|des|deux)[ \u00a0]+{_JOB}\b",
+    re.IGNORECASE)
+
+
+def shared_posts(text: str, start: int, end: int) -> list[Mention]:
+    """Shared-engineering mentions (``keyword``) of the posts ``text[start:end]`` says shared."""
+    return [Mention("instrument", m.group(), m.start(), m.end(), "keyword", CONF_KEYWORD_SINGLE, None,
+                    "ingénierie mutualisée", (COOP.SharedEngineering,)) for m in _SHARED_POST.finditer(text, start, end)]
+
+
 def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
@@ -95,7 +117,8 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     instrument named on its own; a governance body outside the title (a comité technique, a
     conférence des maires) drops just under a contract, charter or programme the candidate names; an
     instrument type of which a more specific one is asserted in the candidate
-    (:func:`more_specific`) drops just under it."""
+    (:func:`more_specific`) drops just under it; a type named once outside the title drops just
+    under a type the candidate names three times or more (:func:`_repeated_wins`)."""
     idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
     if not idx:
         return mentions
@@ -106,19 +129,9 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
             m = out[i]
             if m.method != "embedding" and ts <= m.start and m.end <= te:
                 out[i] = replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
-    # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
-    # under a contract, charter or programme the text names (« une convention de partenariat »,
-    # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
-    contracts = [out[i].confidence for i in idx
-                 if out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD
-                 and any(lexicon.is_subclass(out[i].types[0], c) for c in _FORMAL_INSTRUMENTS)]
-    if contracts:
-        for i in idx:
-            m = out[i]
-            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
-            if not in_title and m.confidence >= max(contracts) and any(
-                    lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
-                out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
+    # A type of which a more specific one is asserted drops just under it (« contrat » under « contrat
+    # unique »); first, so that the drops below compare with the confidences that remain, and last.
+    _cap_general(out, idx, lexicon)
     # An instrument named only as the head of an actor's name (« le PETR du Pays de Langres a mis en
     # place … ») drops just under an instrument the text names on its own (« un service commun »,
     # « une entente »), unless that head is in the title: the body is who acts, not how.
@@ -132,14 +145,44 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
                and _CARRIER.search(text, max(0, out[i].start - 30), out[i].start)}
     heads |= carried | {i for i in idx if out[i].method != "embedding" and _is_structure(out[i], lexicon)
                         and _DEFINITE_BEFORE.search(text, max(0, out[i].start - 6), out[i].start)}
-    own = [out[i].confidence for i in idx
-           if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
-    if own:
-        for i in heads:
+    # A type named once drops under one the text repeats; then the governance bodies and the heads
+    # compare with what remains.
+    out = _repeated_wins(out, idx, heads, ts, te, lexicon)
+    # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
+    # under a contract, charter or programme the text names (« une convention de partenariat »,
+    # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
+    contracts = [out[i].confidence for i in idx
+                 if out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD
+                 and any(lexicon.is_subclass(out[i].types[0], c) for c in _FORMAL_INSTRUMENTS)]
+    if contracts:
+        for i in idx:
             m = out[i]
-            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te and i not in carried
-            if not in_title and m.confidence >= max(own):
-                out[i] = replace(m, confidence=round(max(own) - 0.01, 3))
+            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            if not in_title and m.confidence >= max(contracts) and any(
+                    lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
+                out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
+    _heads_under_own(out, idx, heads, carried, ts, te, lexicon)
+    _cap_general(out, idx, lexicon)
+    _heads_under_own(out, idx, heads, carried, ts, te, lexicon)  # under what remains after the last cap
+    return out
+
+
+def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carried: set[int], ts: int | None,
+                     te: int | None, lexicon: Lexicon) -> None:
+    """Drop, in place, the structure heads just under the best instrument named on its own (not the
+    heads in the title, unless they carry the practice there; not under a kind of which the head's
+    structure is one: « le Pôle métropolitain » stays above a letterhead's « Syndicat mixte »)."""
+    own = [i for i in idx if i not in heads and out[i].method != "embedding" and out[i].confidence >= ASSERT_THRESHOLD]
+    for i in heads:
+        m = out[i]
+        above = [out[j].confidence for j in own if not more_specific(m.types[0], out[j].types[0], lexicon)]
+        in_title = ts is not None and te is not None and ts <= m.start and m.end <= te and i not in carried
+        if above and not in_title and m.confidence >= max(above):
+            out[i] = replace(m, confidence=round(max(above) - 0.01, 3))
+
+
+def _cap_general(out: list[Mention], idx: list[int], lexicon: Lexicon) -> None:
+    """Drop, in place, each instrument type just under the best asserted type more specific than it."""
     best: dict[URIRef, float] = {}
     for i in idx:
         m = out[i]
@@ -150,4 +193,32 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
         cap = max((c for t, c in best.items() if more_specific(t, m.types[0], lexicon)), default=None)
         if cap is not None and m.confidence >= cap:
             out[i] = replace(m, confidence=round(cap - 0.01, 3))
+
+
+_REPEATED = 3  # mentions of a type that make it what a text is about
+
+
+def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], ts: int | None, te: int | None,
+                   lexicon: Lexicon) -> list[Mention]:
+    """A type named once, outside the title, drops just under a type the text names on its own
+    ``_REPEATED`` times or more (an e-mail thread about an « entente » that mentions an « appel à
+    projets » once); not under a kind of it or one of its kinds (« convention » repeated supports
+    the « convention de mutualisation » named once)."""
+    counts: dict[URIRef, list[int]] = {}
+    for i in idx:
+        m = out[i]
+        if i not in heads and m.method != "embedding" and m.confidence >= ASSERT_THRESHOLD:
+            counts.setdefault(m.types[0], []).append(i)
+    repeated = {t: max(out[i].confidence for i in ii) for t, ii in counts.items() if len(ii) >= _REPEATED}
+    if not repeated:
+        return out
+    for t, ii in counts.items():
+        if len(ii) != 1:
+            continue
+        m = out[ii[0]]
+        floor = max((c for r, c in repeated.items()
+                     if not more_specific(t, r, lexicon) and not more_specific(r, t, lexicon)), default=None)
+        in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+        if floor is not None and not in_title and m.confidence >= floor:
+            out[ii[0]] = replace(m, confidence=round(floor - 0.01, 3))
     return out
