@@ -36,6 +36,10 @@ def actor(text: str, name: str) -> Mention:
     # doing its own or a comparable thing
     ("sur les franges du territoire, où le PNR du Haut-Jura anime son propre dispositif.", "PNR du Haut-Jura"),
     ("un échange avec le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable, avant", "Pays des Herbiers"),
+    # a researcher's affiliation (a programme's speaker)
+    ("Regard de Marion Lafargue, chercheuse, INRAE, UMR Territoires", "INRAE"),
+    ("Hélène Dumas, professeure de géographie, Université de Poitiers, laboratoire RURALITÉS", "Université de Poitiers"),
+    ("Jean Dupont, maître de conférences à l'Université de Lille, présente", "Université de Lille"),
     # what inspired the practice, anywhere earlier in the sentence
     ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
      "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),
@@ -56,6 +60,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("la CC du Jura, qui signe, et un dispositif comparable", "CC du Jura"),
     ("ce que le Pays apporte à l'intercommunalité pour ses propres actions", "intercommunalité"),
     ("Le contrat s'est inspiré du modèle breton. Toulouse Métropole signe.", "Toulouse Métropole"),
+    ("Le laboratoire de l'INRAE et la Région financent l'étude.", "INRAE"),
+    ("Marie Durand, présidente, Communauté de communes du Val, ouvre la séance.", "Communauté de communes du Val"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -512,6 +512,29 @@ def test_sections_under_a_title_naming_an_instrument_at_any_depth_are_its_parts(
     assert len(candidates(doc(other, "f.md"))) == 2
 
 
+def test_an_email_is_titled_by_its_subject():
+    text = ("De : Nathalie Carpentier <n.carpentier@cc-sudavesnois.fr>\nEnvoyé : mardi 8 avril 2025 18:42\n"
+            "À : Frédéric Lemaire <dgs@cc-paysdemormal.fr>\nObjet : RE: RE: Projet de convention d'entente mobilité "
+            "– V3\n\nBonjour Frédéric,\n\nJe te joins la V4 de la convention avec la CC du Pays de Mormal.")
+    [c] = candidates(doc(text))
+    assert c.title == "Projet de convention d'entente mobilité – V3"
+    assert text[c.title_start:c.title_end] == c.title
+    # an « Objet : » line that no sender line precedes is a grid row, not a subject
+    [c] = candidates(doc("Entente pour les mobilités\n\nObjet : RE: une entente\nPartenaires : CC du Val"))
+    assert c.title == "Entente pour les mobilités"
+
+
+def test_a_speakers_affiliation_makes_no_practice_section():
+    # a programme: the talk's speaker is from a university, the round tables name practices
+    text = ("# Programme\n\n## Conférence introductive : coopérer entre territoires\n\n- Hélène Dumas, professeure, "
+            "Université de Poitiers, sur la convention de coopération.\n\n## Table ronde 1 – Le PAT du Sud Charente"
+            "\n\nLa Communauté de communes Lavalette Tude Dronne porte le projet alimentaire territorial.\n\n"
+            "## Table ronde 2 – Mobilités\n\nLa Communauté d'agglomération Pays Basque et la Communauté de communes "
+            "du Seignanx ont signé une convention.")
+    assert [c.title for c in candidates(doc(text, "p.md"))] == [
+        "Table ronde 1 – Le PAT du Sud Charente", "Table ronde 2 – Mobilités"]
+
+
 @pytest.mark.parametrize(("heading", "expected"), [
     ("Édito", True), ("1. Objet de l'annexe", True), ("Observations", True), ("Premiers enseignements", True),
     ("Contexte", True),

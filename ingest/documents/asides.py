@@ -7,7 +7,8 @@ Métropole Aix-Marseille-Provence », « la convention n'engage pas la Région �
 Région »), a body doing its own or a comparable thing (« où le PNR du Haut-Jura anime son propre
 dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »), a
 practice that inspired this one (« s'être inspirées du contrat signé entre Brest métropole et le
-Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence).
+Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researcher's affiliation
+(« Marion Lafargue, chercheuse, INRAE »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -34,7 +35,12 @@ _BEFORE = re.compile(
     # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
     # présentée à la Région », « la convention n'engage pas la Région »
     r"|\bauprès(?:\s+d[^.;:!?\n]{0,50}?\s+et)?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
-    r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas)\s*" + _ARTICLE + r"$",
+    r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas"
+    # a researcher's affiliation: « Marion Lafargue, chercheuse, INRAE », « professeure de géographie,
+    # Université de Poitiers »
+    r"|\b(?:chercheu(?:r|se)s?|enseignante?s?-chercheu(?:r|se)s?|professeure?s?|ma[îi]tres?(?:se)?\s+de\s+conférences"
+    r"|(?:post-)?doctorante?s?|géographes?|sociologues?|économistes?|politistes?)"
+    r"(?:\s+(?:en|de|d['’])\s*[\w'’-]+(?:\s+[\w'’-]+)?)?(?:\s*,\s*|\s+(?=à\b)))\s*" + _ARTICLE + r"$",
     re.IGNORECASE,
 )
 _AFTER = re.compile(

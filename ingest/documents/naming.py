@@ -36,8 +36,10 @@ _NAME = re.compile(
 _ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
 
 
-# Institution rules that name no local structure: the State and national bodies (« le rôle de l'État »).
-_NOT_LOCAL_RULES = frozenset({"state", "national"})
+# Institution rules that name no local structure: the State and national bodies (« le rôle de l'État »),
+# universities, schools and hospitals (a speaker's affiliation in a programme: « Université de Poitiers »).
+_NOT_LOCAL_RULES = frozenset({"state", "national", "universite", "universite-suffix", "ecole", "iut", "hopital",
+                              "chu", "ght"})
 
 
 def structure_names(text: str) -> list[Span]:

@@ -1,7 +1,8 @@
 """Titles and heading chains of candidates: the title of a document's one candidate
 (``fallback_title``), and the headings enclosing each block (``heading_chains``).
 
-The title of the document's one candidate, when nothing starts a practice, is ``Document.title``
+The title of the document's one candidate, when nothing starts a practice, is the subject of an
+e-mail the document starts with (« Objet : RE: Projet de convention d'entente »), else ``Document.title``
 unless that is a generic label (agenda, CV, cover, press release, minutes: "Formation", "Déroulé de
 l'atelier", "Sommaire", "COMMUNIQUÉ DE PRESSE", unless it names a practice); else the first heading
 or title-like short paragraph (≤ 3 lines, whitespace and bold marks collapsed) naming an instrument,
@@ -67,12 +68,35 @@ def _unwrap_emphasis(line: str) -> str:
     return _EMPHASIS_RUN.sub(r"\2", line)
 
 
+# An e-mail (a thread pasted or exported as text): its sender line near the top, then its subject.
+_MAIL_FROM = re.compile(r"^[ \t>]*(?:De|From|Exp[ée]diteur)[ \t]*:", re.MULTILINE | re.IGNORECASE)
+_MAIL_SUBJECT = re.compile(r"^[ \t>]*(?:Objet|Subject|Sujet)[ \t]*:[ \t]*(?:(?:RE|TR|Fwd?|FW|Réf)[ \t]*:[ \t]*)*"
+                           r"(?P<subject>\S[^\n]*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_MAIL_HEAD_CHARS = 600  # the sender line is within the first lines
+
+
+def _mail_subject(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The subject of an e-mail that starts the document (« Objet : RE: RE: Projet de convention
+    d'entente – V3 » → « Projet de convention d'entente – V3 »), with its span; or None."""
+    sender = _MAIL_FROM.search(text, 0, _MAIL_HEAD_CHARS)
+    if sender is None:
+        return None
+    m = _MAIL_SUBJECT.search(text, sender.end(), sender.end() + _MAIL_HEAD_CHARS)
+    if m is None:
+        return None
+    return m.group("subject"), (m.start("subject"), m.end("subject"))
+
+
 def fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int, int] | None]:
-    """The title of a whole-document candidate: ``Document.title`` unless it is a generic label
+    """The title of a whole-document candidate: the subject of an e-mail that starts the document;
+    ``Document.title`` unless it is a generic label
     (agenda, CV, cover: "Formation", "Déroulé de l'atelier"); else the first heading or title-like
     short paragraph naming a place, structure or instrument; else the first heading that is not
     generic; else the document title, the first heading, the file stem."""
     wanted = (document.title or "").strip()
+    subject = _mail_subject(document.text)
+    if subject is not None:
+        return subject
 
     def located(title: str) -> tuple[str, tuple[int, int] | None]:
         for b in bs:
