@@ -512,6 +512,40 @@ def test_sections_under_a_title_naming_an_instrument_at_any_depth_are_its_parts(
     assert len(candidates(doc(other, "f.md"))) == 2
 
 
+def test_a_register_of_deliberations_gives_one_practice_per_item_naming_an_instrument():
+    text = ("COMMUNAUTÉ DE COMMUNES DU GRAND CHÂTEAUDUN\n\nREGISTRE DES DÉLIBÉRATIONS\n\n"
+            "DÉLIBÉRATION N° 2024-082\nOBJET : Finances - Décision modificative n° 2\n\nLe conseil adopte la décision."
+            "\n\nDÉLIBÉRATION N° 2024-084\nOBJET : Tourisme - Constitution d'une entente intercommunautaire avec la "
+            "Communauté de communes du Bonnevalais\n\nRapporteur : Mme Sylvie LEROY\n\nLe conseil approuve la "
+            "convention d'entente.\n\nDÉLIBÉRATION N° 2024-085\nOBJET : Santé - Contrat local de santé du Pays Dunois"
+            "\n\nLe conseil approuve le contrat.\n\nDÉLIBÉRATION N° 2024-088\nOBJET : Tarifs du centre aquatique\n\n"
+            "Le conseil fixe les tarifs.\n\nQUESTIONS DIVERSES\n\nAucune.")
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == [
+        "Tourisme - Constitution d'une entente intercommunautaire avec la Communauté de communes du Bonnevalais",
+        "Santé - Contrat local de santé du Pays Dunois"]
+    assert all(text[c.title_start:c.title_end] == c.title for c in cs)
+    assert "Rapporteur" in text[cs[0].start:cs[0].end] and "Tarifs" not in text[cs[1].start:cs[1].end]
+
+
+def test_questions_of_an_faq_start_no_practice():
+    text = ("# Conseil de développement Nord-Est : vos questions, nos réponses\n\n## Généralités\n\n"
+            "### C'est quoi, un conseil de développement ?\n\nUne instance de la CINOR et de la CIREST.\n\n"
+            "### Et le TCO, la CIVIS ou la CASUD ?\n\nLe TCO a son propre conseil de développement.")
+    [c] = candidates(doc(text, "faq.md"))
+    assert c.title == "Conseil de développement Nord-Est : vos questions, nos réponses"
+
+
+def test_a_transcripts_turns_are_neither_titles_nor_running_titles():
+    turns = ["LAURENT PAOLI : Sur quoi, alors ?", "ANTOINE SANTUCCI : Les navettes d'été et la promotion.",
+             "LAURENT PAOLI : Et le deuxième sujet ?", "MARIE-JEANNE LUCIANI : Le contrat local de santé.",
+             "LAURENT PAOLI : Qui signe ?", "ANTOINE SANTUCCI : Les deux communautés de communes."]
+    text = "TRANSCRIPTION – ICI RCFM\n\n" + "\n\n".join(turns)
+    assert [b.kind for b in blocks(doc(text))][1:] == ["paragraph"] * len(turns)
+    [c] = candidates(doc(text))
+    assert c.title == "TRANSCRIPTION – ICI RCFM" and (c.start, c.end) == (0, len(text))
+
+
 def test_an_email_is_titled_by_its_subject():
     text = ("De : Nathalie Carpentier <n.carpentier@cc-sudavesnois.fr>\nEnvoyé : mardi 8 avril 2025 18:42\n"
             "À : Frédéric Lemaire <dgs@cc-paysdemormal.fr>\nObjet : RE: RE: Projet de convention d'entente mobilité "

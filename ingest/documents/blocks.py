@@ -256,6 +256,13 @@ def _read_line(text: str, s: int, e: int, idx: int) -> _Line:
 
 
 _TITLE_END = re.compile(r"[.,;:!…]$")
+# A transcript's turn: a speaker in capitals (two words or more), or « Q » / « R », then a colon.
+_SPEAKER_TURN = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \u00a0]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+){1,3}|Q|R)[ \u00a0]*:[ \u00a0]")
+
+
+def speaker_turn(line: str) -> bool:
+    """« LAURENT PAOLI : Sur quoi, alors ? », « Q : … »: a transcript's turn, not a title."""
+    return bool(_SPEAKER_TURN.match(line))
 
 
 def title_like(text: str) -> bool:
@@ -347,9 +354,10 @@ def split(document: Document) -> list[Block]:
             continue
         raws.extend(r for r in line.raws if WORDY.search(text, r.start, r.end))
         i += 1
-    # slide titles
+    # slide titles (not the turns of a transcript: « LAURENT PAOLI : Sur quoi, alors ? »)
     for k, raw in enumerate(raws):
-        if raw.kind == "paragraph" and raw.single and k + 1 < len(raws) and title_like(text[raw.start:raw.end]):
+        if raw.kind == "paragraph" and raw.single and k + 1 < len(raws) and title_like(text[raw.start:raw.end]) \
+                and not speaker_turn(text[raw.start:raw.end]):
             raw.kind, raw.level = "heading", 0
     # field scopes of label headings and label rows
     scope: tuple[str, str, int, bool] | None = None  # (label, field, rank, across blank lines)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 
-from .blocks import WORDY, is_label_heading, title_like, trim
+from .blocks import WORDY, is_label_heading, speaker_turn, title_like, trim
 from .labels import collapse, fold
 from .model import Block
 from .naming import place_like
@@ -65,8 +65,9 @@ def find_running_titles(text: str, bs: list[Block]) -> dict[int, tuple[int, int]
         # the title ends with the line of its colon: lines below it in the block are the slide's text
         line_end = b.text.find("\n", colon) if colon >= 0 else -1
         title = b.text if line_end < 0 else b.text[:line_end]
-        if b.field is not None or title.count("\n") >= RUN_MAX_LINES or len(collapse(title)) > _RUN_MAX_CHARS:
-            continue
+        if b.field is not None or title.count("\n") >= RUN_MAX_LINES or len(collapse(title)) > _RUN_MAX_CHARS \
+                or speaker_turn(title):
+            continue  # (a transcript's speaker is no running title)
         if colon < 0:
             bare.append((i, fold(b.text)))
             continue

@@ -68,7 +68,7 @@ from .labels import collapse, label_key
 from .model import Block, Candidate, Document
 from .naming import names_practice
 from .running import find_running_titles, running_title
-from .starts import find_starts, subject_slides
+from .starts import find_starts, item_subject, subject_slides
 from .titles import fallback_title, heading_chains
 
 __all__ = ["candidates"]
@@ -162,6 +162,8 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             if key not in by_suffix:
                 by_suffix[key] = running_title(text, bs, i, end, running[i])
             title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
+        elif (subject := item_subject(bs, i)) is not None:
+            title, span = subject.text, (subject.start, subject.end)  # « OBJET : … » of a register's item
         elif i in subjects:
             title = subjects[i]
             span = (bs[i].start, bs[i].start + len(title)) if bs[i].text.startswith(title) else None

@@ -67,7 +67,7 @@ from .labels import fold, label_key, normalise_label
 from .model import Block
 from .naming import INSTRUMENT, generic, names_practice, structure_names
 
-__all__ = ["find_starts", "section_end", "subject_slides"]
+__all__ = ["find_starts", "item_subject", "practice_items", "section_end", "subject_slides"]
 
 
 def section_end(bs: list[Block], i: int) -> int:
@@ -114,7 +114,8 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     by_level: dict[int, list[int]] = {}
     for i in described:
         b = bs[i]
-        if b.kind == "heading" and b.level > 0 and names_practice(b.text) and not generic(b.text):
+        if b.kind == "heading" and b.level > 0 and names_practice(b.text) and not generic(b.text) \
+                and not _question(b.text):
             by_level.setdefault(b.level, []).append(i)
     glued = [i for i in described if _glued_heading(text, bs, i) and names_practice(bs[i].text)]
     by_level[0] = glued
@@ -126,6 +127,10 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
             group = [i for i in group if i != title_block]
         if len(group) >= 2:
             starts.update(group)
+    # rule 7: numbered items of a register (« DÉLIBÉRATION N° 2024-084 ») whose text names an instrument
+    for i, end in practice_items(text, bs).items():
+        starts.add(i)
+        ends[i] = end
     # rule 6: slides titled « SUBJECT – facet », two subjects or more
     for i in subject_slides(text, bs):
         if i in described:
@@ -179,8 +184,9 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
     possible: dict[int, list[tuple[int, str, frozenset[str], bool]]] = {}
     for i in sorted(described):
         b = bs[i]
-        if b.kind != "heading" or b.level <= 0 or is_label_heading(b) or generic(b.text) or i == title_block:
-            continue  # « Contexte », « Enseignements pour les autres territoires », the document's title
+        if b.kind != "heading" or b.level <= 0 or is_label_heading(b) or generic(b.text) or i == title_block \
+                or _question(b.text):
+            continue  # « Contexte », « Enseignements pour les autres territoires », the document's title, an FAQ's
         if any(INSTRUMENT.search(fold(a.text)) for a in _ancestors(bs, i)):
             continue  # the sections of « # Une charte forestière … » (at any depth): parts of that practice
         inner = bs[i + 1:ends[i]]
@@ -208,6 +214,46 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
         if rows >= 2 or differ:
             out[level] = [i for i, *_ in members]
     return out
+
+
+# Numbered items of a register or an agenda: « DÉLIBÉRATION N° 2024-084 », « Point 3 », « Dossier n° 12 ».
+_ITEM = re.compile(r"(?:D[ÉE]LIB[ÉE]RATION|D[ée]lib[ée]ration|POINT|Point|DOSSIER|Dossier|ARR[ÊE]T[ÉE]|Arr[êe]t[ée]"
+                   r"|D[ÉE]CISION|D[ée]cision)[ \u00a0]+(?:N[°o]|n[°o])?[ \u00a0]*[\w./-]*\d[\w./-]*[ \u00a0]*")
+
+
+def practice_items(text: str, bs: list[Block]) -> dict[int, int]:
+    """Rule 7: the numbered item headings of a register (two or more: « DÉLIBÉRATION N° 2024-084 »)
+    whose item names an instrument type (its « OBJET : » line or its text: « Constitution d'une
+    entente intercommunautaire … »), block index -> the item's end (the next item, or the next
+    heading in capitals after the last one: « QUESTIONS DIVERSES »). The others (a budget, a tariff)
+    start nothing."""
+    items = [i for i, b in enumerate(bs) if b.kind == "heading" and _ITEM.fullmatch(b.text.strip())]
+    if len(items) < 2:
+        return {}
+    out = {}
+    for n, i in enumerate(items):
+        if n + 1 < len(items):
+            end = items[n + 1]
+        else:
+            end = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "heading" and not is_label_heading(bs[k])
+                        and bs[k].text.upper() == bs[k].text and not _ITEM.fullmatch(bs[k].text.strip())), len(bs))
+        if end > i + 1 and INSTRUMENT.search(fold(text[bs[i].start:bs[end - 1].end])):
+            out[i] = end
+    return out
+
+
+def item_subject(bs: list[Block], i: int) -> Block | None:
+    """The « OBJET : … » line right under a register's item heading i, which titles its practice."""
+    if i + 1 < len(bs) and bs[i].kind == "heading" and _ITEM.fullmatch(bs[i].text.strip()) \
+            and bs[i + 1].field == "object":
+        return bs[i + 1]
+    return None
+
+
+def _question(title: str) -> bool:
+    """« C'est quoi, un conseil de développement ? »: an FAQ's question asks about the page's
+    practice; a practice is named, not asked."""
+    return title.rstrip(" *_").endswith("?")
 
 
 def _ancestors(bs: list[Block], i: int) -> list[Block]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from .blocks import heading_rank, is_label_heading, title_like
+from .blocks import heading_rank, is_label_heading, speaker_turn, title_like
 from .examples import EXAMPLES
 from .labels import collapse, fold
 from .model import Block, Document
@@ -113,7 +113,7 @@ def fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int,
             continue
         if b.kind == "heading" or (b.kind == "paragraph" and b.text.count("\n") < RUN_MAX_LINES):
             line = _unwrap_emphasis(collapse(b.text))
-            if title_like(line) and names_practice(line) and not generic(line):
+            if title_like(line) and names_practice(line) and not generic(line) and not speaker_turn(line):
                 titles.append((b, line))
     # one naming an instrument first (not the letterhead « DÉPARTEMENT DE L'ORNE » of a délibération)
     for b, line in sorted(titles, key=lambda t: not INSTRUMENT.search(fold(t[1]))):
