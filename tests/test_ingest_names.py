@@ -147,7 +147,7 @@ def test_et_de_then_a_type_word_is_a_second_body():
      ["Canton de Genève", "Groupement local de coopération transfrontalière du Grand Genève"]),
     ("une convention avec la République et Canton du Jura, signée", ["Canton du Jura"]),  # one name for both
     ("le GECT Eurométropole Lille-Kortrijk-Tournai et l'Eurodistrict Strasbourg-Ortenau",
-     ["GECT Eurométropole Lille-Kortrijk-Tournai", "Eurodistrict Strasbourg-Ortenau"]),
+     ["Eurométropole Lille-Kortrijk-Tournai", "Eurodistrict Strasbourg-Ortenau"]),
     ("le canton de Lodève", []),  # a French canton: an electoral division, no body
 ])
 def test_cross_border_bodies(text, expected):
@@ -275,3 +275,41 @@ def test_hard_wrapped_prose_goes_on_through_connectors_and_lowercase_words():
 ])
 def test_a_lowercase_name_closed_by_an_ethnic_adjective(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("le service commun a été ouvert à trois autres communes membres, Capdenac-Gare, Bagnac-sur-Célé et "
+     "Lacapelle-Marival, qui en bénéficient",
+     ["Commune de Capdenac-Gare", "Commune de Bagnac-sur-Célé", "Commune de Lacapelle-Marival"]),
+    ("les communes Le Vigan, Espalion et La Roche-sur-Yon signent",
+     ["Commune du Vigan", "Commune d'Espalion", "Commune de La Roche-sur-Yon"]),
+    ("les communes de la vallée ont signé", []),
+    ("les deux communes, Figeac et la Région, signent", []),  # not capitalised names only
+])
+def test_communes_a_plural_enumerates(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Deux intercommunalités du parc, Ambert Livradois Forez et Thiers Dore et Montagne, sont signataires.",
+     [("Ambert Livradois Forez", "EPCI"), ("Thiers Dore et Montagne", "EPCI")]),
+    ("L'Intercom de la Vire au Noireau, Saint-Lô Agglo et Isigny-Omaha Intercom constituent",
+     [("Intercom de la Vire au Noireau", "EPCI"), ("Saint-Lô Agglo", "CommunauteAgglomeration"),
+      ("Isigny-Omaha Intercom", "EPCI")]),
+    ("La Métropole Rouen Normandie, l'Agglomération Seine-Eure et Caux Seine agglo, chacune",
+     [("Métropole Rouen Normandie", "Metropole"), ("Agglomération Seine-Eure", "CommunauteAgglomeration"),
+      ("Caux Seine agglo", "CommunauteAgglomeration")]),
+    # « Agglomération » after a name is its suffix, not the head of the next one
+    ("Fougères Agglomération Bretagne Romantique Ille Rance", [("Fougères Agglomération", "CommunauteAgglomeration")]),
+    ("L'exploitation est confiée à la Saarbahn GmbH, l'opérateur sarrebruckois.", [("Saarbahn GmbH", "Enterprise")]),
+    ("le Regionalverband Saarbrücken et la Région Grand Est",
+     [("Regionalverband Saarbrücken", "LocalAuthority"), ("Région Grand Est", "Region")]),
+    ("Le groupement européen de coopération territoriale (GECT) Eurodistrict SaarMoselle, qui",
+     [("Eurodistrict SaarMoselle", "PublicActor")]),
+])
+def test_intercommunal_names_without_type_words_companies_and_eurodistricts(text, expected):
+    assert typed(text) == expected
+
+
+def test_a_plan_named_before_a_body_is_not_part_of_its_name():
+    assert names("• Articulation avec le PCAET de Lorient Agglo\n") == ["Lorient Agglo"]

@@ -24,6 +24,7 @@ _HEADS: dict[str, URIRef] = {
     # German (Germany, Switzerland, Austria)
     "Stadt": COOP.Commune, "Gemeinde": COOP.Commune, "Landkreis": COOP.LocalAuthority, "Kreis": COOP.LocalAuthority,
     "Land": COOP.LocalAuthority, "Regierungspräsidium": COOP.PublicActor, "Kanton": COOP.PublicActor,
+    "Regionalverband": COOP.LocalAuthority, "Zweckverband": COOP.PublicActor,
     # Italian
     "Comune": COOP.Commune, "Provincia": COOP.LocalAuthority, "Regione": COOP.LocalAuthority,
     "Regione autonoma": COOP.LocalAuthority, "Città metropolitana": COOP.LocalAuthority,

@@ -56,6 +56,7 @@ class Rule:
     bridge: bool = False  # may bridge lowercase words before the capitalised name
     demonym: bool = False  # "<head> <ethnic adjective>" is a weak match
     canonical: str | None = None  # replaces the head in the normalised name
+    after_name: bool = True  # may follow a capitalised word (not « Fougères Agglomération Bretagne … »)
 
 
 def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
@@ -71,8 +72,10 @@ RULES: tuple[Rule, ...] = (
     Rule("ca", _r(r"\bCA\b", False), COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
     Rule("agglomeration-de", _r(rf"\bagglom{E}ration\b"), COOP.CommunauteAgglomeration, connector_required=True,
          demonym=True, canonical="Agglomération"),
-    Rule("agglo-suffix", _r(rf"\bAgglo(?:m{E}ration)?\b", False), COOP.CommunauteAgglomeration, prefix=False,
-         suffix=True),
+    Rule("agglo-suffix", _r(rf"\b(?:Agglo(?:m{E}ration)?|agglo)\b", False), COOP.CommunauteAgglomeration, prefix=False,
+         suffix=True),  # « Caux Seine agglo »
+    # « l'Agglomération Seine-Eure », « Agglo Seine-Eure » (capitalised, no connector)
+    Rule("agglo-prefix", _r(rf"\bAgglo(?:m{E}ration)?\b", False), COOP.CommunauteAgglomeration, after_name=False),
     Rule("communaute-urbaine", _r(rf"\bcommunaut{E}s?\s+urbaines?\b"), COOP.CommunauteUrbaine,
          canonical="Communauté urbaine"),
     Rule("cu", _r(r"\bCU\b", False), COOP.CommunauteUrbaine, canonical="Communauté urbaine"),
@@ -82,6 +85,8 @@ RULES: tuple[Rule, ...] = (
     Rule("agglomeration-suffix", _r(rf"\bCommunaut{E}\s+d{AP}\s?[Aa]gglom{E}ration\b", False),
          COOP.CommunauteAgglomeration, prefix=False, suffix=True),
     Rule("intercom-suffix", _r(r"\bIntercom\b", False), COOP.EPCI, prefix=False, suffix=True),
+    Rule("intercom-prefix", _r(r"\bIntercom\b", False), COOP.EPCI, connector_required=True,
+         after_name=False),  # « Intercom de la Vire au Noireau »
     # « Communauté intercommunale du Nord de La Réunion » (CINOR), « … des villes solidaires » (CIVIS)
     Rule("communaute-intercommunale", _r(rf"\bcommunaut{E}s?\s+intercommunales?\b"), COOP.EPCI, bridge=True,
          canonical="Communauté intercommunale"),
@@ -152,6 +157,9 @@ RULES: tuple[Rule, ...] = (
     Rule("gect", _r(rf"\bgroupements?\s+europ{E}ens?\s+de\s+coop{E}ration\s+territoriale\b|\bGECT\b"),
          COOP.PublicActor, bridge=True),
     Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
+    # companies by their legal form: « Saarbahn GmbH », « De Vlaamse Waterweg nv », « Transdev SAS »
+    Rule("company", _r(r"\b(?:GmbH|AG|SAS|SASU|SARL|SpA|NV|nv|BV|Ltd)\b", False), COOP.Enterprise, prefix=False,
+         suffix=True),
     # LEADER local action groups: « GAL du Pays de Langres », « GAL Pays Graylois » (longer than the Pays)
     Rule("gal", _r(r"\bGAL\b", False), COOP.LocalActionGroup),
     Rule("gal-long", _r(rf"\bgroupes?\s+d{AP}\s?action\s+locale\b"), COOP.LocalActionGroup, bridge=True,

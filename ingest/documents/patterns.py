@@ -185,8 +185,8 @@ def _bridge(toks: list[_Tok], k: int) -> int | None:
 
 
 # Lowercase words that join the parts of a place name written without hyphens ("Bourg en Bresse",
-# "Luc sur Aude", "Saint-Pierre lès Nemours"; "lès" and "les" are connectors already).
-PLACE_LINKS = frozenset({"en", "sur", "sous"})
+# "Luc sur Aude", "Vire au Noireau", "Saint-Pierre lès Nemours"; "lès" and "les" are connectors already).
+PLACE_LINKS = frozenset({"en", "sur", "sous", "au", "aux"})  # also « Vire au Noireau »
 # Words after "en" that make a location, not a place name ("Landivisiau en Bretagne").
 _NOT_PLACE_AFTER_EN = frozenset("""
 france europe bretagne normandie occitanie bourgogne provence alsace lorraine aquitaine nouvelle-aquitaine
@@ -544,6 +544,10 @@ def _qualifier_after(text: str, toks: list[_Tok], j: int) -> int | None:
     return end
 
 
+# Plans and contracts a body adopts, named by their acronym before the body's name.
+_PLAN_ACRONYMS = frozenset("PCAET PLUi PLUI PLU PLH PDU PDM PAT CLS CRTE SRADDET PADD DOO PCET PLUiH TEPOS".split())
+
+
 def _scan_backward(toks: list[_Tok], i: int) -> int | None:
     """Index of the first name token of a name ending right before token i, or None."""
     first = None
@@ -551,6 +555,8 @@ def _scan_backward(toks: list[_Tok], i: int) -> int | None:
     k = i - 1
     while k >= 0 and words < _MAX_SUFFIX_WORDS:
         t = toks[k]
+        if t.text in _PLAN_ACRONYMS:
+            break  # « le PCAET de Lorient Agglo »: a plan of the body, not a word of its name
         if _is_name_word(t) and not t.connector:
             first = k
             words += 1
@@ -623,6 +629,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             j = bisect.bisect_left(starts, he)  # first token after the head
             if i >= len(toks) or toks[i].start != hs or j == 0 or toks[j - 1].end != he:
                 continue  # the head starts or ends inside a word ("ville-campagne")
+            if not rule.after_name and i > 0 and toks[i - 1].capitalised:
+                continue  # « Fougères Agglomération Bretagne Romantique »: the suffix of the name before
             if _PLURAL_HEAD.match(text, hs) and _PLURAL_DET_BEFORE.search(text, max(start, hs - 20), hs):
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
             left = _scan_backward(toks, i) if rule.suffix else None
@@ -656,6 +664,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                     core = _clean(text[s:hs]) + " " + core
                 elif rule.name == "association" and not toks[j].connector:
                     name = rest  # an association's own name: « Terre de Liens », not « Association Terre de Liens »
+                elif rule.name in ("gect", "glct") and core.startswith(("Eurodistrict", "Eurométropole")):
+                    name = core  # « GECT Eurodistrict SaarMoselle » is the Eurodistrict
             else:
                 core = _clean(text[s:hs])
                 name = text[s:e]
@@ -705,12 +715,20 @@ _PLURAL_TYPES: dict[str, tuple[URIRef, str]] = {
     "communautes de communes": (COOP.CommunauteDeCommunes, "Communauté de communes"),
     "communautes d'agglomeration": (COOP.CommunauteAgglomeration, "Communauté d'agglomération"),
     "parcs naturels regionaux": (COOP.PNR, "Parc naturel régional"),
+    "communes": (COOP.Commune, "Commune de"),
+    "intercommunalites": (COOP.EPCI, ""),
 }
 _ENUMERATION = re.compile(
-    rf"\b(?i:les|des|aux|ses|leurs|deux|trois|quatre|cinq|\d+)[ \u00a0]+"
+    rf"\b(?i:les|des|aux|ses|leurs|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d+)[ \u00a0]+(?i:autres[ \u00a0]+)?"
     rf"(?P<type>(?i:communaut{_E}s[ \u00a0]+de[ \u00a0]+communes|communaut{_E}s[ \u00a0]+d['’]agglom{_E}ration"
-    rf"|parcs[ \u00a0]+naturels[ \u00a0]+r{_E}gionaux))[ \u00a0]+(?=[{_UPPER}])(?P<list>[^.;:\n()]{{3,300}})"
+    rf"|parcs[ \u00a0]+naturels[ \u00a0]+r{_E}gionaux|communes|intercommunalit{_E}s))"
+    # « deux intercommunalités du parc, Ambert Livradois Forez et Thiers Dore et Montagne »
+    rf"(?:[ \u00a0]+(?i:du|de[ \u00a0]+la|des)[ \u00a0]+[a-zà-ÿ]+[ \u00a0]*(?=,))?"
+    # « trois autres communes membres, Capdenac-Gare, Bagnac-sur-Célé et Lacapelle-Marival »
+    rf"(?:[ \u00a0]+(?i:membres|voisines|partenaires|concern{_E}es|associ{_E}es|signataires))?[ \u00a0]*,?[ \u00a0]+"
+    rf"(?=[{_UPPER}])(?P<list>[^.;:\n()]{{3,300}})"
 )
+_LIST_GOES_ON = re.compile(r",[ \u00a0]+(?=[a-zà-ÿ])")  # « …, qui en bénéficient »: the list has ended
 _ENUM_NAME = re.compile(rf"[{_UPPER}][\w'’-]*(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’]|et|–|-)[ \u00a0]*)*"
                         rf"[{_UPPER}][\w'’-]*)*")
 
@@ -723,6 +741,8 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
     for m in _ENUMERATION.finditer(text, start, end):
         cls, canonical = _PLURAL_TYPES[fold(re.sub(r"\s+", " ", m.group("type"))).replace("’", "'")]
         lst, base = m.group("list"), m.start("list")
+        goes_on = _LIST_GOES_ON.search(lst)
+        lst = lst[:goes_on.start()] if goes_on else lst
         parts = [(p.start(), p.end()) for p in re.finditer(r"[^,]+", lst)]
         if not parts:
             continue
@@ -738,8 +758,8 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
             s0 = ps + len(seg) - len(seg.lstrip())
             item = lst[s0:pe].rstrip()
             nm = _ENUM_NAME.match(item)
-            if nm is None:
-                break
+            if nm is None or all(fold(w) in GENERIC_WORDS for w in re.findall(r"[\w-]+", item[:nm.end()])):
+                break  # not a name, or a type word (« Figeac et la Région »)
             # the last item may go on with a predicate (« … Pays de Racan ont signé »)
             if nm.end() != len(item) and (ps, pe) != parts[-1]:
                 break
@@ -747,8 +767,20 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
         else:
             for a, b in items:
                 name = _clean(text[a:b])
-                out.append(InstitutionMatch(a, b, text[a:b], cls, f"{canonical} {name}", name, "enumerated"))
+                full = _commune_name(name) if cls == COOP.Commune else f"{canonical} {name}".strip()
+                out.append(InstitutionMatch(a, b, text[a:b], cls, full, name, "enumerated"))
     return out
+
+
+def _commune_name(name: str) -> str:
+    """« Commune de Figeac », « Commune d'Espalion », « Commune du Vigan » (« Le » and « Les »
+    contracted with « de »), « Commune de La Roche-sur-Yon »."""
+    for article, prep in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return "Commune " + prep + name[len(article):]
+    if name.startswith(("La ", "L'", "L’")):
+        return "Commune de " + name
+    return ("Commune d'" if fold(name[:1]) in "aeiouyh" else "Commune de ") + name
 
 
 # A name followed by its type in parentheses ("le **Bassin de Bourg en Bresse** (Pays)"): an actor
