@@ -40,6 +40,15 @@ def actor(text: str, name: str) -> Mention:
     ("Regard de Marion Lafargue, chercheuse, INRAE, UMR Territoires", "INRAE"),
     ("Hélène Dumas, professeure de géographie, Université de Poitiers, laboratoire RURALITÉS", "Université de Poitiers"),
     ("Jean Dupont, maître de conférences à l'Université de Lille, présente", "Université de Lille"),
+    # asked, it declined; informed or consulted only; a study visit
+    ("NB : Concarneau Cornouaille Agglomération sollicitée en 2023,\npas d'adhésion à ce stade",
+     "Concarneau Cornouaille Agglomération"),
+    ("Le Havre Seine Métropole, sollicitée, n'a pas souhaité s'associer à ce stade.", "Le Havre Seine Métropole"),
+    ("Le Syndicat départemental d'électricité des Vosges (SDEV) a été informé de la démarche.",
+     "Syndicat départemental d'électricité des Vosges"),
+    ("• Visite d'étude du PAT du Pays de Rennes (juin)", "Pays de Rennes"),
+    ("La démarche s'inspire ouvertement du contrat signé en 2017 par Toulouse Métropole et le Pays Portes de "
+     "Gascogne.", "Pays Portes de Gascogne"),
     # what inspired the practice, anywhere earlier in the sentence
     ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
      "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),
@@ -62,6 +71,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le contrat s'est inspiré du modèle breton. Toulouse Métropole signe.", "Toulouse Métropole"),
     ("Le laboratoire de l'INRAE et la Région financent l'étude.", "INRAE"),
     ("Marie Durand, présidente, Communauté de communes du Val, ouvre la séance.", "Communauté de communes du Val"),
+    ("La Région Normandie a été sollicitée et a accepté de financer.", "Région Normandie"),
+    ("Saint-Lô Agglo a informé les communes du calendrier.", "Saint-Lô Agglo"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -8,7 +8,9 @@ Région »), a body doing its own or a comparable thing (« où le PNR du Haut-J
 dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »), a
 practice that inspired this one (« s'être inspirées du contrat signé entre Brest métropole et le
 Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researcher's affiliation
-(« Marion Lafargue, chercheuse, INRAE »).
+(« Marion Lafargue, chercheuse, INRAE »), a study visit to it (« Visite d'étude du PAT du Pays de
+Rennes »), a body asked that declined or only informed or consulted (« Le Havre Seine Métropole,
+sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -32,6 +34,8 @@ _BEFORE = re.compile(
     r"|\bcontrairement|\bà\s+la\s+différence|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
     r"|\bhors\s+du\s+périmètre"
+    # a study visit to another practice: « Visite d'étude du PAT du Pays de Rennes »
+    r"|\bvisites?\s+d['’]\s?(?:étude|échanges?)\b[^.;:\n]{0,30}?"
     # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
     # présentée à la Région », « la convention n'engage pas la Région »
     r"|\bauprès(?:\s+d[^.;:!?\n]{0,50}?\s+et)?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
@@ -48,14 +52,19 @@ _AFTER = re.compile(
     # a body doing its own or a comparable thing: « où le PNR du Haut-Jura anime son propre dispositif »,
     # « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »
     r"|\s+(?:(?!pour\b)\w+\s+){1,3}(?:son|sa|ses|leur|leurs)\s+propres?\b"
-    r"|\s*,\s*qui\s[^.,;:!?\n]{0,60}?\b(?:comparables?|similaires?|analogues?|équivalente?s?)\b",
+    r"|\s*,\s*qui\s[^.,;:!?\n]{0,60}?\b(?:comparables?|similaires?|analogues?|équivalente?s?)\b"
+    # asked, it declined; informed or consulted only: « Le Havre Seine Métropole, sollicitée, n'a pas
+    # souhaité s'associer », « … sollicitée en 2023,\npas d'adhésion », « le SDEV a été informé »
+    r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
+    r"|\s*,?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu)"
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?(?:informée?s?|consultée?s?)\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
 # a cue anywhere earlier in the name's sentence: what inspired the practice (« Les deux collectivités
 # reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du
 # Centre-Ouest Bretagne, … et des échanges entre Toulouse Métropole et … »)
-_SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspirée?s?\s+(?:de|du|des|d['’]|par)\b",
-                           re.IGNORECASE)
+_SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir(?:ée?s?|e|ent)(?:\s+\w+ment)?\s+"
+                           r"(?:de|du|des|d['’]|par)\b", re.IGNORECASE)  # « s'inspire ouvertement du contrat »
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 
