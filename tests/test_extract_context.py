@@ -73,6 +73,7 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Marie Durand, présidente, Communauté de communes du Val, ouvre la séance.", "Communauté de communes du Val"),
     ("La Région Normandie a été sollicitée et a accepté de financer.", "Région Normandie"),
     ("Saint-Lô Agglo a informé les communes du calendrier.", "Saint-Lô Agglo"),
+    ("la CLE du SAGE Dordogne Atlantique est consultée à chaque étape du SCoT", "CLE du SAGE Dordogne Atlantique"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -9,8 +9,9 @@ dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif 
 practice that inspired this one (« s'être inspirées du contrat signé entre Brest métropole et le
 Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researcher's affiliation
 (« Marion Lafargue, chercheuse, INRAE »), a study visit to it (« Visite d'étude du PAT du Pays de
-Rennes »), a body asked that declined or only informed or consulted (« Le Havre Seine Métropole,
-sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »).
+Rennes »), a body asked that declined or only informed (« Le Havre Seine Métropole,
+sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
+taking part: « la CLE est consultée à chaque étape »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -53,11 +54,12 @@ _AFTER = re.compile(
     # « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »
     r"|\s+(?:(?!pour\b)\w+\s+){1,3}(?:son|sa|ses|leur|leurs)\s+propres?\b"
     r"|\s*,\s*qui\s[^.,;:!?\n]{0,60}?\b(?:comparables?|similaires?|analogues?|équivalente?s?)\b"
-    # asked, it declined; informed or consulted only: « Le Havre Seine Métropole, sollicitée, n'a pas
+    # asked, it declined; informed only (not consulted: « la CLE est consultée à chaque étape » takes
+    # part): « Le Havre Seine Métropole, sollicitée, n'a pas
     # souhaité s'associer », « … sollicitée en 2023,\npas d'adhésion », « le SDEV a été informé »
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
     r"|\s*,?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu)"
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?(?:informée?s?|consultée?s?)\b",
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
 # a cue anywhere earlier in the name's sentence: what inspired the practice (« Les deux collectivités
