@@ -313,3 +313,30 @@ def test_intercommunal_names_without_type_words_companies_and_eurodistricts(text
 
 def test_a_plan_named_before_a_body_is_not_part_of_its_name():
     assert names("• Articulation avec le PCAET de Lorient Agglo\n") == ["Lorient Agglo"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("la Préfecture de l'Hérault, le Département de l'Hérault et la préfecture de Haute-Corse",
+     [("Préfecture de l'Hérault", "StateService"), ("Département de l'Hérault", "Departement"),
+      ("Préfecture de Haute-Corse", "StateService")]),
+    ("Transmis en sous-préfecture le 2 octobre", []),
+    ("La Direction départementale des territoires de l'Aveyron a accompagné le démarrage",
+     [("Direction départementale des territoires de l'Aveyron", "StateService")]),
+    ("la direction régionale de l'ADEME", [("ADEME", "StateAgency")]),  # the agency, not a State service
+    # a capitalised head and a description ending with a place
+    ("GAB 56 (Groupement des agriculteurs bio du Morbihan) et la Maison de l'agriculture bio du Finistère",
+     [("Groupement des agriculteurs bio du Morbihan", "Actor"), ("Maison de l'agriculture bio du Finistère", "Actor")]),
+    ("l'Agence locale de l'énergie et du climat de l'Eure", [("Agence locale de l'énergie et du climat de l'Eure", "Actor")]),
+    ("la Communauté professionnelle territoriale de santé du Cœur d'Hérault",
+     [("Communauté professionnelle territoriale de santé du Cœur d'Hérault", "Actor")]),
+    ("l'Office national des forêts", [("Office national des forêts", "StateAgency")]),  # the specific rule wins
+    ("le Centre Bretagne et la Maison de santé accueille Jean", []),  # a place; a verb is no description
+])
+def test_state_services_and_organisations_named_by_a_description(text, expected):
+    assert typed(text) == expected
+
+
+def test_a_name_goes_on_after_a_dash_at_a_line_end_in_prose_only():
+    text = ("Invités : Marie-Jeanne LUCIANI, présidente de la communauté de communes de L'Île-Rousse – Balagne\n"
+            "Contrat de réciprocité Brest métropole – Morlaix\n")
+    assert names(text) == ["Communauté de communes de L'Île-Rousse – Balagne", "Brest métropole"]

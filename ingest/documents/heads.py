@@ -57,6 +57,7 @@ class Rule:
     demonym: bool = False  # "<head> <ethnic adjective>" is a weak match
     canonical: str | None = None  # replaces the head in the normalised name
     after_name: bool = True  # may follow a capitalised word (not « Fougères Agglomération Bretagne … »)
+    bridge_words: int = 0  # a bridge of up to this many lowercase words, whatever precedes them (0: the default)
 
 
 def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
@@ -193,6 +194,19 @@ RULES: tuple[Rule, ...] = (
     Rule("syndicat-transports", _r(rf"\bsyndicats?\s+(?:des\s+mobilit{E}s|des\s+transports|de\s+transports?)\b"),
          COOP.SyndicatMixte, bridge=True),
     Rule("syndicat", _r(r"\bSyndicat\b", False), COOP.SyndicatMixte, bridge=True, connector_required=True),
+    # State services: « la Préfecture de l'Hérault », « la sous-préfecture de Lodève », « la Direction
+    # départementale des territoires de l'Aveyron »
+    Rule("prefecture", _r(rf"\b(?:sous-)?pr{E}fecture\b"), COOP.StateService, connector_required=True),
+    Rule("direction-etat", _r(rf"\bdirections?\s+(?:d{E}partementales?|r{E}gionales?|interd{E}partementales?)\b"
+                              rf"(?=\s+(?:des|du|de\s+la|de\s+l{AP}|de|d{AP})\s*(?![ld]{AP})(?-i:[a-zà-ÿ]{{2}}))"),  # not « de l'ADEME »
+         COOP.StateService, bridge=True, connector_required=True),
+    # other bodies named by a capitalised head and a description ending with a place: « Groupement des
+    # agriculteurs biologiques du Morbihan », « Maison de l'agriculture biologique du Finistère »,
+    # « Agence locale de l'énergie et du climat de l'Eure », « Office de tourisme du Pays de Langres »
+    Rule("organisation", _r(r"\b(?:Groupement|Maison|Instance|Agence|Centre|Institut|Office|Fédération|Union"
+                            r"|Conservatoire|Observatoire|Établissement|Communauté professionnelle)\b"
+                            r"(?=[ \u00a0]+(?:[a-zà-öø-ÿ]|[dD][’']))", False),  # a description follows, not a place
+         COOP.Actor, bridge=True, bridge_words=6),
     # national parks are public bodies of the State: « Parc national des Cévennes »
     Rule("parc-national", _r(r"\bparcs?\s+nationa(?:l|ux)\b"), COOP.StateAgency, connector_required=True,
          canonical="Parc national"),

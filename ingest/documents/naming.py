@@ -37,9 +37,10 @@ _ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
 
 
 # Institution rules that name no local structure: the State and national bodies (« le rôle de l'État »),
-# universities, schools and hospitals (a speaker's affiliation in a programme: « Université de Poitiers »).
+# universities, schools and hospitals (a speaker's affiliation in a programme: « Université de Poitiers »),
+# State services, companies and other organisations.
 _NOT_LOCAL_RULES = frozenset({"state", "national", "universite", "universite-suffix", "ecole", "iut", "hopital",
-                              "chu", "ght"})
+                              "chu", "ght", "organisation", "prefecture", "direction-etat", "company"})
 
 
 def structure_names(text: str) -> list[Span]:

@@ -147,22 +147,25 @@ def _is_name_word(t: _Tok) -> bool:
 
 def _joins_common_nouns(toks: list[_Tok], k: int) -> bool:
     """Token k joins two common nouns inside a body's name: « transports en commun », « d'osiériculture
-    et de vannerie » (« et » then de/d' and a common noun; not « et de la Région »)."""
+    et de vannerie », « de l'énergie et du climat » (« et » then de/d'/du/des and a common noun; not
+    « et de la Région »)."""
     nxt = toks[k + 1] if k + 1 < len(toks) else None
     if toks[k].folded == "en":
         return nxt is not None and nxt.folded == "commun"  # not « en charge du SCoT »
-    if toks[k].folded == "et" and nxt is not None and nxt.folded in ("de", "d'") and k + 2 < len(toks):
+    if toks[k].folded == "et" and nxt is not None and nxt.folded in ("de", "d'", "du", "des") and k + 2 < len(toks):
         after = toks[k + 2]
         return after.lowercase and not after.connector and after.folded not in STOP_WORDS
     return False
 
 
-def _bridge(toks: list[_Tok], k: int) -> int | None:
+def _bridge(toks: list[_Tok], k: int, wide: int = 0) -> int | None:
     """From a lowercase word at k: the index of the capitalised word reached through at most
     _MAX_BRIDGE lowercase words (one only, an adjective, when no connector precedes them:
-    "Métropole européenne de Lille") and a connector right before it, or None."""
+    "Métropole européenne de Lille"; ``wide`` words whatever precedes, for the heads whose names
+    are long descriptions: "Centre régional de la propriété forestière de …") and a connector right
+    before it, or None."""
     lowers = 0
-    limit = _MAX_BRIDGE if k > 0 and toks[k - 1].connector else 1
+    limit = wide or (_MAX_BRIDGE if k > 0 and toks[k - 1].connector else 1)
     j = k
     while j < len(toks):
         t = toks[j]
@@ -294,7 +297,7 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
             k += 1
             continue
         if t.lowercase and rule.bridge and end is None:  # only on the way to the name
-            j = _bridge(toks, k)
+            j = _bridge(toks, k, rule.bridge_words)
             if j is not None:
                 if rule.connector_required and end is None and pending == 0:
                     return None
@@ -679,8 +682,9 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(_cantons(text, start, end))
     found.extend(InstitutionMatch(s, e, text[s:e], cls, _capitalise(_clean(text[s:e])), core, "foreign")
                  for s, e, cls, core in find_foreign(text, start, end))
-    # Longest wins on overlap (then the earlier, then the rule order).
-    found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start))
+    # Longest wins on overlap (then the earlier, then a specific rule over the generic « organisation »
+    # head, then the rule order).
+    found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start, mt.rule == "organisation"))
     kept: list[InstitutionMatch] = []
     for mt in found:
         if all(mt.end <= k.start or mt.start >= k.end for k in kept):
@@ -690,18 +694,24 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
 
 # « Communauté de communes de L'Île-Rousse – Balagne ont signé », « MSA Loire-Atlantique – Vendée, »:
 # a name going on after a dash, inside a sentence (capitalised words, no type word, then a comma, a
-# full stop, « et » or a lowercase word on the same line; not at a line's end: « Rennes – Pays de
-# Brocéliande » titles two bodies).
+# full stop, « et » or a lowercase word on the same line; at a line's end only when the name does not
+# follow an article in prose: « Rennes – Pays de Brocéliande » or « Contrat de réciprocité Brest
+# métropole – Morlaix » titles two bodies, « présidente de la communauté de communes de L'Île-Rousse –
+# Balagne\n » names one).
+_DASH_TAIL_WORDS = (rf"[ \u00a0]+[–—][ \u00a0]+((?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
+                    rf"[{_UPPER}][\w'’-]*){{0,2}})")
 _DASH_TAIL = re.compile(
-    rf"[ \u00a0]+[–—][ \u00a0]+((?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
-    rf"[{_UPPER}][\w'’-]*){{0,2}})(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))"
-)
+    _DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))")
+_DASH_TAIL_EOL = re.compile(_DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:\n|\Z))")
+_ARTICLE_END = re.compile(r"\b(?:la|le|les|l['’]|du|de|des|d['’]|au|aux)[ \u00a0]*$")
 
 
 def _dash_continued(text: str, mt: InstitutionMatch, limit: int) -> InstitutionMatch:
     if mt.weak:
         return mt
     m = _DASH_TAIL.match(text, mt.end, limit)
+    if m is None and _ARTICLE_END.search(text, text.rfind("\n", 0, mt.start) + 1, mt.start):
+        m = _DASH_TAIL_EOL.match(text, mt.end, limit)  # prose before it: « présidente de la … »
     if m is None or any(rule.head.search(m.group(1)) for rule in RULES):
         return mt
     e = m.end(1)
