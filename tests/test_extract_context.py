@@ -47,6 +47,7 @@ def actor(text: str, name: str) -> Mention:
     ("Le Syndicat départemental d'électricité des Vosges (SDEV) a été informé de la démarche.",
      "Syndicat départemental d'électricité des Vosges"),
     ("• Visite d'étude du PAT du Pays de Rennes (juin)", "Pays de Rennes"),
+    ("Acte rendu exécutoire après transmission en préfecture de l'Orne le 19 mars 2024.", "préfecture de l'Orne"),
     ("La démarche s'inspire ouvertement du contrat signé en 2017 par Toulouse Métropole et le Pays Portes de "
      "Gascogne.", "Pays Portes de Gascogne"),
     # what inspired the practice, anywhere earlier in the sentence

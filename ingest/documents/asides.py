@@ -35,6 +35,8 @@ _BEFORE = re.compile(
     r"|\bcontrairement|\bà\s+la\s+différence|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
     r"|\bhors\s+du\s+périmètre"
+    # an act sent for the legality check: « Acte rendu exécutoire après transmission en préfecture de l'Orne »
+    r"|\btransmi(?:s|se|ses|ssion)\s+(?:en|à)"
     # a study visit to another practice: « Visite d'étude du PAT du Pays de Rennes »
     r"|\bvisites?\s+d['’]\s?(?:étude|échanges?)\b[^.;:\n]{0,30}?"
     # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
