@@ -598,3 +598,20 @@ def test_committed_fixtures_match_the_generator(tmp_path):
         with zipfile.ZipFile(io.BytesIO(fresh)) as a, zipfile.ZipFile(io.BytesIO(kept)) as b:
             assert [(i.filename, i.date_time, i.CRC) for i in a.infolist()] == \
                    [(i.filename, i.date_time, i.CRC) for i in b.infolist()], path.name
+
+
+def test_pdf_running_headers_and_footers_are_dropped():
+    from ingest.documents.pdf_reader import without_running_lines
+
+    pages = ["Préfecture de Saône-et-Loire – Arrêté n° 71-2024\nArticle 1er\nLe périmètre est étendu.\n1/3",
+             "Préfecture de Saône-et-Loire – Arrêté n° 71-2024\nArticle 2\nLes statuts sont modifiés.\n2/3",
+             "Préfecture de Saône-et-Loire – Arrêté n° 71-2024\nArticle 3\nLe préfet est chargé de l'exécution.\n3/3"]
+    assert without_running_lines(pages) == ["Article 1er\nLe périmètre est étendu.", "Article 2\nLes statuts sont modifiés.",
+                                            "Article 3\nLe préfet est chargé de l'exécution."]
+    # a line repeated in the middle of pages, or on one page of three, stays; one page keeps everything
+    middle = ["Titre\nUn texte\nRappel : la convention\nSuite\nEncore\nFin 1",
+              "Autre titre\nUn autre texte\nRappel : la convention\nSuite\nEncore\nFin 2",
+              "Troisième\nEncore du texte\nPlus loin\nSuite\nEncore\nFin"]
+    kept = without_running_lines(middle)
+    assert kept[0].startswith("Titre") and all("Rappel : la convention" in k for k in kept[:2])
+    assert without_running_lines(["Page 1/1\nTexte"]) == ["Page 1/1\nTexte"]

@@ -92,8 +92,7 @@ def read_pdf(path: str, data: bytes) -> tuple[str, str | None, list[str]]:
     if len(warnings) == len(pages):
         raise DocumentError(path, f"PDF endommagé : aucune page n'a pu être lue ; {fix}")
     chunks = []
-    for text in texts:
-        text = normalise_text(text.translate(_LIGATURES).replace("\t", " "))
+    for text in without_running_lines([normalise_text(t.translate(_LIGATURES).replace("\t", " ")) for t in texts]):
         if text:
             chunks.append(text)
     if not chunks:
@@ -102,3 +101,44 @@ def read_pdf(path: str, data: bytes) -> tuple[str, str | None, list[str]]:
                                   "c'est probablement un document scanné ; passez-le d'abord dans un logiciel "
                                   "de reconnaissance de caractères (OCR, par exemple ocrmypdf) puis importez le résultat")
     return "\n\n".join(chunks), title, warnings
+
+
+# A page's running header or footer: one of its first or last lines, the same on other pages but for
+# its numbers (« Préfecture de Saône-et-Loire – 196 rue de Strasbourg … 1/4 », « Page 3/7 »).
+_RUNNING_EDGE = 2  # lines looked at at the top and at the bottom of a page
+_DIGITS = re.compile(r"\d+")
+
+
+_PAGE_NUMBER = re.compile(r"(?i:page\s*)?\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?")
+
+
+def _running_key(line: str) -> str:
+    """Lines compare with their numbers aside when they are long (a running title with its page
+    number) or a page number alone; a short line keeps them (« Article 2 » is not « Article 3 »)."""
+    line = " ".join(line.split())
+    if len(line) >= 25 or _PAGE_NUMBER.fullmatch(line):
+        line = _DIGITS.sub("#", line)
+    return line.casefold()
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """The pages' texts without their running headers and footers: a line among the first or last
+    ``_RUNNING_EDGE`` of a page whose text (numbers aside) is at the top or bottom of at least two
+    pages, and of half the pages; a page number alone (« 3 », « 3/7 ») at an edge when several pages have one.
+    A document of one page keeps everything."""
+    if len(pages) < 2:
+        return pages
+    lines = [page.split("\n") for page in pages]
+    seen: dict[str, int] = {}
+    for ls in lines:
+        edge = {_running_key(x) for x in ls[:_RUNNING_EDGE] + ls[-_RUNNING_EDGE:] if x.strip()}
+        for key in edge:
+            seen[key] = seen.get(key, 0) + 1
+    running = {key for key, n in seen.items() if n >= 2 and 2 * n >= len(pages)}
+    out = []
+    for ls in lines:
+        n = len(ls)
+        keep = [x for i, x in enumerate(ls)
+                if not ((i < _RUNNING_EDGE or i >= n - _RUNNING_EDGE) and x.strip() and _running_key(x) in running)]
+        out.append(normalise_text("\n".join(keep)))
+    return out
