@@ -502,7 +502,7 @@ def test_a_practice_section_holding_one_practice_subsection_is_one_practice():
 
 def test_sections_under_a_title_naming_an_instrument_at_any_depth_are_its_parts():
     text = ("# Fiche projet – Interreg VI France-Wallonie-Vlaanderen\n\n## LYS-LEIE 2030 – Une vallée, deux rives\n\n"
-            "### Partenariat\n\n**Chef de file** : Métropole Européenne de Lille. La Communauté de communes Flandre "
+            "### Côté français\n\n**Chef de file** : Métropole Européenne de Lille. La Communauté de communes Flandre "
             "Lys signe la convention.\n\n### Côté belge\n\nLa Ville d'Armentières et la Stad Wervik ont "
             "signé une charte.")
     [c] = candidates(doc(text, "f.md"))
@@ -884,3 +884,24 @@ def test_random_text_spans(text):
     document = doc(text)
     check_blocks(document)
     check_candidates(document)
+
+
+def test_a_numbered_line_under_a_rule_is_a_section_title():
+    rule = "-" * 40
+    text = ("NOTES ATELIER – coopérer entre intercos\n\n"
+            f"{rule}\n1. TÉMOIGNAGE 1 – entente CCCA / CCSA\nintervenants : JM Delattre\n- entente L5221-1, délibérations "
+            "concordantes\n- un conseiller en énergie partagé porté par la CC du Sud-Artois\n\n"
+            f"{rule}\n2. TÉMOIGNAGE 2 – Pôle métropolitain de l'Artois\n- syndicat mixte de trois agglomérations\n\n"
+            "Liste :\n1. Premier point\n2. Second point")
+    heads = [(b.text, b.level) for b in blocks(doc(text)) if b.kind == "heading"]
+    assert ("TÉMOIGNAGE 1 – entente CCCA / CCSA", 1) in heads and ("TÉMOIGNAGE 2 – Pôle métropolitain de l'Artois", 1) in heads
+    assert not any(t.startswith(("Premier", "Second")) for t, _ in heads)  # no rule above: list items
+    assert [c.title for c in candidates(doc(text))] == [
+        "TÉMOIGNAGE 1 – entente CCCA / CCSA", "TÉMOIGNAGE 2 – Pôle métropolitain de l'Artois"]
+
+
+def test_partners_headings_are_labels():
+    from ingest.documents.labels import normalise_label
+
+    assert [normalise_label(t) for t in ("Partenaires associés", "Partenaires bénéficiaires", "Partenariat")] == [
+        "partners_scale"] * 3

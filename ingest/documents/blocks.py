@@ -323,11 +323,28 @@ def _banner_headings(text: str, spans: list[tuple[int, int]], lines: list[_Line]
             lines[i] = _Line("items", spans[i][0], spans[i][1], [_Raw("heading", a, b, i, 1)])
 
 
+_RULED_NUMBER = re.compile(r"[ \t]*(\d{1,2})[.)][ \t]+(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def _ruled_numbered_titles(text: str, spans: list[tuple[int, int]], lines: list[_Line]) -> None:
+    """A numbered line right under a rule line (« ------\n1. TÉMOIGNAGE 1 – entente … ») is a section
+    title of level 1, not a list item: the rule breaks the text into sections (in place)."""
+    for i in range(1, len(lines)):
+        s, e = spans[i]
+        if lines[i].kind != "items" or lines[i].raws[0].kind == "heading" or not _RULE.fullmatch(text, *spans[i - 1]):
+            continue  # (a banner's title is one already)
+        m = _RULED_NUMBER.match(text, s, e)
+        if m and title_like(text[m.end():e].strip()):
+            a, b = trim(text, m.end(), e)
+            lines[i] = _Line("items", s, e, [_Raw("heading", a, b, i, 1)])
+
+
 def split(document: Document) -> list[Block]:
     text = document.text
     spans = list(_lines(text))
     lines = [_read_line(text, s, e, i) for i, (s, e) in enumerate(spans)]
     _banner_headings(text, spans, lines)
+    _ruled_numbered_titles(text, spans, lines)
     raws: list[_Raw] = []
     i = 0
     while i < len(lines):

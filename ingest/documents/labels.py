@@ -16,7 +16,9 @@ __all__ = ["LABEL_VARIANTS", "collapse", "fold", "label_key", "normalise_label"]
 # punctuation and final plural -s/-x are ignored, so "Éléments déclencheurs :" = "element declencheur").
 LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "triggers": ("éléments déclencheurs", "déclencheurs", "contexte", "contexte et déclencheurs"),
-    "partners_scale": ("partenaires / échelle", "partenaires", "échelle", "partenaires et échelle"),
+    "partners_scale": ("partenaires / échelle", "partenaires", "échelle", "partenaires et échelle", "partenariat",
+                       "partenaires associés", "partenaires bénéficiaires", "partenaires financiers",
+                       "partenaires du projet"),
     "stakes": ("enjeux",),
     "ambitions": ("ambitions", "objectifs"),
     "object": ("objet", "contenu", "actions"),
