@@ -50,6 +50,9 @@ def actor(text: str, name: str) -> Mention:
     ("Acte rendu exécutoire après transmission en préfecture de l'Orne le 19 mars 2024.", "préfecture de l'Orne"),
     ("La démarche s'inspire ouvertement du contrat signé en 2017 par Toulouse Métropole et le Pays Portes de "
      "Gascogne.", "Pays Portes de Gascogne"),
+    # another practice of the same kind, anywhere earlier in the sentence
+    ("d'autres démarches du même type existent, comme celle de la Métropole de Lyon avec l'agglomération "
+     "d'Aurillac, et", "agglomération d'Aurillac"),
     # what inspired the practice, anywhere earlier in the sentence
     ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
      "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),

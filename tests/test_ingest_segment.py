@@ -905,3 +905,19 @@ def test_partners_headings_are_labels():
 
     assert [normalise_label(t) for t in ("Partenaires associés", "Partenaires bénéficiaires", "Partenariat")] == [
         "partners_scale"] * 3
+
+
+def test_a_cover_pages_lines_title_the_document():
+    text = ("CACEM  –  CAP NORD MARTINIQUE  –  ESPACE SUD\nÉvaluation de l'entente intercommunautaire\n"
+            "de gestion des échouements de sargasses\nPériode évaluée : 2021 – 2023\nRAPPORT FINAL\n"
+            "Maîtrise d'ouvrage : trois communautés d'agglomération, qui ont confié l'évaluation à un cabinet.\n")
+    [c] = candidates(doc(text, "synthese.pdf"))
+    assert c.title == "Évaluation de l'entente intercommunautaire de gestion des échouements de sargasses"
+
+
+def test_a_file_name_is_no_pdf_title():
+    from ingest.documents.pdf_reader import _FILE_NAME
+
+    assert [bool(_FILE_NAME.fullmatch(t)) for t in ("Synthese_eval_v2_post-COPIL", "rapport.pdf",
+                                                     "Contrat de réciprocité Brest – COB", "CRTE-2024")] == [
+        True, True, False, False]

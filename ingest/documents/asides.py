@@ -68,7 +68,9 @@ _WINDOW = 60  # characters looked at before a name
 # reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du
 # Centre-Ouest Bretagne, … et des échanges entre Toulouse Métropole et … »)
 _SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir(?:ée?s?|e|ent)(?:\s+\w+ment)?\s+"
-                           r"(?:de|du|des|d['’]|par)\b", re.IGNORECASE)  # « s'inspire ouvertement du contrat »
+                           r"(?:de|du|des|d['’]|par)\b"  # « s'inspire ouvertement du contrat »
+                           # another practice of the same kind: « comme celle de la Métropole de Lyon avec … »
+                           r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])", re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 

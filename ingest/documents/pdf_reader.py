@@ -42,6 +42,11 @@ def _quiet_pypdf():
                 logger.setLevel(_pdf_saved_level)
 
 
+# A file name left as the title (« Synthese_eval_v2_post-COPIL », « COPIL4_PAT_inter_v2_DEF.docx »): no
+# space, and an underscore or a file extension.
+_FILE_NAME = re.compile(r"(?=\S*(?:_|\.(?:docx?|pdf|odt|pptx?)$))\S+", re.IGNORECASE)
+
+
 def _pdf_title(reader) -> str | None:
     try:
         meta = reader.metadata
@@ -51,7 +56,7 @@ def _pdf_title(reader) -> str | None:
     if not isinstance(title, str):
         return None
     title = one_line(_PDF_TITLE_PREFIX.sub("", title.replace("\x00", "")))
-    if not title or title.lower() in _PDF_NO_TITLE:
+    if not title or title.lower() in _PDF_NO_TITLE or _FILE_NAME.fullmatch(title):
         return None
     return title
 

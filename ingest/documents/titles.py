@@ -87,6 +87,29 @@ def _mail_subject(text: str) -> tuple[str, tuple[int, int]] | None:
     return m.group("subject"), (m.start("subject"), m.end("subject"))
 
 
+_COVER_CHARS = 600  # a cover page's lines: the start of the document
+_COVER_LINE = re.compile(r"[^\n]+")
+
+
+def _cover_title(text: str) -> tuple[str, tuple[int, int]] | None:
+    """A title naming an instrument among the short lines a PDF's cover page is read as, a line
+    starting in lower case going on the one above (« Évaluation de l'entente intercommunautaire\nde
+    gestion des échouements de sargasses »); or None."""
+    groups: list[list[re.Match]] = []
+    for m in _COVER_LINE.finditer(text, 0, _COVER_CHARS):
+        line = m.group().strip()
+        if groups and line[:1].islower() and len(groups[-1]) < 3:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    for g in groups:
+        s, e = g[0].start(), g[-1].end()
+        title = collapse(text[s:e])
+        if title_like(title) and INSTRUMENT.search(fold(title)) and not generic(title):
+            return title, ((s, e) if title == text[s:e] else None)
+    return None
+
+
 def fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int, int] | None]:
     """The title of a whole-document candidate: the subject of an e-mail that starts the document;
     ``Document.title`` unless it is a generic label
@@ -116,6 +139,8 @@ def fallback_title(document: Document, bs: list[Block]) -> tuple[str, tuple[int,
             if title_like(line) and names_practice(line) and not generic(line) and not speaker_turn(line):
                 titles.append((b, line))
     # one naming an instrument first (not the letterhead « DÉPARTEMENT DE L'ORNE » of a délibération)
+    if not any(INSTRUMENT.search(fold(line)) for _, line in titles) and (cover := _cover_title(document.text)):
+        return cover
     for b, line in sorted(titles, key=lambda t: not INSTRUMENT.search(fold(t[1]))):
         return line, ((b.start, b.end) if line == b.text else None)
     for b in headings:
