@@ -340,3 +340,13 @@ def test_a_name_goes_on_after_a_dash_at_a_line_end_in_prose_only():
     text = ("Invités : Marie-Jeanne LUCIANI, présidente de la communauté de communes de L'Île-Rousse – Balagne\n"
             "Contrat de réciprocité Brest métropole – Morlaix\n")
     assert names(text) == ["Communauté de communes de L'Île-Rousse – Balagne", "Brest métropole"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SM du SCoT de l'Artois + SM du SCoT de la Région d'Arras ;",
+     [("Syndicat mixte du SCoT de l'Artois", "SyndicatMixte"), ("Syndicat mixte du SCoT de la Région d'Arras", "SyndicatMixte")]),
+    ("l'Unione Montana Alta Valle Susa (IT) et le Consorcio Bidasoa-Txingudi",
+     [("Unione Montana Alta Valle Susa", "PublicActor"), ("Consorcio Bidasoa-Txingudi", "PublicActor")]),
+])
+def test_syndicat_abbreviation_and_more_foreign_bodies(text, expected):
+    assert typed(text) == expected

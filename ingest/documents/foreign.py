@@ -28,12 +28,12 @@ _HEADS: dict[str, URIRef] = {
     # Italian
     "Comune": COOP.Commune, "Provincia": COOP.LocalAuthority, "Regione": COOP.LocalAuthority,
     "Regione autonoma": COOP.LocalAuthority, "Città metropolitana": COOP.LocalAuthority,
-    "Unione dei Comuni": COOP.PublicActor,
+    "Unione dei Comuni": COOP.PublicActor, "Unione Montana": COOP.PublicActor,
     # Spanish, Catalan, Basque country
     "Ayuntamiento": COOP.Commune, "Ajuntament": COOP.Commune, "Diputación": COOP.LocalAuthority,
     "Diputación Foral": COOP.LocalAuthority, "Gobierno": COOP.LocalAuthority, "Generalitat": COOP.LocalAuthority,
     "Comunidad Foral": COOP.LocalAuthority, "Consell Comarcal": COOP.LocalAuthority,
-    "Mancomunidad": COOP.PublicActor,
+    "Mancomunidad": COOP.PublicActor, "Consorcio": COOP.PublicActor,
     # Belgian bodies named in French: provinces, intercommunal companies (« intercommunale IDETA »)
     "Province": COOP.LocalAuthority, "Intercommunale": COOP.PublicActor, "intercommunale": COOP.PublicActor,
     # the Lille-Kortrijk-Tournai GECT (the Eurométropole de Strasbourg is a French métropole: below)

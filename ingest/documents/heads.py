@@ -93,6 +93,8 @@ RULES: tuple[Rule, ...] = (
          canonical="Communauté intercommunale"),
     Rule("syndicat-mixte", _r(r"\bsyndicats?\s+mixtes?\b"), COOP.SyndicatMixte, bridge=True,
          canonical="Syndicat mixte"),
+    Rule("sm", _r(r"\bSM\b", False), COOP.SyndicatMixte, connector_required=True,
+         canonical="Syndicat mixte"),  # « SM du SCoT de l'Artois »
     # « Syndicat départemental d'énergie de la Haute-Marne » (a syndicat mixte), « syndicat intercommunal
     # des eaux du Val » (an EPCI without own taxation)
     Rule("syndicat-departemental", _r(rf"\bsyndicats?\s+d{E}partementa(?:l|ux)\b"), COOP.SyndicatMixte, bridge=True,
