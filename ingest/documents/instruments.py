@@ -147,7 +147,7 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
                         and _DEFINITE_BEFORE.search(text, max(0, out[i].start - 6), out[i].start)}
     # A type named once drops under one the text repeats; then the governance bodies and the heads
     # compare with what remains.
-    out = _repeated_wins(out, idx, heads, ts, te, lexicon)
+    _repeated_wins(out, idx, heads, ts, te, lexicon)
     # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
     # under a contract, charter or programme the text names (« une convention de partenariat »,
     # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
@@ -157,7 +157,7 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     if contracts:
         for i in idx:
             m = out[i]
-            in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+            in_title = _in_title(m, ts, te)
             if not in_title and m.confidence >= max(contracts) and any(
                     lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
                 out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
@@ -165,6 +165,10 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     _cap_general(out, idx, lexicon)
     _heads_under_own(out, idx, heads, carried, ts, te, lexicon)  # under what remains after the last cap
     return out
+
+
+def _in_title(m: Mention, ts: int | None, te: int | None) -> bool:
+    return ts is not None and te is not None and ts <= m.start and m.end <= te
 
 
 def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carried: set[int], ts: int | None,
@@ -176,7 +180,7 @@ def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carrie
     for i in heads:
         m = out[i]
         above = [out[j].confidence for j in own if not more_specific(m.types[0], out[j].types[0], lexicon)]
-        in_title = ts is not None and te is not None and ts <= m.start and m.end <= te and i not in carried
+        in_title = _in_title(m, ts, te) and i not in carried
         if above and not in_title and m.confidence >= max(above):
             out[i] = replace(m, confidence=round(max(above) - 0.01, 3))
 
@@ -199,8 +203,8 @@ _REPEATED = 3  # mentions of a type that make it what a text is about
 
 
 def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], ts: int | None, te: int | None,
-                   lexicon: Lexicon) -> list[Mention]:
-    """A type named once, outside the title, drops just under a type the text names on its own
+                   lexicon: Lexicon) -> None:
+    """In place: a type named once, outside the title, drops just under a type the text names on its own
     ``_REPEATED`` times or more (an e-mail thread about an « entente » that mentions an « appel à
     projets » once); not under a kind of it or one of its kinds (« convention » repeated supports
     the « convention de mutualisation » named once)."""
@@ -211,14 +215,13 @@ def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], ts: int 
             counts.setdefault(m.types[0], []).append(i)
     repeated = {t: max(out[i].confidence for i in ii) for t, ii in counts.items() if len(ii) >= _REPEATED}
     if not repeated:
-        return out
+        return
     for t, ii in counts.items():
         if len(ii) != 1:
             continue
         m = out[ii[0]]
         floor = max((c for r, c in repeated.items()
                      if not more_specific(t, r, lexicon) and not more_specific(r, t, lexicon)), default=None)
-        in_title = ts is not None and te is not None and ts <= m.start and m.end <= te
+        in_title = _in_title(m, ts, te)
         if floor is not None and not in_title and m.confidence >= floor:
             out[ii[0]] = replace(m, confidence=round(floor - 0.01, 3))
-    return out
