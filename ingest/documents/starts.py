@@ -1,5 +1,5 @@
 """Where practices start: the section a block introduces (``section_end``) and the blocks that start
-a practice (``find_starts``: rules 1, 2, 3 and 6 here; rule 5, running slide titles, in
+a practice (``find_starts``: rules 1, 2, 3, 6 and 7 here; rule 5, running slide titles, in
 :mod:`.running`; rule 4, examples, in :mod:`.examples`).
 
 A *section* is the run of blocks that a heading or an arrow introduces: for a heading, up to the
@@ -39,10 +39,18 @@ examples, comes after: it applies only when no rule here does)
    acronym of another's last words is that subject (« SCoT RPB »). The candidate is titled by the
    subject, so a subject's slides merge (:mod:`.segment`).
 5. it is a *running slide title* whose suffix names a practice (:mod:`.running`).
+7. it is a numbered item heading of a register (« DÉLIBÉRATION N° 2024-084 », two items or more)
+   whose item names an instrument type (:func:`practice_items`); the item's « OBJET : » line titles it
+   (:func:`item_subject`).
+
+Headings asking a question (an FAQ's « C'est quoi, un conseil de développement ? ») start nothing
+under rule 3.
 
 A start whose section contains another start is a container (a deck title, a running slide title
 such as seed 002's "Quels outils pour formaliser des coopérations ?") and is dropped: the deepest
-starts win.
+starts win; except a heading holding one start only that is a grid naming no practice, or one
+subsection among several of a heading naming a practice (« 7.2 L'inter-SCoT … » > « 7.2.3 Ce que la
+démarche apporte … »): that start is a part of the heading's practice.
 
 Arrows start practices (rule 2) only at the start of their line: an indented « → départs non
 remplacés » under a slide's bullet is a consequence, not a practice.
