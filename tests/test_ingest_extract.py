@@ -1688,6 +1688,12 @@ def test_a_pays_territory_next_to_an_actor_is_its_pays(vocab_lexicon, minter):
     ("avec la Communauté de communes Val'Eyrieux", "Val'Eyrieux", False),
     ("le SCoT du Périgord Noir", "Périgord Noir", False),
     ("la CC du Pays de SAINT-FLOUR", "Pays de SAINT-FLOUR", False),
+    # the surname alone after a first name; a transcript's speaker
+    ("présidente, Marie-Jeanne LUCIANI, présidente de la CC", "LUCIANI", True),
+    ("MARIE-JEANNE LUCIANI : Voilà. Et la Balagne, c'est un seul bassin de vie.", "LUCIANI", True),
+    ("Le SMTC 90 : le conseil approuve", "SMTC", False),  # an article is no first name
+    ("Avec SYVADEC pour le traitement", "SYVADEC", False),
+    ("Les déchets, c'est le SYVADEC : commun à toute la Corse", "SYVADEC", False),
 ])
 def test_persons_are_not_bodies(text, entity, is_person):
     from ingest.documents.persons import person
