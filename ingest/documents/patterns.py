@@ -46,6 +46,7 @@ from .acronyms import with_acronyms
 from .foreign import find_foreign
 from .heads import APOS as _APOS, E as _E, RULES, UPPER as _UPPER, Rule
 from .hyphens import dehyphenate
+from .prepositions import with_de
 from .towns import find_towns
 
 
@@ -725,7 +726,7 @@ _PLURAL_TYPES: dict[str, tuple[URIRef, str]] = {
     "communautes de communes": (COOP.CommunauteDeCommunes, "Communauté de communes"),
     "communautes d'agglomeration": (COOP.CommunauteAgglomeration, "Communauté d'agglomération"),
     "parcs naturels regionaux": (COOP.PNR, "Parc naturel régional"),
-    "communes": (COOP.Commune, "Commune de"),
+    "communes": (COOP.Commune, "Commune"),  # « Commune de X » (prepositions.with_de)
     "intercommunalites": (COOP.EPCI, ""),
 }
 _ENUMERATION = re.compile(
@@ -777,20 +778,9 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
         else:
             for a, b in items:
                 name = _clean(text[a:b])
-                full = _commune_name(name) if cls == COOP.Commune else f"{canonical} {name}".strip()
+                full = f"Commune {with_de(name)}" if cls == COOP.Commune else f"{canonical} {name}".strip()
                 out.append(InstitutionMatch(a, b, text[a:b], cls, full, name, "enumerated"))
     return out
-
-
-def _commune_name(name: str) -> str:
-    """« Commune de Figeac », « Commune d'Espalion », « Commune du Vigan » (« Le » and « Les »
-    contracted with « de »), « Commune de La Roche-sur-Yon »."""
-    for article, prep in (("Le ", "du "), ("Les ", "des ")):
-        if name.startswith(article):
-            return "Commune " + prep + name[len(article):]
-    if name.startswith(("La ", "L'", "L’")):
-        return "Commune de " + name
-    return ("Commune d'" if fold(name[:1]) in "aeiouyh" else "Commune de ") + name
 
 
 # A name followed by its type in parentheses ("le **Bassin de Bourg en Bresse** (Pays)"): an actor
