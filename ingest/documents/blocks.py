@@ -64,6 +64,7 @@ from dataclasses import dataclass, field as dc_field
 
 from .labels import normalise_label
 from .model import Block, Document
+from .persons import speaker_turn
 
 __all__ = ["WORDY", "blocks", "heading_rank", "is_label_heading", "split", "title_like", "trim"]
 
@@ -256,15 +257,6 @@ def _read_line(text: str, s: int, e: int, idx: int) -> _Line:
 
 
 _TITLE_END = re.compile(r"[.,;:!…]$")
-# A transcript's turn: a speaker in capitals (two words or more), or « Q » / « R », then a colon.
-_SPEAKER_TURN = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \u00a0]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+){1,3}|Q|R)[ \u00a0]*:[ \u00a0]")
-
-
-def speaker_turn(line: str) -> bool:
-    """« LAURENT PAOLI : Sur quoi, alors ? », « Q : … »: a transcript's turn, not a title."""
-    return bool(_SPEAKER_TURN.match(line))
-
-
 def title_like(text: str) -> bool:
     first = next((c for c in text if c.isalnum() or c in "«\"“"), "a")  # skip "// " decorations
     return (

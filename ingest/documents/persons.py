@@ -7,10 +7,16 @@ import re
 
 from search.text import STOP_WORDS, fold
 
-__all__ = ["person"]
+__all__ = ["person", "speaker_turn"]
 
-# a transcript's speaker before the colon of the turn
-_SPEAKER = re.compile(r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \u00a0]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+){1,3}(?=[ \u00a0]*:[ \u00a0])")
+# A transcript's turn: a speaker in capitals (two words or more), or « Q » / « R », then a colon.
+_SPEAKER = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \u00a0]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+){1,3}|Q|R)"
+                      r"(?=[ \u00a0]*:[ \u00a0])")
+
+
+def speaker_turn(line: str) -> bool:
+    """« LAURENT PAOLI : Sur quoi, alors ? », « Q : … »: a transcript's turn (not a title either)."""
+    return bool(_SPEAKER.match(line))
 
 # A person: a civility before or at the start of the entity (« Mme ARSAC », « M. Jouve »), or a first
 # name and a surname in capitals (« Anne LACOSTE »).

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import difflib
 
-from .blocks import WORDY, is_label_heading, speaker_turn, title_like, trim
+from .blocks import WORDY, is_label_heading, title_like, trim
 from .labels import collapse, fold
 from .model import Block
 from .naming import place_like
+from .persons import speaker_turn
 
 __all__ = ["RUN_MAX_LINES", "find_running_titles", "running_title"]
 

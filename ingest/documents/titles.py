@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from .blocks import heading_rank, is_label_heading, speaker_turn, title_like
+from .blocks import heading_rank, is_label_heading, title_like
 from .examples import EXAMPLES
 from .labels import collapse, fold
 from .model import Block, Document
 from .naming import INSTRUMENT, generic, names_practice
+from .persons import speaker_turn
 from .running import RUN_MAX_LINES
 
 __all__ = ["fallback_title", "heading_chains"]
