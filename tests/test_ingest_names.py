@@ -46,6 +46,9 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
      "Moselle et Madon, la Communauté de communes du Saintois. Il part d'un constat simple : près d'un actif sur trois",
      ["Communauté de communes Terres Touloises", "Communauté de communes Moselle et Madon",
       "Communauté de communes du Saintois"]),
+    # a table's cell: a column gap ends the name
+    ("CC Entre Saône et Grosne                              17           12 480             4",
+     ["Communauté de communes Entre Saône et Grosne"]),
 ])
 def test_bare_intercommunal_names_pair_two_words_with_et(text, expected):
     assert names(text) == expected
@@ -350,3 +353,21 @@ def test_a_name_goes_on_after_a_dash_at_a_line_end_in_prose_only():
 ])
 def test_syndicat_abbreviation_and_more_foreign_bodies(text, expected):
     assert typed(text) == expected
+
+
+def test_a_long_line_of_prose_wraps_a_name_under_a_heading():
+    text = ("Article 1er\n"
+            "Est autorisée, à compter du 1er avril 2024, l'adhésion de la communauté de communes Saône Doubs\n"
+            "Bresse au Syndicat mixte du SCoT du Chalonnais.\n")
+    assert names(text) == ["Communauté de communes Saône Doubs Bresse", "Syndicat mixte du SCoT du Chalonnais"]
+    # a short first line under a heading: a slide's title over its first line, not wrapped
+    assert names("Bilan\nUne convention avec Bordeaux Métropole\nTravail partenarial engagé") == ["Bordeaux Métropole"]
+    # a long line with a column gap in it is a table's row, not prose
+    row = "Membre titulaire           CC Sud Côte Chalonnaise et communauté de communes Saône Doubs\nBresse nord"
+    assert names(row)[-1] == "Communauté de communes Saône Doubs"
+
+
+def test_a_type_word_after_au_starts_another_name():
+    assert names("la communauté de communes Saône Doubs Bresse au Syndicat mixte du Chalonnais.") == [
+        "Communauté de communes Saône Doubs Bresse", "Syndicat mixte du Chalonnais"]
+    assert names("la communauté de communes de Vire au Noireau") == ["Communauté de communes de Vire au Noireau"]

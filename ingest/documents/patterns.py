@@ -201,17 +201,19 @@ savoie isere dordogne vendee ardenne ardennes wallonie belgique suisse
 
 def _place_link(toks: list[_Tok], k: int, end: int | None) -> bool:
     """Token k is a lowercase en/sur/sous right after a name word and before a capitalised word
-    that is not a region or a country ("Bourg en Bresse", not "Landivisiau en Bretagne")."""
+    that is not a region or a country ("Bourg en Bresse", not "Landivisiau en Bretagne") nor a type
+    word ("… Bresse au Syndicat mixte")."""
     t = toks[k]
     if not (t.kind == "word" and t.text in PLACE_LINKS) or end != k or k + 1 >= len(toks):
         return False
     nxt = toks[k + 1]
-    if not _is_name_word(nxt) or nxt.connector:
-        return False
+    if not _is_name_word(nxt) or nxt.connector or nxt.folded in GENERIC_WORDS:
+        return False  # « … Saône Doubs Bresse au Syndicat mixte »: a body's type word starts another name
     return not (t.text == "en" and nxt.folded in _NOT_PLACE_AFTER_EN)
 
 
 _WRAP_MIN = 60  # characters: a line at least this long, broken before the next word, is wrapped prose
+_WRAP_LONG = 85  # characters: a line this long is wrapped prose even with no long line above it
 
 
 def _wrapped(toks: list[_Tok], k: int) -> bool:
@@ -226,8 +228,11 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
         return False
     # the broken line and the line above it, in the same paragraph, are both long: wrapped prose,
     # not a slide title over its first sentence (« … à Bordeaux Métropole\nTravail partenarial … »)
+    # A single line of prose long enough (no column gap in it) is wrapped whatever is above it: an
+    # article's first line under its heading (« Article 1er\nEst autorisée … la communauté de
+    # communes Saône Doubs\nBresse au Syndicat mixte … »).
     end = k
-    for _ in range(2):
+    for n in range(2):
         if end < 1:
             return False
         first = end
@@ -238,6 +243,9 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
         head = toks[first]
         if head.kind == "punct" and head.text in "-–—•*✓" or head.text.isdigit() and toks[first + 1].text in ".)":
             return False  # a list item
+        if n == 0 and toks[end].start - toks[first].start >= _WRAP_LONG \
+                and not any(t.kind == "nl" for t in toks[first:end]):
+            return True
         end = first - 1
     return True
 
@@ -437,16 +445,16 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
 # Intercommunal heads whose bare names may pair two words with « et » in prose.
 _PAIRED_NAME_RULES = frozenset({"communaute-de-communes", "cc", "communaute-agglomeration", "ca",
                                 "communaute-urbaine", "cu", "communaute-intercommunale", "syndicat-mixte"})
-_PAIR_END = re.compile(r"[ \t]*(?:[,.;:()\n]|\Z)")
+_PAIR_END = re.compile(r" {3,}|[ \t]*(?:[,.;:()\n\t]|\Z)")  # punctuation, the line's end, a column gap
 _MAX_PAIR_WORDS = 2
 
 
 def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) -> int:
     """Where nothing encloses it (``_enclosed_et``), a bare intercommunal name (capitalised words
     from token ``first``, right after the head, no connector) goes on over « et » with one or two
-    capitalised words when punctuation, the line's end or « et » and an article come right after
-    them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération Grand Calais
-    Terres et Mers (réseau …) ». Not when the words after « et » are a préfecture (« la CC Cœur de
+    capitalised words when punctuation, the line's end, a column gap or « et » and an article come
+    right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
+    Grand Calais Terres et Mers (réseau …) », a table's cell « CC Entre Saône et Grosne      17 ». Not when the words after « et » are a préfecture (« la CC Cœur de
     Savoie et Chambéry. ») or hold a type word, nor when a word follows them (« … et Morlaix ont
     signé »). Returns the token index after the name, ``right`` otherwise."""
     if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
