@@ -63,3 +63,13 @@ def test_graph_has_one_actor_with_an_alternative_label():
         Literal("Parc naturel régional du Massif des Bauges", lang="fr")}
     assert {o for s, p, o in dg.triples if s == actor and p == SKOS.altLabel} == {
         Literal("PNR du Massif des Bauges", lang="fr")}
+
+
+def test_a_mairie_is_its_commune():
+    mairie = Mention("actor", "mairie d'Hendaye", 0, 16, "pattern", 0.8, label="Mairie d'Hendaye",
+                     types=(COOP.Commune,))
+    commune = Mention("actor", "commune d'Hendaye", 40, 57, "pattern", 0.8, label="Commune d'Hendaye",
+                      types=(COOP.Commune,))
+    (first, second), others = unify_new_actors([[mairie], [commune]])
+    assert first[0].label == second[0].label == "Commune d'Hendaye"
+    assert others == {"Commune d'Hendaye": ("Mairie d'Hendaye",)}

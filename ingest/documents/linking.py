@@ -5,7 +5,7 @@ Two steps, the first that answers wins:
 1. **Normalised name equality** (method ``"gazetteer"``, score 100). Both names are reduced to a
    *key*: case, accents, hyphens and apostrophes folded (:func:`search.text.normalize`), the
    abbreviations of type words expanded ("CC" → "communauté de communes", "CA" → "communauté
-   d'agglomération", "CU", "PNR", "PETR", "Agglo", "CCI", "CMA", "St"), articles and connectors dropped
+   d'agglomération", "CU", "PNR", "PETR", "Agglo", "CCI", "CMA", "St"; "Mairie" → "commune"), articles and connectors dropped
    ("de", "du", "la", "l'", "et"…). "CC du Pays de Landivisiau" and "Communauté de communes du
    Pays de Landivisiau" share the key ``communaute communes pays landivisiau``. Equality ignores
    the types (an alternative label such as "communauté urbaine de Brest" is a former name of Brest
@@ -50,6 +50,7 @@ ABBREVIATIONS = {
     "cma": "chambre de metiers et de l artisanat",
     "ars": "agence regionale de sante",
     "cpam": "caisse primaire d assurance maladie",
+    "mairie": "commune",  # « Mairie d'Hendaye », « MAIRIE D'AUDUN-LE-TICHE »: the commune
     "st": "saint",
     "ste": "sainte",
     "communautes": "communaute",
