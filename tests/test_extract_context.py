@@ -56,6 +56,12 @@ def actor(text: str, name: str) -> Mention:
     # what inspired the practice, anywhere earlier in the sentence
     ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
      "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),
+    # an addressee of a copy sent for information, earlier in the sentence, over wrapped lines
+    ("arrêté qui sera publié au recueil et dont une copie sera adressée à la présidente du conseil\n"
+     "départemental, au président du conseil régional de Bourgogne-Franche-Comté et au président de\n"
+     "la chambre d'agriculture de Saône-et-Loire, pour information.", "chambre d'agriculture de Saône-et-Loire"),
+    ("Ampliation :\n- Préfecture de la Drôme\n- Syndicat mixte du Diois", "Syndicat mixte du Diois"),
+    ("Copie pour information à la Région Occitanie", "Région Occitanie"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -78,6 +84,10 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("La Région Normandie a été sollicitée et a accepté de financer.", "Région Normandie"),
     ("Saint-Lô Agglo a informé les communes du calendrier.", "Saint-Lô Agglo"),
     ("la CLE du SAGE Dordogne Atlantique est consultée à chaque étape du SCoT", "CLE du SAGE Dordogne Atlantique"),
+    # the copy was another sentence's
+    ("Une copie sera adressée aux maires. La Région Occitanie cofinance l'étude.", "Région Occitanie"),
+    ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),
+    ("Une copie de la convention est conservée par le Pays de Retz, signataire.", "Pays de Retz"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -11,7 +11,8 @@ Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researche
 (« Marion Lafargue, chercheuse, INRAE »), a study visit to it (« Visite d'étude du PAT du Pays de
 Rennes »), a body asked that declined or only informed (« Le Havre Seine Métropole,
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
-taking part: « la CLE est consultée à chaque étape »).
+taking part: « la CLE est consultée à chaque étape »), an addressee of a copy sent for information
+(« une copie sera adressée … au président du conseil régional »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -73,6 +74,14 @@ _SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir
                            r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])", re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
+# a copy sent for information, earlier in the name's sentence, over wrapped lines (« … dont une copie
+# sera adressée à la présidente du conseil départemental, au président du conseil régional de
+# Bourgogne-Franche-Comté et au président de la chambre d'agriculture, pour information »)
+_COPY_CUE = re.compile(r"\bcopies?\s+(?:(?:en\s+)?(?:sera|seront|est|sont)\s+)?"
+                       r"(?:adressée?s?|transmise?s?|notifiée?s?)\b|\bampliations?\b|\bcopies?\s*(?:à|:)"
+                       r"|\bpour\s+information\s*(?::|à\b|aux?\b)", re.IGNORECASE)
+_COPY_WINDOW = 300
+_COPY_START = re.compile(r"[.!?;]|\n\s*\n")
 
 
 def asides(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -94,4 +103,11 @@ def _aside(text: str, start: int, end: int) -> bool:
     sentence = text[max(0, start - _SENTENCE_WINDOW):start]
     if m := _SENTENCE_START.search(sentence):
         sentence = sentence[m.end():]
-    return bool(_SENTENCE_CUE.search(sentence))
+    return bool(_SENTENCE_CUE.search(sentence)) or _copied(text, start)
+
+
+def _copied(text: str, start: int) -> bool:
+    """The name is an addressee of a copy sent for information, earlier in its sentence."""
+    window = text[max(0, start - _COPY_WINDOW):start]
+    ends = list(_COPY_START.finditer(window))
+    return bool(_COPY_CUE.search(window, ends[-1].end() if ends else 0))

@@ -454,9 +454,9 @@ def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) 
     from token ``first``, right after the head, no connector) goes on over « et » with one or two
     capitalised words when punctuation, the line's end, a column gap or « et » and an article come
     right after them: « la Communauté de communes Moselle et Madon, », « Communauté d'agglomération
-    Grand Calais Terres et Mers (réseau …) », a table's cell « CC Entre Saône et Grosne      17 ». Not when the words after « et » are a préfecture (« la CC Cœur de
-    Savoie et Chambéry. ») or hold a type word, nor when a word follows them (« … et Morlaix ont
-    signé »). Returns the token index after the name, ``right`` otherwise."""
+    Grand Calais Terres et Mers (réseau …) », a table's cell « CC Entre Saône et Grosne      17 ».
+    Not when the words after « et » are a préfecture (« la CC Cœur de Savoie et Chambéry. ») or hold
+    a type word, nor when a word follows them (« … et Morlaix ont signé »). Returns the token index after the name, ``right`` otherwise."""
     if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
         return right
     before = [t for t in toks[first:right] if t.text != "\n"]  # the name may start on the next line
