@@ -73,3 +73,24 @@ def test_a_mairie_is_its_commune():
     (first, second), others = unify_new_actors([[mairie], [commune]])
     assert first[0].label == second[0].label == "Commune d'Hendaye"
     assert others == {"Commune d'Hendaye": ("Mairie d'Hendaye",)}
+
+
+def named(label: str, cls, start: int) -> Mention:
+    return Mention("actor", label, start, start + len(label), "pattern", 0.8, label=label, types=(cls,))
+
+
+def test_a_syndicat_mixte_is_the_structure_it_carries():
+    carrier = named("Syndicat mixte du SCoT du Chalonnais", COOP.SyndicatMixte, 0)
+    scot = named("SCoT du Chalonnais", COOP.ScotStructure, 100)
+    parc = named("Parc naturel régional Livradois-Forez", COOP.PNR, 200)
+    parc_carrier = named("Syndicat mixte du PNR Livradois-Forez", COOP.SyndicatMixte, 300)
+    found, others = unify_new_actors([[carrier, scot], [parc, parc_carrier]])
+    assert [m.label for m in found[0]] == ["Syndicat mixte du SCoT du Chalonnais"] * 2
+    assert len({m.label for m in found[1]}) == 1  # the longest name (then the first alphabetically)
+    assert others["Syndicat mixte du SCoT du Chalonnais"] == ("SCoT du Chalonnais",)
+    # another structure's name, or a syndicat mixte named after a place: left alone
+    other = [[named("Syndicat mixte du SCoT du Chalonnais", COOP.SyndicatMixte, 0),
+              named("SCoT de la Bresse bourguignonne", COOP.ScotStructure, 100),
+              named("Syndicat mixte du Chalonnais", COOP.SyndicatMixte, 200),
+              named("Chalonnais", COOP.Actor, 300)]]
+    assert unify_new_actors(other) == (other, {})

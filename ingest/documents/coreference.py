@@ -10,7 +10,9 @@ name key (:func:`.linking.name_key`: case, accents, articles and the abbreviatio
 folded) across all its candidates. Every mention of a group takes the group's *canonical* name,
 the longest (then the first in alphabetical order, so that the choice does not depend on the order of
 the mentions): they then share one IRI and one ``rdfs:label``, and the other names become
-``skos:altLabel`` of that actor, so that search and later documents find it under each. Mentions
+``skos:altLabel`` of that actor, so that search and later documents find it under each. A
+syndicat mixte named after the SCoT, PNR, Pays or PETR it carries and that structure's own name are
+one group (« Syndicat mixte du SCoT du Chalonnais » and « SCoT du Chalonnais »). Mentions
 linked to an existing actor, and the other kinds, are left as they are. Pure function.
 """
 from __future__ import annotations
@@ -25,6 +27,20 @@ def _name(m: Mention) -> str:
     return m.label or m.text
 
 
+# Structures a syndicat mixte carries and is named after: « Syndicat mixte du SCoT du Chalonnais »
+# is « le SCoT du Chalonnais », « Syndicat mixte du Parc naturel régional Livradois-Forez » is « le
+# Parc naturel régional Livradois-Forez », « Syndicat mixte du Pays de Brocéliande » « le Pays … ».
+_CARRIER = "syndicat mixte "
+_CARRIED = ("scot ", "parc naturel regional ", "pays ", "pole equilibre territorial rural ")
+
+
+def _carried(key: str) -> str | None:
+    """The key of the structure a syndicat mixte's name says it carries, or None."""
+    if key.startswith(_CARRIER) and key[len(_CARRIER):].startswith(_CARRIED):
+        return key[len(_CARRIER):]
+    return None
+
+
 def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]], dict[str, tuple[str, ...]]]:
     """``mentions[i]`` are the mentions of the document's candidate i. Returns the same lists,
     new-actor mentions renamed to their group's canonical name, and for each canonical name that
@@ -34,6 +50,10 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
         for m in found:
             if m.kind == "actor" and m.iri is None and (key := name_key(_name(m))):
                 names.setdefault(key, set()).add(_name(m))
+    for key in list(names):
+        carried = _carried(key)
+        if carried in names and key in names:
+            names[key] |= names.pop(carried)
     canonical: dict[str, str] = {}
     others: dict[str, tuple[str, ...]] = {}
     for group in names.values():
