@@ -62,6 +62,9 @@ def actor(text: str, name: str) -> Mention:
      "la chambre d'agriculture de Saône-et-Loire, pour information.", "chambre d'agriculture de Saône-et-Loire"),
     ("Ampliation :\n- Préfecture de la Drôme\n- Syndicat mixte du Diois", "Syndicat mixte du Diois"),
     ("Copie pour information à la Région Occitanie", "Région Occitanie"),
+    # a town hall as a venue
+    ("des permanences hebdomadaires au siège de la CCMD et à la mairie de Rambervillers.", "mairie de Rambervillers"),
+    ("La réunion se tiendra à l'hôtel de ville de Thionville.", "hôtel de ville de Thionville"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -87,6 +90,7 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     # the copy was another sentence's
     ("Une copie sera adressée aux maires. La Région Occitanie cofinance l'étude.", "Région Occitanie"),
     ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),
+    ("La convention est signée par la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("Une copie de la convention est conservée par le Pays de Retz, signataire.", "Pays de Retz"),
 ])
 def test_participants_stay_participants(text, name):

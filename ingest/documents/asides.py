@@ -12,7 +12,8 @@ Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researche
 Rennes »), a body asked that declined or only informed (« Le Havre Seine Métropole,
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
 taking part: « la CLE est consultée à chaque étape »), an addressee of a copy sent for information
-(« une copie sera adressée … au président du conseil régional »).
+(« une copie sera adressée … au président du conseil régional »), a town hall as a venue
+(« des permanences … à la mairie de Rambervillers »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -65,6 +66,9 @@ _AFTER = re.compile(
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
+# a town hall as a venue: « des permanences … à la mairie de Rambervillers », « réunion en mairie de Thil »
+_VENUE_NAME = re.compile(r"(?:mairie|hôtel\s+de\s+ville)\b", re.IGNORECASE)
+_VENUE_BEFORE = re.compile(r"\b(?:à\s+la|en|dans\s+la|devant\s+la)\s+$|\bà\s+l['’]\s?$", re.IGNORECASE)
 # a cue anywhere earlier in the name's sentence: what inspired the practice (« Les deux collectivités
 # reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du
 # Centre-Ouest Bretagne, … et des échanges entre Toulouse Métropole et … »)
@@ -99,6 +103,8 @@ def _aside(text: str, start: int, end: int) -> bool:
     if "\n" in before:
         before = before[before.rindex("\n") + 1:]
     if _BEFORE.search(before) or _AFTER.match(text, end):
+        return True
+    if _VENUE_NAME.match(text, start) and _VENUE_BEFORE.search(before):
         return True
     sentence = text[max(0, start - _SENTENCE_WINDOW):start]
     if m := _SENTENCE_START.search(sentence):
