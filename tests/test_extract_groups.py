@@ -169,3 +169,23 @@ def test_other_bodies_than_those_named_are_not_them(bare):  # noqa: F811
         doc, cand = make_candidate(text)
         (d,) = [d for d in find_descriptions(text) if d.collective]
         assert _members_counted(d, extract(doc, cand, bare), bare) is expected
+
+
+def test_an_uncounted_group_of_intercommunalites_the_case_names_is_a_suggestion(bare):  # noqa: F811
+    from ingest.documents.model import ASSERT_THRESHOLD
+    from ingest.documents.named_groups import CONF_NAMED_ELSEWHERE
+
+    lead = "Sur le **Pôle métropolitain du Pays de Brest**, les périmètres sont emboîtés. "
+    group = "Communautés de communes du Pays de Brest (non nommées dans la source)"
+    body = "La communauté urbaine et les communautés de communes mutualisent une équipe."
+    # the case names two communautés de communes elsewhere: those are the members
+    named = " La CC du Pays des Abers et la CC du Pays d'Iroise en assurent le portage."
+    ms = extract(*make_candidate(lead + body + named), bare)
+    assert groups(ms)[group][2] == CONF_NAMED_ELSEWHERE < ASSERT_THRESHOLD
+    # one named only: the group stays asserted
+    ms = extract(*make_candidate(lead + body + " La CC du Pays des Abers en assure le portage."), bare)
+    assert groups(ms)[group][2] >= ASSERT_THRESHOLD
+    # a group of communes stays, whatever intercommunalités the case names
+    text = "La CA du Grand Chalon organise des débats avec les communes du Grand Chalon." + named
+    label = "Communes du Grand Chalon et leurs élus (non nommées dans la source)"
+    assert groups(extract(*make_candidate(text), bare))[label][2] >= ASSERT_THRESHOLD

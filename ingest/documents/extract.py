@@ -94,6 +94,7 @@ definite description minted from the one place the case names          pattern  
 definite description minted from the préfectures the case names only   pattern     0.70
 group of actors minted, owner named in the noun's complement            pattern     0.72
 group of actors minted, the one owner of the sentence                   pattern     0.70
+uncounted group of intercommunalités, the case naming two or more     pattern     0.55
 partner counted in a partners row ("5 Communautés de communes")         pattern     0.70
 proper name alone in a partners / actors row ("Grand-Figeac")           pattern     0.70
 head of a shared structure's name, as instrument                        gazetteer   0.90
@@ -138,6 +139,7 @@ from .lexicon import LexEntry, Lexicon
 from .linking import DEFAULT_THRESHOLD, Linker, core_key, name_key
 from .model import MENTION_KIND as _MENTION_KIND
 from .model import ASSERT_THRESHOLD, Candidate, Document, Mention
+from .named_groups import groups_named_elsewhere
 from .ner import ner_mentions
 from .patterns import find_institutions
 from .roles import assign_roles
@@ -299,6 +301,9 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     mentions = short_names(text, candidate, mentions, headed + named_before(document, candidate, lexicon, linker))
     # 3e) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
     mentions = asides(text, mentions)
+    # 3f) An uncounted group of intercommunalités in a case that names them (« les communautés de
+    #     communes du Parc » next to « la CC Cœur de Brenne, la CC … »): a suggestion.
+    mentions = groups_named_elsewhere(mentions, lexicon)
 
     # 4) Roles of the actors.
     mentions = assign_roles(document, candidate, mentions, lexicon)
