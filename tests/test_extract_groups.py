@@ -182,6 +182,10 @@ def test_an_uncounted_group_of_intercommunalites_the_case_names_is_a_suggestion(
     named = " La CC du Pays des Abers et la CC du Pays d'Iroise en assurent le portage."
     ms = extract(*make_candidate(lead + body + named), bare)
     assert groups(ms)[group][2] == CONF_NAMED_ELSEWHERE < ASSERT_THRESHOLD
+    # others than those named: the group stays asserted
+    others = " Les trois autres communautés de communes participent aux séances."
+    ms = extract(*make_candidate(lead + body + named + others), bare)
+    assert groups(ms)[group][2] >= ASSERT_THRESHOLD
     # one named only: the group stays asserted
     ms = extract(*make_candidate(lead + body + " La CC du Pays des Abers en assure le portage."), bare)
     assert groups(ms)[group][2] >= ASSERT_THRESHOLD

@@ -303,7 +303,7 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     mentions = asides(text, mentions)
     # 3f) An uncounted group of intercommunalités in a case that names them (« les communautés de
     #     communes du Parc » next to « la CC Cœur de Brenne, la CC … »): a suggestion.
-    mentions = groups_named_elsewhere(mentions, lexicon)
+    mentions = groups_named_elsewhere(text, candidate, mentions, lexicon)
 
     # 4) Roles of the actors.
     mentions = assign_roles(document, candidate, mentions, lexicon)
