@@ -14,8 +14,9 @@ documented in the module that implements it:
   practice (agenda, CV and cover labels);
 * :mod:`.blocks`: the text read line by line into blocks (headings, grid items, arrows, bullets,
   paragraphs) whose spans exclude markup, and the fields of the blocks under label headings;
-* :mod:`.starts`: sections, and the blocks that start a practice (rules 1, 2, 3 and 6; containers
-  dropped: the deepest starts win);
+* :mod:`.starts`: sections, and the blocks that start a practice (rules 1, 2, 3, 6, 7 and 8;
+  containers dropped: the deepest starts win);
+* :mod:`.tables`: the rows of a record table that name an instrument type (rule 8);
 * :mod:`.running`: running slide titles (rule 5) and the titles they give;
 * :mod:`.examples`: the items of an "Exemples" lead, when nothing starts a practice (rule 4);
 * :mod:`.titles`: the title of a whole-document candidate, and the headings enclosing a candidate.
@@ -69,6 +70,7 @@ from .model import Block, Candidate, Document
 from .naming import names_practice
 from .running import find_running_titles, running_title
 from .starts import find_starts, item_subject, subject_slides
+from .tables import record_rows
 from .titles import fallback_title, heading_chains
 
 __all__ = ["candidates"]
@@ -150,6 +152,7 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
         return _merge(out)
     out = []
     subjects = subject_slides(text, bs)
+    rows = record_rows(text, bs)
     by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
     for n, (i, end) in enumerate(starts):
         if n + 1 < len(starts):
@@ -162,6 +165,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             if key not in by_suffix:
                 by_suffix[key] = running_title(text, bs, i, end, running[i])
             title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
+        elif i in rows:
+            span = rows[i]  # a record table's row: its « Action » cell
+            title = text[span[0]:span[1]]
         elif (subject := item_subject(bs, i)) is not None:
             title, span = subject.text, (subject.start, subject.end)  # « OBJET : … » of a register's item
         elif i in subjects:

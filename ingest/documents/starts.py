@@ -1,5 +1,5 @@
 """Where practices start: the section a block introduces (``section_end``) and the blocks that start
-a practice (``find_starts``: rules 1, 2, 3, 6 and 7 here; rule 5, running slide titles, in
+a practice (``find_starts``: rules 1, 2, 3, 6, 7 and 8 here; rule 5, running slide titles, in
 :mod:`.running`; rule 4, examples, in :mod:`.examples`).
 
 A *section* is the run of blocks that a heading or an arrow introduces: for a heading, up to the
@@ -42,6 +42,9 @@ examples, comes after: it applies only when no rule here does)
 7. it is a numbered item heading of a register (« DÉLIBÉRATION N° 2024-084 », two items or more)
    whose item names an instrument type (:func:`practice_items`); the item's « OBJET : » line titles it
    (:func:`item_subject`).
+8. when no rule above starts anything: it is a row of a record table (a header of short labels
+   over TAB rows) naming an instrument type outside the bodies' names, in a table with two such rows
+   or more: the row alone is the practice, titled by its « Action » cell (:mod:`.tables`).
 
 Headings asking a question (an FAQ's « C'est quoi, un conseil de développement ? ») start nothing
 under rule 3.
@@ -74,6 +77,7 @@ from .blocks import heading_rank, is_label_heading
 from .labels import fold, label_key, normalise_label
 from .model import Block
 from .naming import INSTRUMENT, generic, names_practice, structure_names
+from .tables import record_rows
 
 __all__ = ["find_starts", "item_subject", "practice_items", "section_end", "subject_slides"]
 
@@ -96,7 +100,7 @@ def section_end(bs: list[Block], i: int) -> int:
 
 def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] | None],
             title_block: int | None = None) -> list[tuple[int, int]]:
-    """(block index, section end) of the blocks that start a practice (rules 1, 2, 3 and 5).
+    """(block index, section end) of the blocks that start a practice (rules 1, 2, 3, 5, 6, 7 and 8).
     ``title_block``: the heading that is the document's title, left out of rule 3's siblings when
     two others qualify without it (« # Les coopérations entre le Parc … et les intercommunalités »
     above « # 2. La Conférence … » and « # 3. La convention … »)."""
@@ -164,7 +168,10 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     parts = {inner[i][0] for i in ordered
              if bs[i].kind == "heading" and len(inner[i]) == 1
              and (_generic_grid_heading(bs, inner[i][0], gridded) or _one_facet_of(bs, i, inner[i][0], ends))}
-    return [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+    found = [(i, ends[i]) for i in ordered if i not in parts and all(j in parts for j in inner[i])]
+    # rule 8, when nothing else starts a practice: the rows of a record table that name an
+    # instrument type, each on its own (a table summing up practices the sections describe is no more)
+    return found or [(i, i + 1) for i in sorted(record_rows(text, bs))]
 
 
 def _one_facet_of(bs: list[Block], i: int, j: int, ends: dict[int, int]) -> bool:
