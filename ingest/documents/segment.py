@@ -19,6 +19,7 @@ documented in the module that implements it:
 * :mod:`.tables`: the rows of a record table that name an instrument type (rule 8);
 * :mod:`.running`: running slide titles (rule 5) and the titles they give;
 * :mod:`.examples`: the items of an "Exemples" lead, when nothing starts a practice (rule 4);
+* :mod:`.emphasis`: paragraphs naming their practice in bold in turn, when neither does (rule 9);
 * :mod:`.titles`: the title of a whole-document candidate, and the headings enclosing a candidate.
 
 Candidates (``candidates``)
@@ -64,6 +65,7 @@ Known limits
 from __future__ import annotations
 
 from .blocks import is_label_heading, split
+from .emphasis import bold_practices
 from .examples import find_examples
 from .labels import collapse, label_key
 from .model import Block, Candidate, Document
@@ -119,6 +121,20 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _bold_candidates(text: str, bs: list[Block], bold: dict[int, tuple[int, int]],
+                     chains: list[tuple[str, ...]]) -> list[Candidate]:
+    """Rule 9: one candidate per paragraph naming its practice in bold, to the next one or the next
+    non-label heading."""
+    order = sorted(bold)
+    out = []
+    for n, i in enumerate(order):
+        end = order[n + 1] if n + 1 < len(order) else len(bs)
+        end = next((j for j in range(i + 1, end) if bs[j].kind == "heading" and not is_label_heading(bs[j])), end)
+        s, e = bold[i]
+        out.append(_make(bs[i:end], text[s:e], (s, e), chains[i]))
+    return out
+
+
 def candidates(document: Document, blocks: list[Block] | None = None) -> list[Candidate]:
     """The case candidates of a document, in text order of their starts (rules in the module
     docstring).
@@ -139,6 +155,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     if not starts:
         examples = find_examples(document, bs)
         if len(examples) < 2:
+            bold = bold_practices(text, bs)
+            if bold:
+                return _bold_candidates(text, bs, bold, chains)
             title, span = fallback_title(document, bs)
             return [_make(bs, title, span)]
         out = []
