@@ -20,6 +20,7 @@ from ingest.documents.blocks import blocks
 from ingest.documents.labels import LABEL_VARIANTS, label_key, normalise_label
 from ingest.documents.model import GRID_FIELDS, Document
 from ingest.documents.naming import generic, place_like, structure_names
+from ingest.documents.running import find_running_titles
 from ingest.documents.segment import candidates
 
 STYLES = Path(__file__).resolve().parent / "data" / "documents" / "styles"
@@ -544,6 +545,25 @@ def test_a_transcripts_turns_are_neither_titles_nor_running_titles():
     assert [b.kind for b in blocks(doc(text))][1:] == ["paragraph"] * len(turns)
     [c] = candidates(doc(text))
     assert c.title == "TRANSCRIPTION – ICI RCFM" and (c.start, c.end) == (0, len(text))
+
+
+def test_minutes_opinions_of_two_sentences_are_no_running_titles():
+    filler = "Le chargé de mission présente l'étude et les suites proposées aux élus du territoire. " * 3
+    text = ("# Conférence des maires\n\n"
+            "## Point 2 - Mobilités : projet d'entente avec la Communauté d'agglomération du Pays Ajaccien\n\n"
+            f"{filler}\n\nAvis de la conférence : favorable (17 voix pour). La délibération sera présentée au "
+            "conseil ; la CAPA délibérera en novembre.\n\n"
+            "## Point 3 - Service commun d'instruction des autorisations du droit des sols\n\n"
+            f"{filler}\n\nAvis de la conférence : favorable. La CAPA en est informée.\n")
+    assert [c.title for c in candidates(doc(text, "cr.md"))] == [
+        "Point 2 - Mobilités : projet d'entente avec la Communauté d'agglomération du Pays Ajaccien",
+        "Point 3 - Service commun d'instruction des autorisations du droit des sols"]
+    # an interview's questions in bold stay titles (« T&C : Parlons de … . Vous avez signé une convention … »)
+    q = ("**T&C : Parlons de la Suisse. Vous avez signé une convention avec le canton du Jura.**\n\n"
+         f"**C. M. :** {filler}\n\n**T&C : Et le pôle ? Vous portez un contrat de réciprocité.**\n\n"
+         f"**C. M. :** {filler}\n")
+    bs = blocks(doc(q, "entretien.md"))
+    assert set(find_running_titles(q, bs)) == {0, 2}
 
 
 def test_an_email_is_titled_by_its_subject():

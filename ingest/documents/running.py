@@ -6,7 +6,8 @@ A heading, a paragraph or a bullet starts a practice (:mod:`.starts`) when it is
 title* whose suffix names a practice (rule 5). Seed 001's slides are titled "Les coopérations comme
 levier des transitions territoriales : <suffix>", often wrapped over two OCR'd lines (so a
 paragraph, or a ``v'`` bullet, rather than a heading). A heading, a paragraph or a top-level bullet
-whose title (up to the end of its colon's line) is at most three lines and 200 characters, and whose
+whose title (up to the end of its colon's line) is at most three lines and 200 characters of one
+sentence or set in bold (not minutes' « Avis : favorable. La délibération sera … »), and whose
 text before its first colon (the prefix: 2 to 12 words, title-like) is shared by at least two such
 blocks (folded; OCR variants with the same first word at ``difflib`` ratio ≥ 0.9), is a running
 title; a block that is the prefix alone (no colon) is one too. The title ends with the line of its
@@ -30,6 +31,7 @@ Known limits
 from __future__ import annotations
 
 import difflib
+import re
 
 from .blocks import WORDY, is_label_heading, title_like, trim
 from .labels import collapse, fold
@@ -40,6 +42,10 @@ from .persons import speaker_turn
 __all__ = ["RUN_MAX_LINES", "find_running_titles", "running_title"]
 
 _RUN_MAX_CHARS = 200
+# a sentence's end then another sentence: minutes' « Avis de la conférence : favorable (17 voix pour).
+# La délibération sera présentée … », not a slide's title (unless set in bold, as an interview's
+# question: « **T&C : Parlons de la Suisse. Vous avez signé une convention …** »)
+_SENTENCES = re.compile(r"[a-zà-ÿ)][.!?]\s+[A-ZÀ-Ö]")
 RUN_MAX_LINES = 3
 _RUN_SIMILAR = 0.9  # difflib ratio of folded prefixes: OCR variants ("coopeérations") are the same prefix
 
@@ -67,8 +73,8 @@ def find_running_titles(text: str, bs: list[Block]) -> dict[int, tuple[int, int]
         line_end = b.text.find("\n", colon) if colon >= 0 else -1
         title = b.text if line_end < 0 else b.text[:line_end]
         if b.field is not None or title.count("\n") >= RUN_MAX_LINES or len(collapse(title)) > _RUN_MAX_CHARS \
-                or speaker_turn(title):
-            continue  # (a transcript's speaker is no running title)
+                or speaker_turn(title) or (_SENTENCES.search(title) and text[max(0, b.start - 2):b.start] not in ("**", "__")):
+            continue  # (a transcript's speaker is no running title, nor two plain sentences of minutes)
         if colon < 0:
             bare.append((i, fold(b.text)))
             continue
