@@ -1700,3 +1700,16 @@ def test_persons_are_not_bodies(text, entity, is_person):
 
     s = text.index(entity)
     assert person(text, s, s + len(entity)) is is_person
+
+
+@pytest.mark.parametrize("text, cls", [
+    ("Le GECT Pirineus-Cerdanya est un groupement européen de coopération territoriale créé en 2011 par "
+     "les deux pays.", COOP.SharedStructure),
+    ("L'Agglomération urbaine du Doubs, groupement local de coopération transfrontalière (GLCT), associe les "
+     "villes.", COOP.SharedStructure),
+    ("La Conférence TransJurassienne est une instance de coopération sans personnalité juridique qui réunit les "
+     "autorités.", COOP.DialogueBody),
+])
+def test_cross_border_structures_and_cooperation_bodies(vocab_lexicon, text, cls):  # noqa: F811
+    doc, cand = make_candidate(text)
+    assert _top_instrument(extract(doc, cand, vocab_lexicon)).types == (cls,)

@@ -40,7 +40,7 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Charte: ("charte de coopération", "charte de partenariat"),
     COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
     COOP.EntenteInterterritoriale: ("entente intercommunale", "convention d'entente"),
-    COOP.DialogueBody: ("conférence territoriale",),
+    COOP.DialogueBody: ("conférence territoriale", "instance de coopération"),
     COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
                            "GAL Leader", "programme européen Leader"),
     COOP.SharedEngineering: ("ingénierie partagée",),
