@@ -226,6 +226,10 @@ def test_other_public_bodies_and_national_operators(text, expected):
       ("Generalitat de Catalunya", "LocalAuthority")]),
     ("la Province de Luxembourg et l'intercommunale IDELUX",
      [("Province de Luxembourg", "LocalAuthority"), ("Intercommunale IDELUX", "PublicActor")]),
+    # a Walloon parc naturel; not the French « Parc naturel régional », nor a description
+    ("le Parc naturel des Plaines de l'Escaut, le Parc naturel régional Scarpe-Escaut et le Parc naturel "
+     "transfrontalier du Hainaut",
+     [("Parc naturel des Plaines de l'Escaut", "PNR"), ("Parc naturel régional Scarpe-Escaut", "PNR")]),
     ("un pays (land) voisin, la stad", []),  # lowercase: common words
 ])
 def test_cross_border_bodies_in_their_own_language(text, expected):

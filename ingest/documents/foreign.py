@@ -36,6 +36,7 @@ _HEADS: dict[str, URIRef] = {
     "Mancomunidad": COOP.PublicActor, "Consorcio": COOP.PublicActor,
     # Belgian bodies named in French: provinces, intercommunal companies (« intercommunale IDETA »)
     "Province": COOP.LocalAuthority, "Intercommunale": COOP.PublicActor, "intercommunale": COOP.PublicActor,
+    "Parc naturel": COOP.PNR,  # Wallonia's « Parc naturel des Plaines de l'Escaut » (not « … régional … »)
     # the Lille-Kortrijk-Tournai GECT (the Eurométropole de Strasbourg is a French métropole: below)
     "Eurométropole": COOP.PublicActor,
 }
