@@ -43,6 +43,7 @@ from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
 from .acronyms import with_acronyms
+from .casing import in_usual_case
 from .foreign import find_foreign
 from .heads import APOS as _APOS, E as _E, RULES, UPPER as _UPPER, Rule
 from .hyphens import dehyphenate
@@ -698,6 +699,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     for mt in found:
         if all(mt.end <= k.start or mt.start >= k.end for k in kept):
             kept.append(mt)
+    kept = [mt._replace(name=name, core=in_usual_case(mt.core, pairs=True)) if (name := in_usual_case(mt.name)) != mt.name
+            else mt for mt in kept]  # names set in capitals (letterheads, covers)
     return with_acronyms(text, sorted(kept, key=lambda mt: mt.start), start, end)
 
 
