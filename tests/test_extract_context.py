@@ -166,6 +166,20 @@ def test_short_names_of_bodies_named_before(bare):  # noqa: F811
     assert not [m for m in extract(doc2, cand2, bare) if m.kind == "actor" and m.text == "Saintes"]
 
 
+def test_an_acronym_of_the_initials_of_a_body_named_before(bare):  # noqa: F811
+    text = ("COMMUNAUTÉ DE COMMUNES DE LA PIEVE DE L'ORNANO ET DU TARAVO\n\nConférence des maires\n\n"
+            "Il est proposé de constituer une entente entre la CCPOT et la Communauté d'agglomération du Pays "
+            "Ajaccien. La CAPA délibérera en novembre ; le PAT et la CRTE ne sont pas concernés.")
+    doc, cand = make_candidate(text)
+    start = text.index("Il est proposé")
+    cand = replace(cand, start=start, blocks=[b for b in cand.blocks if b.start >= start], grid={})
+    actors = {m.text: m.label for m in extract(doc, cand, bare) if m.kind == "actor"}
+    # named in capitals on the letterhead: the label in its usual case
+    assert actors["CCPOT"] == "Communauté de communes de la Pieve de l'Ornano et du Taravo"
+    assert actors["CAPA"] == "Communauté d'agglomération du Pays Ajaccien"  # named before, in the candidate
+    assert "PAT" not in actors and "CRTE" not in actors  # initials of no body named before
+
+
 def test_a_governance_body_is_not_the_instrument_of_a_charter(bare):  # noqa: F811
     doc, cand = make_candidate("Les trois communautés ont signé une charte forestière. Un comité technique réunit "
                                "les techniciens.")

@@ -375,3 +375,35 @@ def test_a_type_word_after_au_starts_another_name():
     assert names("la communauté de communes Saône Doubs Bresse au Syndicat mixte du Chalonnais.") == [
         "Communauté de communes Saône Doubs Bresse", "Syndicat mixte du Chalonnais"]
     assert names("la communauté de communes de Vire au Noireau") == ["Communauté de communes de Vire au Noireau"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("MAIRIE D'AUDUN-LE-TICHE", ["Mairie d'Audun-le-Tiche"]),
+    ("COMMUNAUTÉ DE COMMUNES DE LA PIEVE DE L'ORNANO ET DU TARAVO",
+     ["Communauté de communes de la Pieve de l'Ornano et du Taravo"]),
+    ("PETR DU PAYS DE LANGRES", ["PETR du Pays de Langres"]),  # a kind's acronym stays
+    ("le SCoT RHÔNE-PROVENCE-BARONNIES", ["SCoT Rhône-Provence-Baronnies"]),
+    ("la Communauté de communes du Grand Châteaudun", ["Communauté de communes du Grand Châteaudun"]),
+])
+def test_names_set_in_capitals_take_their_usual_case(text, expected):
+    assert names(text) == expected
+
+
+def test_usual_case_keeps_acronyms():
+    from ingest.documents.casing import in_usual_case
+
+    assert in_usual_case("SMMC") == "SMMC"
+    assert in_usual_case("CC CCPOT") == "CC CCPOT"  # two capitals words without a connector: acronyms
+    assert in_usual_case("GRAND CHÂTEAUDUN", pairs=True) == "Grand Châteaudun"
+
+
+@pytest.mark.parametrize(("name", "acronym"), [
+    ("Communauté de communes de la Pieve de l'Ornano et du Taravo", "CCPOT"),
+    ("Communauté d'agglomération du Pays Ajaccien", "CAPA"),
+    ("Forêt d'Orléans-Loire-Sologne", "FOLS"),
+    ("Syndicat mixte des Monts du Cantal", "SMMC"),
+])
+def test_initials(name, acronym):
+    from ingest.documents.acronyms import initials
+
+    assert initials(name) == acronym

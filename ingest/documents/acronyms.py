@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from .heads import UPPER
 
-__all__ = ["with_acronyms"]
+__all__ = ["initials", "with_acronyms"]
 
 _PAREN_ACRONYM = re.compile(rf"[ \u00a0]*\([ \u00a0]*(?P<acr>[{UPPER}][\w’'-]{{1,11}}(?:[ \u00a0]\d{{2,3}})?)[ \u00a0]*\)")
 # acronyms of a kind of body, not of one body's name
@@ -22,6 +22,17 @@ pays petr pnr scot epci cc ca cu gal sivu sivom ccas cias epic sem spl sa sas as
 """.split())
 
 M = TypeVar("M")  # patterns.InstitutionMatch (a NamedTuple: start, end, text, cls, name, core, rule, weak)
+
+
+_NOT_INITIAL = frozenset("de du des la le les l d et en sur sous au aux à lès".split())
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def initials(name: str) -> str:
+    """The capitals a body's name is abbreviated to, its articles and connectors left out:
+    « Communauté de communes de la Pieve de l'Ornano et du Taravo » → « CCPOT », « Communauté
+    d'agglomération du Pays Ajaccien » → « CAPA », « Forêt d'Orléans-Loire-Sologne » → « FOLS »."""
+    return "".join(w[0].upper() for w in _NAME_WORD.findall(name) if w.lower() not in _NOT_INITIAL)
 
 
 def _acronym_like(acr: str) -> bool:

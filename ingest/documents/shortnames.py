@@ -6,7 +6,10 @@ section names the agglomeration, without its type words, which no institution ru
 spaCy, at best, as an unsure place). :func:`short_names` finds, inside a candidate, the proper-name
 parts (two capitalised words or more: « Grand Cognac », « Terres de Lorraine ») of the actors
 named before it (the document's title, the candidate's headings, the text before the candidate)
-and makes each occurrence a mention of that actor (``CONF_SHORT_NAME``). Occurrences inside an
+and makes each occurrence a mention of that actor (``CONF_SHORT_NAME``); so is each occurrence of
+an acronym made of the initials of the name of such an actor, or of one named earlier in the
+candidate (:func:`.acronyms.initials`: « la CCPOT » after « Communauté de communes de la Pieve de
+l'Ornano et du Taravo », an acronym the document never spells out in parentheses). Occurrences inside an
 asserted actor or territory mention are left alone; unsure mentions there (spaCy's) are replaced.
 Pure: text and mentions in, mentions out.
 """
@@ -15,12 +18,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .acronyms import initials
 from .model import ASSERT_THRESHOLD, Candidate, Mention
 
 __all__ = ["CONF_SHORT_NAME", "short_names"]
 
 CONF_SHORT_NAME = 0.75  # the document named the body in full before
 _CAPITALISED = re.compile(r"(?:^|[\s'’-])[A-ZÀ-ÖØ-Þ]")
+_CAPITALS = re.compile(r"(?<![\w-])[A-Z]{3,8}(?![\w-])")  # an acronym
+_MIN_INITIALS, _MAX_INITIALS = 3, 8
 
 
 def short_names(text: str, candidate: Candidate, mentions: list[Mention],
@@ -46,6 +52,25 @@ def short_names(text: str, candidate: Candidate, mentions: list[Mention],
                         if x.kind in ("actor", "territory") and x.start < e and s < x.end)
             added.append(replace(actor, text=text[s:e], start=s, end=e, method="pattern",
                                  confidence=CONF_SHORT_NAME, roles=()))
+    # acronyms the document never spells out, made of the initials of a body named before
+    # (« la CCPOT » after « Communauté de communes de la Pieve de l'Ornano et du Taravo »)
+    spelled: dict[str, Mention] = {}
+    for core, actor in context:
+        for name in (actor.label or actor.text, core):
+            acr = initials(name)
+            if _MIN_INITIALS <= len(acr) <= _MAX_INITIALS:
+                spelled.setdefault(acr, actor)
+    own = [(m.end, initials(m.label or m.text), m) for m in mentions
+           if m.kind == "actor" and m.confidence >= ASSERT_THRESHOLD]
+    for m in _CAPITALS.finditer(text, cs, ce):
+        s, e = m.span()
+        # a body named before it in the candidate, else in the document
+        actor = next((x for end_, acr, x in own if end_ <= s and acr == m.group()), None) or spelled.get(m.group())
+        if actor is None or any(a < e and s < b for a, b in sure) or any(x.start < e and s < x.end for x in added):
+            continue
+        drop.update(i for i, x in enumerate(mentions) if x.kind in ("actor", "territory") and x.start < e and s < x.end)
+        added.append(replace(actor, text=text[s:e], start=s, end=e, method="pattern",
+                             confidence=CONF_SHORT_NAME, roles=()))
     if not added:
         return mentions
     return [m for i, m in enumerate(mentions) if i not in drop] + added
