@@ -180,6 +180,20 @@ def test_an_acronym_of_the_initials_of_a_body_named_before(bare):  # noqa: F811
     assert "PAT" not in actors and "CRTE" not in actors  # initials of no body named before
 
 
+def test_a_definite_description_names_the_body_the_document_named_before(bare):  # noqa: F811
+    head = "COMMUNAUTÉ DE COMMUNES DE LA PIEVE DE L'ORNANO ET DU TARAVO\n\nConférence des maires\n\n"
+    body = "Le service commun de la communauté de communes a traité 641 dossiers pour onze communes."
+    for lead, label in ((head, "Communauté de communes de la Pieve de l'Ornano et du Taravo"),
+                        # two bodies of that class named before: which one is not said
+                        (head + "La CC du Taravo et la CC de l'Ornano échangent.\n\n", None)):
+        text = lead + body
+        doc, cand = make_candidate(text)
+        start = text.index(body)
+        cand = replace(cand, start=start, blocks=[b for b in cand.blocks if b.start >= start], grid={})
+        named = [m.label for m in extract(doc, cand, bare) if m.kind == "actor" and m.text == "la communauté de communes"]
+        assert named == ([label] if label else [])
+
+
 def test_a_governance_body_is_not_the_instrument_of_a_charter(bare):  # noqa: F811
     doc, cand = make_candidate("Les trois communautés ont signé une charte forestière. Un comité technique réunit "
                                "les techniciens.")

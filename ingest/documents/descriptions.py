@@ -743,7 +743,8 @@ def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: 
 
 
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
-                          linker: Linker | None = None, context: Sequence[Mention] = ()) -> list[Mention]:
+                          linker: Linker | None = None, context: Sequence[Mention] = (),
+                          before: Sequence[Mention] = ()) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
     (:func:`.nouns.find_descriptions`) that resolve to an actor of the base (see
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
@@ -753,7 +754,9 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
     when a partners row counts it (:func:`.partners.counted_partner`). ``context``: the actors the
     document's title and the candidate's enclosing headings name (« Les coopérations entre le Parc
     naturel régional du Morvan et les intercommunalités »): « le Parc » of a case that names no PNR
-    is the one they name."""
+    is the one they name; with none there either, the one the document names before the candidate
+    (``before``: « la communauté de communes » of a section, the letterhead's « COMMUNAUTÉ DE
+    COMMUNES DE LA PIEVE … »)."""
     linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:
@@ -793,7 +796,10 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 named = named_in_case(d, local, lexicon)
                 if named is None and not any(lexicon.is_subclass(t, d.cls) for m in local for t in m.types):
-                    named = named_in_case(d, _owners(context, lexicon), lexicon)
+                    headed = _owners(context, lexicon)
+                    named = named_in_case(d, headed, lexicon)
+                    if named is None and not any(lexicon.is_subclass(t, d.cls) for m in headed for t in m.types):
+                        named = named_in_case(d, _owners(before, lexicon), lexicon)
                 if named is not None:  # "le PNR" of a case that names one PNR: that one, whatever the base holds
                     drop.update(over)
                     out.append(replace(named, text=d.text, start=d.start, end=d.end, method="pattern",

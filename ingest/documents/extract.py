@@ -293,12 +293,14 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     # Bodies named as a comparison or a reservation are lowered first (3e), so that they own no group.
     mentions = asides(text, mentions)
     headed = heading_actors(document, candidate, lexicon, linker)
-    mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed])
+    before = named_before(document, candidate, lexicon, linker)
+    mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed],
+                                     [m for _, m in before])
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = named_partners(text, candidate, mentions, lexicon, linker)
     # 3d) Short names of bodies the document named in full before (« Grand Cognac »).
-    mentions = short_names(text, candidate, mentions, headed + named_before(document, candidate, lexicon, linker))
+    mentions = short_names(text, candidate, mentions, headed + before)
     # 3e) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
     mentions = asides(text, mentions)
     # 3f) An uncounted group of intercommunalités in a case that names them (« les communautés de
