@@ -83,7 +83,7 @@ def test_a_syndicat_mixte_is_the_structure_it_carries():
     carrier = named("Syndicat mixte du SCoT du Chalonnais", COOP.SyndicatMixte, 0)
     scot = named("SCoT du Chalonnais", COOP.ScotStructure, 100)
     parc = named("Parc naturel régional Livradois-Forez", COOP.PNR, 200)
-    parc_carrier = named("Syndicat mixte du PNR Livradois-Forez", COOP.SyndicatMixte, 300)
+    parc_carrier = named("Syndicat mixte de gestion du PNR Livradois-Forez", COOP.SyndicatMixte, 300)
     found, others = unify_new_actors([[carrier, scot], [parc, parc_carrier]])
     assert [m.label for m in found[0]] == ["Syndicat mixte du SCoT du Chalonnais"] * 2
     assert len({m.label for m in found[1]}) == 1  # the longest name (then the first alphabetically)

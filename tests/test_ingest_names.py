@@ -407,3 +407,17 @@ def test_initials(name, acronym):
     from ingest.documents.acronyms import initials
 
     assert initials(name) == acronym
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Le Syndicat mixte de gestion du Parc naturel régional du Luberon, dont le siège est à Apt,",
+     [("Syndicat mixte de gestion du Parc naturel régional du Luberon", "SyndicatMixte")]),
+    ("le syndicat mixte du Parc naturel régional des Vosges du Nord signe.",
+     [("Syndicat mixte du Parc naturel régional des Vosges du Nord", "SyndicatMixte")]),
+    ("le SM du SCoT de l'Artois signe.", [("Syndicat mixte du SCoT de l'Artois", "SyndicatMixte")]),
+    # the structure alone, or a syndicat mixte on another line
+    ("le Parc naturel régional du Luberon signe.", [("Parc naturel régional du Luberon", "PNR")]),
+    ("le syndicat mixte\nParc naturel régional du Luberon", [("Parc naturel régional du Luberon", "PNR")]),
+])
+def test_a_syndicat_mixte_named_after_the_structure_it_carries(text, expected):
+    assert typed(text) == expected

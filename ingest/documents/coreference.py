@@ -31,13 +31,20 @@ def _name(m: Mention) -> str:
 # is « le SCoT du Chalonnais », « Syndicat mixte du Parc naturel régional Livradois-Forez » is « le
 # Parc naturel régional Livradois-Forez », « Syndicat mixte du Pays de Brocéliande » « le Pays … ».
 _CARRIER = "syndicat mixte "
+_MAX_BETWEEN = 2  # « Syndicat mixte de gestion du Parc … », « … d'aménagement et de gestion du … »
 _CARRIED = ("scot ", "parc naturel regional ", "pays ", "pole equilibre territorial rural ")
 
 
 def _carried(key: str) -> str | None:
-    """The key of the structure a syndicat mixte's name says it carries, or None."""
-    if key.startswith(_CARRIER) and key[len(_CARRIER):].startswith(_CARRIED):
-        return key[len(_CARRIER):]
+    """The key of the structure a syndicat mixte's name says it carries (« syndicat mixte [gestion]
+    parc naturel regional luberon »: at most two words between), or None."""
+    if not key.startswith(_CARRIER):
+        return None
+    words = key[len(_CARRIER):].split()
+    for skip in range(_MAX_BETWEEN + 1):
+        rest = " ".join(words[skip:])
+        if rest.startswith(_CARRIED):
+            return rest
     return None
 
 

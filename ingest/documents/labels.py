@@ -29,7 +29,7 @@ LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 assert set(LABEL_VARIANTS) == set(GRID_FIELDS)
 
-_ARTICLES = {"le", "la", "les", "l"}
+_ARTICLES = {"le", "la", "les", "l", "nos", "notre", "ses", "son", "sa", "leurs", "leur"}  # « Nos membres »
 
 
 _SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=\D)")  # « 1. Contexte », « 2.1 Objet »
@@ -37,7 +37,8 @@ _SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*[.)]?\s+(?=\D)")  # « 1
 
 def label_key(text: str) -> str:
     """A comparison key for a label: a leading section number dropped (« 1. Contexte »), no accents,
-    lower case, words of letters/digits only, a leading article dropped, one final ``s``/``x`` dropped
+    lower case, words of letters/digits only, a leading article or possessive dropped (« Nos membres »),
+    one final ``s``/``x`` dropped
     from each word."""
     decomposed = unicodedata.normalize("NFKD", _SECTION_NUMBER.sub("", text, count=1))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -94,6 +94,7 @@ _GENERIC_HEADS = {
     "demarche", "resultat", "historique", "fonctionnement", "organisation", "moyen", "calendrier", "financement",
     "budget", "evaluation", "suite", "point", "methode", "echange", "debat", "discussion", "divers", "participant",
     "retour", "edito", "editorial", "objet", "observation", "premier", "contexte",
+    "nous",  # a website's « Nous contacter », « Nous rejoindre »
 }
 
 

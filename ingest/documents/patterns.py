@@ -692,6 +692,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(_cantons(text, start, end))
     found.extend(InstitutionMatch(s, e, text[s:e], cls, _capitalise(_clean(text[s:e])), core, "foreign")
                  for s, e, cls, core in find_foreign(text, start, end))
+    found.extend(_carriers(text, found))
     # Longest wins on overlap (then the earlier, then a specific rule over the generic « organisation »
     # head, then the rule order).
     found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start, mt.rule == "organisation"))
@@ -702,6 +703,36 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     kept = [mt._replace(name=name, core=in_usual_case(mt.core, pairs=True)) if (name := in_usual_case(mt.name)) != mt.name
             else mt for mt in kept]  # names set in capitals (letterheads, covers)
     return with_acronyms(text, sorted(kept, key=lambda mt: mt.start), start, end)
+
+
+# A syndicat mixte named after the structure it carries, whose own name a rule reads: « Syndicat mixte
+# de gestion du Parc naturel régional du Luberon », « syndicat mixte du SCoT du Chalonnais ».
+_CARRIED_RULES = frozenset({"pnr", "pnr-long", "scot", "pays", "petr", "petr-long"})
+# « syndicat mixte [de gestion | d'aménagement et de gestion] du … » (not « … en charge du SCoT … »: the SCoT)
+_CARRIER_BEFORE = re.compile(r"\b(?:[Ss]yndicats?[ \u00a0]+mixtes?|SM)"
+                             r"(?:[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+(?:[ \u00a0]+et[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+)?)?"
+                             r"[ \u00a0]+(?:du|de[ \u00a0]+la|de[ \u00a0]+l['’]|des|de|d['’])[ \u00a0]*$")
+_CARRIER_WINDOW = 60
+
+
+def _carriers(text: str, found: list[InstitutionMatch]) -> list[InstitutionMatch]:
+    """One match for a syndicat mixte's name running into a carried structure's (« syndicat mixte
+    [de gestion] du » right before it, on its line): the syndicat's class, the whole span, the
+    structure's name as its core; the longest-wins rule then keeps it over both."""
+    out = []
+    for b in found:
+        if b.rule not in _CARRIED_RULES:
+            continue
+        window = text[max(0, b.start - _CARRIER_WINDOW):b.start].rsplit("\n", 1)[-1]
+        m = _CARRIER_BEFORE.search(window)
+        if m is None:
+            continue
+        s = b.start - len(window) + m.start()
+        head = _clean(text[s:b.start])
+        name = _capitalise(head + ("" if head.endswith("'") else " ") + b.name)
+        out.append(InstitutionMatch(s, b.end, text[s:b.end], COOP.SyndicatMixte, name, b.name, "syndicat-mixte",
+                                    False))
+    return out
 
 
 # « Communauté de communes de L'Île-Rousse – Balagne ont signé », « MSA Loire-Atlantique – Vendée, »:

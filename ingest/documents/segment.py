@@ -20,6 +20,8 @@ documented in the module that implements it:
 * :mod:`.running`: running slide titles (rule 5) and the titles they give;
 * :mod:`.examples`: the items of an "Exemples" lead, when nothing starts a practice (rule 4);
 * :mod:`.emphasis`: paragraphs naming their practice in bold in turn, when neither does (rule 9);
+* :mod:`.subsections`: a subsection naming another kind of instrument in a one-practice document
+  (rule 10);
 * :mod:`.titles`: the title of a whole-document candidate, and the headings enclosing a candidate.
 
 Candidates (``candidates``)
@@ -72,6 +74,7 @@ from .model import Block, Candidate, Document
 from .naming import names_practice
 from .running import find_running_titles, running_title
 from .starts import find_starts, item_subject, subject_slides
+from .subsections import sub_practices
 from .tables import record_rows
 from .titles import fallback_title, heading_chains
 
@@ -135,6 +138,17 @@ def _bold_candidates(text: str, bs: list[Block], bold: dict[int, tuple[int, int]
     return out
 
 
+def _with_sub_practices(bs: list[Block], first: int, end: int, title: str, span: tuple[int, int] | None,
+                        headings: tuple[str, ...], chains: list[tuple[str, ...]]) -> list[Candidate]:
+    """The document's one practice (blocks ``first``..``end``), and its subsections naming another
+    kind of instrument as practices of their own (rule 10: :mod:`.subsections`)."""
+    subs = [(i + first, e + first) for i, e in sub_practices(bs[first:end], title)]
+    inside = {k for i, e in subs for k in range(i, e)}
+    rest = [bs[k] for k in range(first, end) if k not in inside]
+    return [_make(rest, title, span, headings)] + [_make(bs[i:e], bs[i].text, (bs[i].start, bs[i].end), chains[i])
+                                                   for i, e in subs]
+
+
 def candidates(document: Document, blocks: list[Block] | None = None) -> list[Candidate]:
     """The case candidates of a document, in text order of their starts (rules in the module
     docstring).
@@ -159,7 +173,7 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             if bold:
                 return _bold_candidates(text, bs, bold, chains)
             title, span = fallback_title(document, bs)
-            return [_make(bs, title, span)]
+            return _with_sub_practices(bs, 0, len(bs), title, span, (), chains)
         out = []
         for i, parts in examples:
             b = bs[i]
@@ -195,4 +209,10 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
         else:
             title, span = bs[i].text, (bs[i].start, bs[i].end)
         out.append(_make(members, title, span, chains[i]))
+    if len(out) == 1 and len(starts) == 1:  # one practice: its subsections of another kind (rule 10)
+        (i, _), c = starts[0], out[0]
+        end = i + len(c.blocks)
+        if bs[i:end] == c.blocks:
+            span = (c.title_start, c.title_end) if c.title_start is not None else None
+            return _with_sub_practices(bs, i, end, c.title, span, c.headings, chains)
     return _merge(out)
