@@ -1713,3 +1713,14 @@ def test_persons_are_not_bodies(text, entity, is_person):
 def test_cross_border_structures_and_cooperation_bodies(vocab_lexicon, text, cls):  # noqa: F811
     doc, cand = make_candidate(text)
     assert _top_instrument(extract(doc, cand, vocab_lexicon)).types == (cls,)
+
+
+def test_a_pays_named_by_the_start_or_end_of_an_intercommunality_is_it(vocab_lexicon):  # noqa: F811
+    text = ("La Communauté de communes Haute-Provence-Pays de Banon et la Communauté de communes Pays de "
+            "Forcalquier-Montagne de Lure signent. Les territoires du Pays de Banon et du Pays de Forcalquier "
+            "forment un bassin agricole ; le Pays de Lure aussi.")
+    doc, cand = make_candidate(text)
+    labels = {m.text: m.label for m in extract(doc, cand, vocab_lexicon) if m.kind == "actor"}
+    assert labels["Pays de Banon"] == "Communauté de communes Haute-Provence-Pays de Banon"
+    assert labels["Pays de Forcalquier"] == "Communauté de communes Pays de Forcalquier-Montagne de Lure"
+    assert labels["Pays de Lure"] == "Pays de Lure"  # inside a name, not its start or end

@@ -28,7 +28,9 @@ _SHORT_FORM_OF = (COOP.EPCI, COOP.PETR, COOP.PoleMetropolitain)
 def resolve_short_names(names: list[tuple[tuple[int, int], Mention]], lexicon: Lexicon):
     """A new actor whose whole name is the proper-name part of another actor of the candidate is a
     short form of it ("Pays de Landivisiau" after "communauté de communes du Pays de Landivisiau"):
-    it takes that actor's identity (IRI or label, types, territory)."""
+    it takes that actor's identity (IRI or label, types, territory). So is a Pays whose name starts or
+    ends the proper-name part of one such actor ("Pays de Banon" of "Communauté de communes
+    Haute-Provence-Pays de Banon")."""
     full: dict[tuple[str, ...], Mention] = {}
     for _, m in names:
         if m.kind != "actor" or not any(lexicon.is_subclass(t, sup) for t in m.types for sup in _SHORT_FORM_OF):
@@ -42,7 +44,14 @@ def resolve_short_names(names: list[tuple[tuple[int, int], Mention]], lexicon: L
     out = []
     for span, m in names:
         if m.kind == "actor" and m.iri is None and m.method == "pattern":
-            target = full.get(key_tokens(m.label or m.text))
+            key = key_tokens(m.label or m.text)
+            target = full.get(key)
+            if target is None and COOP.PaysStructure in m.types and len(key) >= 2:
+                # « Pays de Banon » of « Communauté de communes Haute-Provence-Pays de Banon », « Pays de
+                # Forcalquier » of « … Pays de Forcalquier-Montagne de Lure »: the start or the end of one core
+                ends = {id(t): t for core, t in full.items()
+                        if len(core) > len(key) and key in (core[:len(key)], core[-len(key):])}
+                target = next(iter(ends.values())) if len(ends) == 1 else None
             if target is not None and target is not m and key_tokens(target.label or "") != key_tokens(m.label or ""):
                 m = replace(m, iri=target.iri, label=target.label, types=target.types,
                              territory=target.territory or m.territory)
