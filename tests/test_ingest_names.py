@@ -230,6 +230,11 @@ def test_other_public_bodies_and_national_operators(text, expected):
     ("le Parc naturel des Plaines de l'Escaut, le Parc naturel régional Scarpe-Escaut et le Parc naturel "
      "transfrontalier du Hainaut",
      [("Parc naturel des Plaines de l'Escaut", "PNR"), ("Parc naturel régional Scarpe-Escaut", "PNR")]),
+    # a plural lists Swiss cantons, one body each
+    ("côté suisse, les cantons de Berne, du Jura, de Neuchâtel et de Vaud, regroupés",
+     [("Canton de Berne", "PublicActor"), ("Canton du Jura", "PublicActor"), ("Canton de Neuchâtel", "PublicActor"),
+      ("Canton de Vaud", "PublicActor")]),
+    ("les cantons de la Haute-Vienne", []),  # French cantons: electoral divisions
     ("un pays (land) voisin, la stad", []),  # lowercase: common words
 ])
 def test_cross_border_bodies_in_their_own_language(text, expected):

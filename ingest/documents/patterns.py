@@ -864,15 +864,26 @@ def _typed_in_parentheses(text: str, toks: list[_Tok], starts: list[int], start:
 
 # "l'État" (capitalised, after an elided article): the State.
 # Swiss cantons along the border, partners of cross-border cooperation (« le canton de Genève », « la
-# République et Canton du Jura »); a French canton is an electoral division, no body.
+# République et Canton du Jura », « les cantons de Berne, du Jura et de Vaud »); a French canton is an
+# electoral division, no body.
 _CANTONS = ("Genève", "Vaud", "Valais", "Neuchâtel", "Jura", "Bâle-Ville", "Bâle-Campagne", "Berne", "Soleure",
             "Argovie", "Schaffhouse", "Fribourg")
 _CANTON_RE = re.compile(rf"(?<![\w-])(?:(?:la\s+)?R{_E}publique\s+et\s+)?[Cc]anton\s+(?:de\s+|du\s+|d['’]\s?)"
                         rf"(?:{'|'.join(_CANTONS)})(?![\w-])")
 
 
+# « les cantons de Berne, du Jura, de Neuchâtel et de Vaud »: one body per canton the plural lists
+_CANTON_ITEM = rf"(?:de\s+|du\s+|d['’]\s?)(?:{'|'.join(_CANTONS)})(?![\w-])"
+_CANTONS_RE = re.compile(rf"(?<![\w-])[Cc]antons\s+{_CANTON_ITEM}(?:\s*,\s*{_CANTON_ITEM})*(?:\s+et\s+{_CANTON_ITEM})")
+_CANTON_PART = re.compile(_CANTON_ITEM)
+
+
 def _cantons(text: str, start: int, end: int) -> list[InstitutionMatch]:
     out = []
+    for m in _CANTONS_RE.finditer(text, start, end):
+        for p in _CANTON_PART.finditer(text, m.start(), m.end()):
+            name = "Canton " + _clean(p.group())
+            out.append(InstitutionMatch(p.start(), p.end(), p.group(), COOP.PublicActor, name, name, "canton"))
     for m in _CANTON_RE.finditer(text, start, end):
         s = m.start() + (3 if text[m.start():m.start() + 3].lower() == "la " else 0)
         # one name for « la République et Canton du Jura » and « le canton du Jura »: one actor
