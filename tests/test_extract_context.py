@@ -56,6 +56,10 @@ def actor(text: str, name: str) -> Mention:
     # what inspired the practice, anywhere earlier in the sentence
     ("Elles reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du "
      "Centre-Ouest Bretagne, et des échanges entre Toulouse Métropole et le Pays des Couserans.", "Toulouse Métropole"),
+    # a framework referred to, earlier in the sentence
+    ("Il conduit ses actions en cohérence avec les orientations de la charte du Parc naturel régional des Volcans "
+     "d'Auvergne, sur le territoire duquel", "Parc naturel régional des Volcans d'Auvergne"),
+    ("Le programme est établi conformément au SCoT du Grand Clermont.", "SCoT du Grand Clermont"),
     # an addressee of a copy sent for information, earlier in the sentence, over wrapped lines
     ("arrêté qui sera publié au recueil et dont une copie sera adressée à la présidente du conseil\n"
      "départemental, au président du conseil régional de Bourgogne-Franche-Comté et au président de\n"
@@ -87,6 +91,7 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("La Région Normandie a été sollicitée et a accepté de financer.", "Région Normandie"),
     ("Saint-Lô Agglo a informé les communes du calendrier.", "Saint-Lô Agglo"),
     ("la CLE du SAGE Dordogne Atlantique est consultée à chaque étape du SCoT", "CLE du SAGE Dordogne Atlantique"),
+    ("Le PETR du Grand Clermont, en cohérence avec ses statuts, signe.", "PETR du Grand Clermont"),  # the cue is after
     # the copy was another sentence's
     ("Une copie sera adressée aux maires. La Région Occitanie cofinance l'étude.", "Région Occitanie"),
     ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),

@@ -7,7 +7,9 @@ Métropole Aix-Marseille-Provence », « la convention n'engage pas la Région �
 Région »), a body doing its own or a comparable thing (« où le PNR du Haut-Jura anime son propre
 dispositif », « le CLS du Pays des Herbiers, qui a mis en place un dispositif comparable »), a
 practice that inspired this one (« s'être inspirées du contrat signé entre Brest métropole et le
-Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a researcher's affiliation
+Pays du Centre-Ouest Bretagne », anywhere earlier in the sentence), a framework referred to (« en
+cohérence avec les orientations de la charte du Parc naturel régional des Volcans d'Auvergne », also
+anywhere earlier in the sentence), a researcher's affiliation
 (« Marion Lafargue, chercheuse, INRAE »), a study visit to it (« Visite d'étude du PAT du Pays de
 Rennes »), a body asked that declined or only informed (« Le Havre Seine Métropole,
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
@@ -75,7 +77,11 @@ _VENUE_BEFORE = re.compile(r"\b(?:à\s+la|en|dans\s+la|devant\s+la)\s+$|\bà\s+l
 _SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir(?:ée?s?|e|ent)(?:\s+\w+ment)?\s+"
                            r"(?:de|du|des|d['’]|par)\b"  # « s'inspire ouvertement du contrat »
                            # another practice of the same kind: « comme celle de la Métropole de Lyon avec … »
-                           r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])", re.IGNORECASE)
+                           r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])"
+                           # a framework referred to: « en cohérence avec les orientations de la charte du
+                           # Parc naturel régional des Volcans d'Auvergne », « conformément au SCoT de … »
+                           r"|\ben\s+cohérence\s+avec|\bconformément\s+(?:à|aux?)\b|\bcompatibles?\s+avec",
+                           re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 # a copy sent for information, earlier in the name's sentence, over wrapped lines (« … dont une copie
