@@ -754,9 +754,9 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
     when a partners row counts it (:func:`.partners.counted_partner`). ``context``: the actors the
     document's title and the candidate's enclosing headings name (« Les coopérations entre le Parc
     naturel régional du Morvan et les intercommunalités »): « le Parc » of a case that names no PNR
-    is the one they name; with none there either, the one the document names before the candidate
+    is the one they name; with none there either, the one the document's letterhead names
     (``before``: « la communauté de communes » of a section, the letterhead's « COMMUNAUTÉ DE
-    COMMUNES DE LA PIEVE … »)."""
+    COMMUNES DE LA PIEVE … »; not a body an earlier practice of the document names)."""
     linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:

@@ -7,6 +7,7 @@ alone, are actors.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
 
 from rdflib import URIRef
@@ -77,6 +78,25 @@ def named_before(document: Document, candidate: Candidate, lexicon: Lexicon, lin
     found = find_institutions(text, 0, start) if 2 * start <= len(text) else \
         [inst for inst in _institutions_of(text) if inst.end <= start]
     return [(inst.core, institution_mention(inst, lexicon, linker, None)) for inst in found if not inst.weak]
+
+
+_LETTERHEAD_CHARS = 300  # the document's first lines, up to its first blank line
+
+
+def letterhead_actors(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
+                      ) -> list[tuple[str, Mention]]:
+    """The same for the actors the document's letterhead names (its text up to the first blank line,
+    a few lines: « COMMUNAUTÉ DE COMMUNES DE LA PIEVE DE L'ORNANO ET DU TARAVO »), when the candidate
+    starts after it."""
+    text = document.text
+    head = text.lstrip()
+    end = len(text) - len(head) + min(len(head), _LETTERHEAD_CHARS)
+    blank = re.search(r"\n[ \t]*\n", text[:end])
+    end = blank.start() if blank else end
+    if candidate.start < end:
+        return []
+    return [(inst.core, institution_mention(inst, lexicon, linker, None))
+            for inst in find_institutions(text, 0, end) if not inst.weak]
 
 
 @functools.lru_cache(maxsize=4)
