@@ -40,3 +40,20 @@ def test_possessive_labels():
     assert normalise_label("Nos membres") == "actors"
     assert normalise_label("Notre gouvernance") == "governance"
     assert normalise_label("Nos partenaires") == "partners_scale"
+
+
+def test_a_title_naming_one_practice_keeps_its_sections_together():
+    from ingest.documents.naming import one_practice_title
+
+    sections = (f"## 1.3 La décision d'engager un contrat de réciprocité\n\n{FILLER}\n\n"
+                f"## Article 5 - Pilotage par le PETR Forêt d'Orléans-Loire-Sologne et le comité technique\n\n"
+                f"{FILLER} Le PETR et Orléans Métropole réunissent un comité technique.\n\n"
+                f"## Phase 3 - Rédaction du contrat\n\n{FILLER}\n")
+    one = doc(sections, "cctp.md", title="CCTP - Accompagnement à l'élaboration d'un contrat de réciprocité")
+    assert [c.title for c in candidates(one)] == ["CCTP - Accompagnement à l'élaboration d'un contrat de réciprocité"]
+    many = doc(sections, "note.md", title="Les contrats de réciprocité du Loiret")
+    assert len(candidates(many)) >= 2
+    assert one_practice_title("CCTP - Accompagnement à l'élaboration d'un contrat de réciprocité")
+    assert not one_practice_title("Les contrats de réciprocité du Loiret")  # a plural: several
+    assert not one_practice_title("Statuts du Syndicat mixte des Monts du Cantal")  # a body's name
+    assert not one_practice_title(None)

@@ -14,7 +14,8 @@ from .heads import UPPER as _UP
 from .labels import fold, label_key
 from .patterns import find_institutions
 
-__all__ = ["INSTRUMENT", "STRUCT", "Span", "generic", "names_practice", "place_like", "structure_names"]
+__all__ = ["INSTRUMENT", "STRUCT", "Span", "generic", "names_practice", "one_practice_title", "place_like",
+           "structure_names"]
 
 Span = tuple[int, int]  # (start, end) offsets in Document.text
 
@@ -76,6 +77,20 @@ INSTRUMENT = re.compile(
     r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
     r"|services? communs?|inter ?scots?|interreg|leader|gect)\b"
 )
+
+
+def one_practice_title(title: str | None) -> bool:
+    """A document title naming one practice by its instrument type, in the singular and outside any
+    body's name (« CCTP - Accompagnement à l'élaboration d'un contrat de réciprocité »): the
+    document is about that practice, whatever its sections name. Not a plural (« Les contrats de
+    réciprocité en Bretagne »), nor a structure's name (« Statuts du Syndicat mixte … »)."""
+    if not title:
+        return False
+    folded = fold(title)
+    for start, end in structure_names(title):
+        folded = folded.replace(fold(title[start:end]), " ")
+    found = [m.group() for m in INSTRUMENT.finditer(folded)]
+    return bool(found) and not any(w.split()[0].endswith(("s", "x")) for w in found)
 
 
 def names_practice(text: str) -> bool:

@@ -71,7 +71,7 @@ from .emphasis import bold_practices
 from .examples import find_examples
 from .labels import collapse, label_key
 from .model import Block, Candidate, Document
-from .naming import names_practice
+from .naming import names_practice, one_practice_title
 from .running import find_running_titles, running_title
 from .starts import find_starts, item_subject, subject_slides
 from .subsections import sub_practices
@@ -163,6 +163,8 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     title = document.title
     title_block = 0 if bs[0].kind == "heading" and title and collapse(bs[0].text) == collapse(title) else None
     starts = find_starts(text, bs, running, title_block)
+    if len(starts) >= 2 and one_practice_title(title):
+        starts = []  # « CCTP - Accompagnement à l'élaboration d'un contrat de réciprocité »: its sections are its parts
     if len(starts) == 1 and bs[starts[0][0]].kind == "heading" and not names_practice(bs[starts[0][0]].text) \
             and not fallback_title(document, bs)[0] == bs[starts[0][0]].text:
         starts = []  # one grid under a slide titled "Qui fait quoi ?": a part of the document's one practice
