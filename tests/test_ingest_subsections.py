@@ -57,3 +57,17 @@ def test_a_title_naming_one_practice_keeps_its_sections_together():
     assert not one_practice_title("Les contrats de réciprocité du Loiret")  # a plural: several
     assert not one_practice_title("Statuts du Syndicat mixte des Monts du Cantal")  # a body's name
     assert not one_practice_title(None)
+
+
+def test_minutes_of_a_dialogue_body_and_the_practices_on_their_agenda():
+    minutes = ("# Conférence des maires\n\n## Ouverture de la séance\n\n"
+               f"La conférence des maires, instituée par le pacte de gouvernance, réunit les maires. {FILLER}\n\n"
+               "## Point 2 - Mobilités : projet d'entente avec la Communauté d'agglomération du Pays Ajaccien\n\n"
+               f"{FILLER}\n\n## Point 3 - Service commun d'instruction des autorisations du droit des sols\n\n"
+               f"{FILLER}\n\n## Point 4 - Calendrier budgétaire\n\n{FILLER}\n")
+    d = doc(minutes, "cr.md", title="Conférence des maires - compte rendu du 3 octobre 2024")
+    check_candidates(d)
+    assert [c.title for c in candidates(d)] == [
+        "Conférence des maires - compte rendu du 3 octobre 2024",
+        "Point 2 - Mobilités : projet d'entente avec la Communauté d'agglomération du Pays Ajaccien",
+        "Point 3 - Service commun d'instruction des autorisations du droit des sols"]
