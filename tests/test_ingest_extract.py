@@ -8,6 +8,7 @@ change, regenerate them with `COOPKG_REGEN_GOLDEN=1 pytest tests/test_ingest_ext
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -1724,3 +1725,13 @@ def test_a_pays_named_by_the_start_or_end_of_an_intercommunality_is_it(vocab_lex
     assert labels["Pays de Banon"] == "Communauté de communes Haute-Provence-Pays de Banon"
     assert labels["Pays de Forcalquier"] == "Communauté de communes Pays de Forcalquier-Montagne de Lure"
     assert labels["Pays de Lure"] == "Pays de Lure"  # inside a name, not its start or end
+
+
+def test_a_title_the_text_does_not_hold_still_names_the_instrument(vocab_lexicon):  # noqa: F811
+    text = ("La conférence des maires, instituée par le pacte de gouvernance, réunit les maires deux fois par an. "
+            "Le maire de Sollacaro demande si la communauté de communes envisage un projet alimentaire territorial.")
+    doc, cand = make_candidate(text)
+    metadata = dataclasses.replace(cand, title="Conférence des maires - compte rendu du 3 octobre 2024")
+    assert _top_instrument(extract(doc, metadata, vocab_lexicon)).types == (COOP.DialogueBody,)
+    # a title the text holds is read where it stands, not by its words
+    assert _top_instrument(extract(doc, cand, vocab_lexicon)).types != (COOP.DialogueBody,)

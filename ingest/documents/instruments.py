@@ -13,6 +13,7 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 
 from .confidence import CONF_KEYWORD_SINGLE, CONF_MAX, TITLE_BONUS
+from .labels import fold
 from .lexicon import Lexicon
 from .linking import name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
@@ -123,12 +124,11 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     if not idx:
         return mentions
     out = list(mentions)
-    ts, te = candidate.title_start, candidate.title_end
-    if ts is not None and te is not None and te > ts:
-        for i in idx:
-            m = out[i]
-            if m.method != "embedding" and ts <= m.start and m.end <= te:
-                out[i] = replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
+    titled = _titled(text, candidate, out, idx)
+    for i in titled:
+        m = out[i]
+        if m.method != "embedding":
+            out[i] = replace(m, confidence=round(min(CONF_MAX, m.confidence + TITLE_BONUS), 3))
     # A type of which a more specific one is asserted drops just under it (« contrat » under « contrat
     # unique »); first, so that the drops below compare with the confidences that remain, and last.
     _cap_general(out, idx, lexicon)
@@ -147,7 +147,7 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
                         and _DEFINITE_BEFORE.search(text, max(0, out[i].start - 6), out[i].start)}
     # A type named once drops under one the text repeats; then the governance bodies and the heads
     # compare with what remains.
-    _repeated_wins(out, idx, heads, ts, te, lexicon)
+    _repeated_wins(out, idx, heads, titled, lexicon)
     # A governance body (« un comité technique mensuel », « une conférence des maires ») drops just
     # under a contract, charter or programme the text names (« une convention de partenariat »,
     # « une charte forestière »): the body runs the practice it sets up; unless the body is in the title.
@@ -157,22 +157,31 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     if contracts:
         for i in idx:
             m = out[i]
-            in_title = _in_title(m, ts, te)
+            in_title = i in titled
             if not in_title and m.confidence >= max(contracts) and any(
                     lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
                 out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
-    _heads_under_own(out, idx, heads, carried, ts, te, lexicon)
+    _heads_under_own(out, idx, heads, carried, titled, lexicon)
     _cap_general(out, idx, lexicon)
-    _heads_under_own(out, idx, heads, carried, ts, te, lexicon)  # under what remains after the last cap
+    _heads_under_own(out, idx, heads, carried, titled, lexicon)  # under what remains after the last cap
     return out
 
 
-def _in_title(m: Mention, ts: int | None, te: int | None) -> bool:
-    return ts is not None and te is not None and ts <= m.start and m.end <= te
+def _titled(text: str, candidate: Candidate, out: list[Mention], idx: list[int]) -> set[int]:
+    """The instrument mentions in the candidate's title: inside its span; for a title the text does not
+    hold (a composed or metadata title: « Conférence des maires - compte rendu du 3 octobre 2024 »),
+    those whose words are words of the title."""
+    ts, te = candidate.title_start, candidate.title_end
+    if ts is not None and te is not None:
+        return {i for i in idx if ts <= out[i].start and out[i].end <= te}
+    title = fold(candidate.title or "")
+    if not title or title in fold(text[max(0, candidate.start):candidate.end]):
+        return set()
+    return {i for i in idx if (words := fold(out[i].text)) and f" {words} " in f" {title} "}
 
 
-def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carried: set[int], ts: int | None,
-                     te: int | None, lexicon: Lexicon) -> None:
+def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carried: set[int], titled: set[int],
+                     lexicon: Lexicon) -> None:
     """Drop, in place, the structure heads just under the best instrument named on its own (not the
     heads in the title, unless they carry the practice there; not under a kind of which the head's
     structure is one: « le Pôle métropolitain » stays above a letterhead's « Syndicat mixte »)."""
@@ -180,7 +189,7 @@ def _heads_under_own(out: list[Mention], idx: list[int], heads: set[int], carrie
     for i in heads:
         m = out[i]
         above = [out[j].confidence for j in own if not more_specific(m.types[0], out[j].types[0], lexicon)]
-        in_title = _in_title(m, ts, te) and i not in carried
+        in_title = i in titled and i not in carried
         if above and not in_title and m.confidence >= max(above):
             out[i] = replace(m, confidence=round(max(above) - 0.01, 3))
 
@@ -202,7 +211,7 @@ def _cap_general(out: list[Mention], idx: list[int], lexicon: Lexicon) -> None:
 _REPEATED = 3  # mentions of a type that make it what a text is about
 
 
-def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], ts: int | None, te: int | None,
+def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], titled: set[int],
                    lexicon: Lexicon) -> None:
     """In place: a type named once, outside the title, drops just under a type the text names on its own
     ``_REPEATED`` times or more (an e-mail thread about an « entente » that mentions an « appel à
@@ -222,6 +231,6 @@ def _repeated_wins(out: list[Mention], idx: list[int], heads: set[int], ts: int 
         m = out[ii[0]]
         floor = max((c for r, c in repeated.items()
                      if not more_specific(t, r, lexicon) and not more_specific(r, t, lexicon)), default=None)
-        in_title = _in_title(m, ts, te)
+        in_title = ii[0] in titled
         if floor is not None and not in_title and m.confidence >= floor:
             out[ii[0]] = replace(m, confidence=round(floor - 0.01, 3))
