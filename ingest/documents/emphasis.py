@@ -14,8 +14,7 @@ blocks in, block indices and title spans out.
 """
 from __future__ import annotations
 
-import re
-
+from .examples import BOLD
 from .labels import fold, label_key
 from .model import Block
 from .naming import INSTRUMENT, Span, names_practice, structure_names
@@ -23,7 +22,6 @@ from .naming import INSTRUMENT, Span, names_practice, structure_names
 __all__ = ["MIN_WORDS", "bold_practices"]
 
 MIN_WORDS = 25  # a paragraph describing a practice, not a caption or a label line
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def _bold_name(text: str, b: Block) -> Span | None:
@@ -33,7 +31,7 @@ def _bold_name(text: str, b: Block) -> Span | None:
     if b.kind != "paragraph" or len(b.text.split()) < MIN_WORDS:
         return None
     runs = []
-    for m in _BOLD.finditer(b.text):
+    for m in BOLD.finditer(b.text):
         run = m.group(1).strip()
         if run and len(run) < len(b.text) // 2 and names_practice(run):
             start = b.start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))

@@ -32,10 +32,10 @@ from .model import Block, Document
 from .naming import STRUCT, Span, structure_names
 from .starts import section_end
 
-__all__ = ["EXAMPLES", "find_examples"]
+__all__ = ["BOLD", "EXAMPLES", "find_examples"]
 
 EXAMPLES = re.compile(r"exemples?\b", re.IGNORECASE)
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)  # a bold run of markdown-like text
 # Words saying that two named places act together (one practice, not two): checked between two bold
 # names, and in the sentence of a subject "X et Y".
 _JOINT = re.compile(
@@ -76,7 +76,7 @@ def _example_parts(text: str, b: Block) -> list[tuple[Span, Span, Span | None]]:
     text after Y's name up to the end of Y's part (``_shared_predicates``), which Y's part holds
     too; the other parts share nothing (None)."""
     s0 = b.start
-    bold = [(s0 + m.start(1), s0 + m.end(1)) for m in _BOLD.finditer(b.text) if structure_names(m.group(1))]
+    bold = [(s0 + m.start(1), s0 + m.end(1)) for m in BOLD.finditer(b.text) if structure_names(m.group(1))]
     plain = not bold
     names = bold or [(s0 + s, s0 + e) for s, e in structure_names(b.text)]
     if not names:
