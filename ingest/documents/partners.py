@@ -28,6 +28,7 @@ from search.text import fold
 
 from .model import Candidate
 from .nouns import DescriptionMatch
+from .persons import holds_office
 from .heads import UPPER as _UPPER
 
 # Grid fields whose every counted noun is a partner of the practice.
@@ -135,6 +136,8 @@ def named_items(candidate: Candidate, taken: list[tuple[int, int]], generic: fro
                     continue
                 s = b.start + part.start() + part.group().find(item)
                 e = s + len(item)
+                if holds_office(b.text, e - b.start):
+                    continue  # « Alain Sarrat, président de … »: a signatory, not a body
                 if not any(ts < e and s < te for ts, te in taken):
                     out.append((s, e))
     return sorted(set(out))

@@ -7,7 +7,7 @@ import re
 
 from search.text import STOP_WORDS, fold
 
-__all__ = ["person", "speaker_turn"]
+__all__ = ["holds_office", "person", "speaker_turn"]
 
 # A transcript's turn: a speaker in capitals (two words or more), or « Q » / « R », then a colon.
 _SPEAKER = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \u00a0]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+){1,3}|Q|R)"
@@ -48,3 +48,17 @@ def person(text: str, s: int, e: int) -> bool:
     line = text.rfind("\n", 0, s) + 1
     turn = _SPEAKER.match(text, line)
     return turn is not None and e <= turn.end()
+
+
+# A name followed by the office its bearer holds: « Alain Sarrat, président de la communauté de
+# communes de la Haute-Ariège », « Marie Durand (maire de Foix) »: the person who signs, not a body.
+_OFFICE_AFTER = re.compile(r"[ \u00a0]*[,(][ \u00a0]*(?:(?:le|la|l['’])[ \u00a0]*)?(?:premi[eè]re?[ \u00a0]+)?(?:vice-)?"
+                           r"(?:pr[ée]sidente?|maires?|adjointe?|directeur|directrice|conseill[eè]re?|charg[ée]e?[ \u00a0]+de"
+                           r"|d[ée]l[ée]gu[ée]e?|secr[ée]taire|DGS|DGA|s[ée]nat(?:eur|rice)|d[ée]put[ée]e?|pr[ée]f[eè]te?"
+                           r"|sous-pr[ée]f[eè]te?|chef|cheffe|responsable|coordinat(?:eur|rice)|animat(?:eur|rice))\b",
+                           re.IGNORECASE)
+
+
+def holds_office(text: str, end: int) -> bool:
+    """The name ending at ``end`` is followed by its bearer's office (« , président de … »)."""
+    return bool(_OFFICE_AFTER.match(text, end))
