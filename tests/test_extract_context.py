@@ -239,3 +239,22 @@ def test_persons_in_an_attendance_row_are_not_bodies(bare):  # noqa: F811
     got = {k for c in candidates(doc) for k in new_actors(extract(doc, c, bare))}
     assert "Lodève Larzac" in got, got
     assert not [k for k in got if "CAUSSE" in k or "RIEU" in k or "BERTHÉZÈNE" in k], got
+
+
+def test_signatories_and_the_bodies_a_signature_block_names(bare):  # noqa: F811
+    text = ("Une entente sans structure de plus\n\n"
+            "L'entente entre la Haute-Ariège et le Pays de Tarascon, créée par délibérations concordantes, lance "
+            "une navette.\n\n"
+            "Les signataires\n\n"
+            "Signataires\tAlain Sarrat, président de la communauté de communes de la Haute-Ariège ; Martine "
+            "Coumes, présidente de la communauté de communes du Pays de Tarascon\n")
+    doc, cand = make_candidate(text)
+    end = text.index("Les signataires")
+    first = replace(cand, end=end, blocks=[b for b in cand.blocks if b.end <= end], grid={})
+    labels = {m.text: m.label for m in extract(doc, first, bare) if m.kind == "actor"}
+    # the short names of the bodies the signature block names, after the section
+    assert labels["Haute-Ariège"] == "Communauté de communes de la Haute-Ariège"
+    assert labels["Pays de Tarascon"] == "Communauté de communes du Pays de Tarascon"
+    # the signatories are persons, not bodies
+    texts = [m.text for m in extract(doc, cand, bare) if m.kind == "actor"]
+    assert "Alain Sarrat" not in texts and "Martine Coumes" not in texts

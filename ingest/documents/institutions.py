@@ -72,12 +72,14 @@ def heading_actors(document: Document, candidate: Candidate, lexicon: Lexicon, l
 
 def named_before(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker
                   ) -> list[tuple[str, Mention]]:
-    """The same for the actors named in the document's text before the candidate (a short prefix is
-    read on its own; a long one from the whole document's names, read once for all its candidates)."""
-    start, text = max(0, candidate.start), document.text
-    found = find_institutions(text, 0, start) if 2 * start <= len(text) else \
-        [inst for inst in _institutions_of(text) if inst.end <= start]
-    return [(inst.core, institution_mention(inst, lexicon, linker, None)) for inst in found if not inst.weak]
+    """The same for the actors named in the document's text before the candidate, then after it (a
+    signature block at the end: « … président de la communauté de communes de la Haute-Ariège » for
+    « l'entente entre la Haute-Ariège et le Pays de Tarascon » above). The whole document's names are
+    read once for all its candidates."""
+    start, end = max(0, candidate.start), candidate.end
+    found = _institutions_of(document.text)
+    return [(inst.core, institution_mention(inst, lexicon, linker, None))
+            for inst in [i for i in found if i.end <= start] + [i for i in found if i.start >= end] if not inst.weak]
 
 
 _LETTERHEAD_CHARS = 300  # the document's first lines, up to its first blank line

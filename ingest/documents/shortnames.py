@@ -5,18 +5,23 @@ Cognac et la Communauté d'agglomération du Grand Angoulême sont liées par un
 section names the agglomeration, without its type words, which no institution rule reads (and
 spaCy, at best, as an unsure place). :func:`short_names` finds, inside a candidate, the proper-name
 parts (two capitalised words or more: « Grand Cognac », « Terres de Lorraine ») of the actors
-named before it (the document's title, the candidate's headings, the text before the candidate)
+named elsewhere (the document's title, the candidate's headings, the text before the candidate, then
+the text after it: a signature block)
 and makes each occurrence a mention of that actor (``CONF_SHORT_NAME``); so is each occurrence of
 an acronym made of the initials of the name of such an actor, or of one named earlier in the
 candidate (:func:`.acronyms.initials`: « la CCPOT » after « Communauté de communes de la Pieve de
 l'Ornano et du Taravo », an acronym the document never spells out in parentheses). Occurrences inside an
-asserted actor or territory mention are left alone; unsure mentions there (spaCy's) are replaced.
+asserted actor or territory mention are left alone (but a new Pays named exactly as such a part,
+« le Pays de Tarascon » of « la communauté de communes du Pays de Tarascon », is that body); unsure
+mentions there (spaCy's) are replaced.
 Pure: text and mentions in, mentions out.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+
+from ontology.namespace import COOP
 
 from .acronyms import initials
 from .model import ASSERT_THRESHOLD, Candidate, Mention
@@ -34,12 +39,16 @@ def short_names(text: str, candidate: Candidate, mentions: list[Mention],
     """``mentions`` plus one actor mention per occurrence, in the candidate, of the proper-name part
     (``context``: pairs of that part and the actor's mention) of an actor named before it."""
     cs, ce = max(0, candidate.start), min(len(text), candidate.end)
-    sure = [(m.start, m.end) for m in mentions if m.kind in ("actor", "territory") and m.confidence >= ASSERT_THRESHOLD]
     cores: dict[str, Mention] = {}
     for core, actor in context:
         core = core.strip()
         if len(_CAPITALISED.findall(core)) >= 2 and core not in cores:
             cores[core] = actor
+    # a new Pays named exactly as the proper-name part of a body named elsewhere is that body
+    # (« le Pays de Tarascon » of « la communauté de communes du Pays de Tarascon »)
+    sure = [(m.start, m.end) for m in mentions if m.kind in ("actor", "territory") and m.confidence >= ASSERT_THRESHOLD
+            and not (m.iri is None and COOP.PaysStructure in m.types and m.text.strip() in cores
+                     and COOP.PaysStructure not in cores[m.text.strip()].types)]
     drop: set[int] = set()
     added: list[Mention] = []
     for core in sorted(cores, key=len, reverse=True):  # the longest first: « Grand Cognac » before « Cognac »
