@@ -426,3 +426,9 @@ def test_initials(name, acronym):
 ])
 def test_a_syndicat_mixte_named_after_the_structure_it_carries(text, expected):
     assert typed(text) == expected
+
+
+def test_an_acronym_head_bridges_no_lowercase_words():
+    assert typed("Le GECT associe la Région Nouvelle-Aquitaine et la Communauté forale de Navarre.")[0] == (
+        "Région Nouvelle-Aquitaine", "Region")
+    assert names("le GECT Pirineus-Cerdanya signe.") == ["GECT Pirineus-Cerdanya"]

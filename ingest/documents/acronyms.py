@@ -18,7 +18,7 @@ __all__ = ["initials", "with_acronyms"]
 _PAREN_ACRONYM = re.compile(rf"[ \u00a0]*\([ \u00a0]*(?P<acr>[{UPPER}][\w’'-]{{1,11}}(?:[ \u00a0]\d{{2,3}})?)[ \u00a0]*\)")
 # acronyms of a kind of body, not of one body's name
 _TYPE_ACRONYMS = frozenset("""
-pays petr pnr scot epci cc ca cu gal sivu sivom ccas cias epic sem spl sa sas asso eptb syndicat ept
+pays petr pnr scot epci cc ca cu gal sivu sivom ccas cias epic sem spl sa sas asso eptb syndicat ept gect glct gip
 """.split())
 
 M = TypeVar("M")  # patterns.InstitutionMatch (a NamedTuple: start, end, text, cls, name, core, rule, weak)

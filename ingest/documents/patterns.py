@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from rdflib import URIRef
@@ -648,7 +648,10 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
             left = _scan_backward(toks, i) if rule.suffix else None
             acronym = _acronym_after(toks, j) if rule.prefix else None  # « Agence régionale de santé (ARS) Pays … »
-            right = _scan_forward(toks, j if acronym is None else acronym, rule) if rule.prefix else None
+            # an acronym head is followed by its name right away (« GECT Pirineus-Cerdanya »): no bridge
+            # over lowercase words (« Le GECT associe la Région … »)
+            scan = rule if not (rule.bridge and m.group().isupper()) else replace(rule, bridge=False)
+            right = _scan_forward(toks, j if acronym is None else acronym, scan) if rule.prefix else None
             if right is None and rule.prefix and j < len(toks):
                 right = _acronymed_complement(text, toks, hs, j)  # « … des villes solidaires (CIVIS) »
             if left is not None and not rule.prefix:
