@@ -594,6 +594,9 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     ("Contexte", True),
     ("Synthèse et enjeux pour le PAS", True),  # a bare acronym names no practice here
     ("Synthèse du contrat de réciprocité", False), ("Contexte du Pays de Langres", False),
+    # a report's own sections, whatever they name
+    ("2. Tableau comparatif", True), ("4. Premiers enseignements pour le Pays d'Orthe et Arrigans", True),
+    ("5. Prochaines étapes", True), ("Annexe – Plan de financement prévisionnel de l'opération", True),
 ])
 def test_generic_headings(heading, expected):
     assert generic(heading) is expected

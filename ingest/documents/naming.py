@@ -113,11 +113,20 @@ _GENERIC_HEADS = {
 }
 
 
+# A report's own sections, whatever they name: « 2. Tableau comparatif », « 4. Premiers enseignements pour
+# le Pays d'Orthe et Arrigans » (the reader the lessons are for), « 5. Prochaines étapes ».
+_REPORT_HEADS = {"tableau", "prochaine", "prochain", "etape", "enseignement", "premier", "recommandation",
+                 "conclusion", "rappel", "methode", "sommaire", "annexe"}
+_MAX_REPORT_WORDS = 12
+
+
 def generic(title: str) -> bool:
     """An agenda, CV or cover label that says nothing of the practice (not when it names a structure or
-    an instrument)."""
+    an instrument), or a report's own section (:data:`_REPORT_HEADS`, whatever it names)."""
     words = label_key(title).split()
     if not words:
+        return True
+    if words[0] in _REPORT_HEADS and len(words) <= _MAX_REPORT_WORDS:
         return True
     # a bare acronym does not make it a practice's title (« Synthèse et enjeux pour le PAS »)
     return words[0] in _GENERIC_HEADS and len(words) <= 6 and not (structure_names(title)
