@@ -356,7 +356,8 @@ def test_a_name_goes_on_after_a_dash_at_a_line_end_in_prose_only():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("SM du SCoT de l'Artois + SM du SCoT de la Région d'Arras ;",
-     [("Syndicat mixte du SCoT de l'Artois", "SyndicatMixte"), ("Syndicat mixte du SCoT de la Région d'Arras", "SyndicatMixte")]),
+     [("Syndicat mixte du SCoT de l'Artois", "ScotStructure"),  # typed as the SCoT it carries
+      ("Syndicat mixte du SCoT de la Région d'Arras", "ScotStructure")]),
     ("l'Unione Montana Alta Valle Susa (IT) et le Consorcio Bidasoa-Txingudi",
      [("Unione Montana Alta Valle Susa", "PublicActor"), ("Consorcio Bidasoa-Txingudi", "PublicActor")]),
 ])
@@ -415,11 +416,13 @@ def test_initials(name, acronym):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # typed as the structure it carries, as curators do
     ("Le Syndicat mixte de gestion du Parc naturel régional du Luberon, dont le siège est à Apt,",
-     [("Syndicat mixte de gestion du Parc naturel régional du Luberon", "SyndicatMixte")]),
+     [("Syndicat mixte de gestion du Parc naturel régional du Luberon", "PNR")]),
     ("le syndicat mixte du Parc naturel régional des Vosges du Nord signe.",
-     [("Syndicat mixte du Parc naturel régional des Vosges du Nord", "SyndicatMixte")]),
-    ("le SM du SCoT de l'Artois signe.", [("Syndicat mixte du SCoT de l'Artois", "SyndicatMixte")]),
+     [("Syndicat mixte du Parc naturel régional des Vosges du Nord", "PNR")]),
+    ("le SM du SCoT de l'Artois signe.", [("Syndicat mixte du SCoT de l'Artois", "ScotStructure")]),
+    ("le Syndicat mixte du Pays Cœur d'Hérault", [("Syndicat mixte du Pays Cœur d'Hérault", "PaysStructure")]),
     # the structure alone, or a syndicat mixte on another line
     ("le Parc naturel régional du Luberon signe.", [("Parc naturel régional du Luberon", "PNR")]),
     ("le syndicat mixte\nParc naturel régional du Luberon", [("Parc naturel régional du Luberon", "PNR")]),

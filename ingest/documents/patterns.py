@@ -705,6 +705,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             kept.append(mt)
     kept = [mt._replace(name=name, core=in_usual_case(mt.core, pairs=True)) if (name := in_usual_case(mt.name)) != mt.name
             else mt for mt in kept]  # names set in capitals (letterheads, covers)
+    kept = [_carrier_class(mt, found) for mt in kept]
     return with_acronyms(text, sorted(kept, key=lambda mt: mt.start), start, end)
 
 
@@ -718,10 +719,20 @@ _CARRIER_BEFORE = re.compile(r"\b(?:[Ss]yndicats?[ \u00a0]+mixtes?|SM)"
 _CARRIER_WINDOW = 60
 
 
+def _carrier_class(mt: InstitutionMatch, found: list[InstitutionMatch]) -> InstitutionMatch:
+    """A syndicat mixte whose name ends with a carried structure's name (« Syndicat mixte du Pays Cœur
+    d'Hérault », « SM du SCoT de l'Artois ») takes that structure's class, as :func:`_carriers`' do."""
+    if mt.rule not in ("syndicat-mixte", "sm"):
+        return mt
+    inner = next((b for b in found if b.rule in _CARRIED_RULES and mt.start < b.start and b.end == mt.end), None)
+    return mt._replace(cls=inner.cls) if inner is not None else mt
+
+
 def _carriers(text: str, found: list[InstitutionMatch]) -> list[InstitutionMatch]:
     """One match for a syndicat mixte's name running into a carried structure's (« syndicat mixte
-    [de gestion] du » right before it, on its line): the syndicat's class, the whole span, the
-    structure's name as its core; the longest-wins rule then keeps it over both."""
+    [de gestion] du » right before it, on its line): the whole span, the structure's name as its core
+    and its class (the syndicat mixte of a PNR is the PNR's managing body, as curators type it); the
+    longest-wins rule then keeps it over both."""
     out = []
     for b in found:
         if b.rule not in _CARRIED_RULES:
@@ -733,8 +744,7 @@ def _carriers(text: str, found: list[InstitutionMatch]) -> list[InstitutionMatch
         s = b.start - len(window) + m.start()
         head = _clean(text[s:b.start])
         name = _capitalise(head + ("" if head.endswith("'") else " ") + b.name)
-        out.append(InstitutionMatch(s, b.end, text[s:b.end], COOP.SyndicatMixte, name, b.name, "syndicat-mixte",
-                                    False))
+        out.append(InstitutionMatch(s, b.end, text[s:b.end], b.cls, name, b.name, "syndicat-mixte", False))
     return out
 
 
