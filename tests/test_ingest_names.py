@@ -435,3 +435,8 @@ def test_an_acronym_head_bridges_no_lowercase_words():
     assert typed("Le GECT associe la Région Nouvelle-Aquitaine et la Communauté forale de Navarre.")[0] == (
         "Région Nouvelle-Aquitaine", "Region")
     assert names("le GECT Pirineus-Cerdanya signe.") == ["GECT Pirineus-Cerdanya"]
+
+
+def test_the_name_of_a_kind_of_body_is_no_body():
+    assert names("| Syndicat mixte | Groupement européen de coopération territoriale (GECT) |") == []
+    assert names("le Groupement des agriculteurs bio du Morbihan") == ["Groupement des agriculteurs bio du Morbihan"]

@@ -696,6 +696,8 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(InstitutionMatch(s, e, text[s:e], cls, _capitalise(_clean(text[s:e])), core, "foreign")
                  for s, e, cls, core in find_foreign(text, start, end))
     found.extend(_carriers(text, found))
+    # « le groupement européen de coopération territoriale (GECT) », with no name after: a kind of body
+    found = [mt for mt in found if not (mt.rule == "organisation" and _kind_name(mt.text))]
     # Longest wins on overlap (then the earlier, then a specific rule over the generic « organisation »
     # head, then the rule order).
     found.sort(key=lambda mt: (-(mt.end - mt.start), mt.start, mt.rule == "organisation"))
@@ -717,6 +719,12 @@ _CARRIER_BEFORE = re.compile(r"\b(?:[Ss]yndicats?[ \u00a0]+mixtes?|SM)"
                              r"(?:[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+(?:[ \u00a0]+et[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+)?)?"
                              r"[ \u00a0]+(?:du|de[ \u00a0]+la|de[ \u00a0]+l['’]|des|de|d['’])[ \u00a0]*$")
 _CARRIER_WINDOW = 60
+
+
+def _kind_name(text: str) -> bool:
+    """``text`` is the whole head of a rule, the name of a kind of body (« Groupement européen de
+    coopération territoriale »), not a body's name."""
+    return any(r.name != "organisation" and r.head.fullmatch(text.strip()) for r in RULES)
 
 
 def _carrier_class(mt: InstitutionMatch, found: list[InstitutionMatch]) -> InstitutionMatch:
