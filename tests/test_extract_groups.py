@@ -193,3 +193,11 @@ def test_an_uncounted_group_of_intercommunalites_the_case_names_is_a_suggestion(
     text = "La CA du Grand Chalon organise des débats avec les communes du Grand Chalon." + named
     label = "Communes du Grand Chalon et leurs élus (non nommées dans la source)"
     assert groups(extract(*make_candidate(text), bare))[label][2] >= ASSERT_THRESHOLD
+
+
+def test_a_group_of_a_syndicat_mixte_carrying_a_park_is_named_after_the_park():
+    from ingest.documents.descriptions import owner_de
+
+    assert owner_de("Syndicat mixte de gestion du Parc naturel régional du Luberon") == \
+        "du Parc naturel régional du Luberon"
+    assert owner_de("Syndicat mixte des Monts du Cantal") == "des Monts du Cantal"

@@ -226,7 +226,9 @@ _SAGE_NAME = re.compile(r"\bSAGE\)?[ \u00a0]+(?P<name>(?:de[ \u00a0]+la|de[ \u00
 # The type words of an actor's name around its proper-name part (for :func:`proper_part`).
 _NAME_HEAD = re.compile(
     r"^(?:communaut[ée]\s+de\s+communes|communaut[ée]\s+d['’]\s?agglom[ée]ration|communaut[ée]\s+urbaine|"
-    r"p[ôo]le\s+m[ée]tropolitain|p[ôo]le\s+d['’]\s?[ée]quilibre\s+territorial\s+et\s+rural|PETR|syndicat\s+mixte|"
+    r"p[ôo]le\s+m[ée]tropolitain|p[ôo]le\s+d['’]\s?[ée]quilibre\s+territorial\s+et\s+rural|PETR|"
+    # « Syndicat mixte [de gestion | d'aménagement et de gestion] du Parc … »
+    r"syndicat\s+mixte(?:\s+(?:de\s+|d['’]\s?)[a-zà-ÿ]+(?:\s+et\s+(?:de\s+|d['’]\s?)[a-zà-ÿ]+)?(?=\s+(?:du|des|de)\s))?|"
     r"agglom[ée]ration|ville|commune|mairie|m[ée]tropole|(?:structure\s+porteuse\s+du\s+)?scot)\s+"
     r"(?:(?:de\s+la|du|des|de)\s+|d['’]\s?|de\s+l['’]\s?)?",
     re.IGNORECASE)
