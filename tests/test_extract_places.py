@@ -56,6 +56,8 @@ def test_find_towns(text, expected):
     "la communauté d'agglomération Pau-Pyrénées",  # another place's name (compound)
     "des tours de table ; bordeaux en minuscules",  # no capital
     "Mans",  # "Le Mans" needs its article
+    "d'un côté ou de l'autre de la Rivière Saint-Étienne",  # another place named after the town
+    "au 12 rue de Belfort", "la gare de Lyon",
 ])
 def test_find_towns_negative(text):
     assert find_towns(text) == []

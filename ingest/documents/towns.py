@@ -88,11 +88,18 @@ def _town_index(path: Path = PREFECTURES_FILE) -> tuple[re.Pattern, dict[str, tu
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), index
 
 
+# A common noun naming another place after the town (folded text): a river, a street, a station.
+_PLACE_NOUN_BEFORE = re.compile(r"\b(?:riviere|ravine|fleuve|lac|etang|mont|col|pic|ile|rue|avenue|boulevard|place"
+                                r"|quai|gare|pont|porte|quartier|route|chemin|impasse|allee)s?\s+(?:de\s+|d'\s?)?$")
+_PLACE_NOUN_WINDOW = 16
+
+
 def find_towns(text: str, start: int = 0, end: int | None = None) -> list[TownMatch]:
     """The préfectures named in ``text[start:end]``: a whole name written with its capital
     ("Bordeaux", "Bourg en Bresse", "Saint-Étienne", "du Mans"), not part of a longer compound
-    ("Seine-Saint-Denis", "Pau-Pyrénées": another place), with its article for the towns that
-    have one ("Le Mans", "La Rochelle"); a homonym ("Saint-Denis") is never returned."""
+    ("Seine-Saint-Denis", "Pau-Pyrénées": another place), nor after a noun naming another place
+    ("la Rivière Saint-Étienne", "rue de Belfort"), with its article for the towns that have one ("Le
+    Mans", "La Rochelle"); a homonym ("Saint-Denis") is never returned."""
     end = len(text) if end is None else end
     rx, index = _town_index()
     folded = _fold_same_length(text[start:end])
@@ -104,5 +111,7 @@ def find_towns(text: str, start: int = 0, end: int | None = None) -> list[TownMa
         article, row = index[" ".join(re.split(r"[-\s]+", m.group()))]
         if article and not _TOWN_ARTICLE[article].search(folded[max(0, m.start() - 5):m.start()]):
             continue
+        if _PLACE_NOUN_BEFORE.search(folded[max(0, m.start() - _PLACE_NOUN_WINDOW):m.start()]):
+            continue  # « la Rivière Saint-Étienne », « rue de Belfort », « gare de Lyon »: not the town
         out.append(TownMatch(s, e, text[s:e], row))
     return out
