@@ -31,6 +31,7 @@ from ontology.namespace import COOP
 from ontology.placeholders import PLACEHOLDER_MARK, is_placeholder_label
 from search.text import STOP_WORDS, fold, tokenize
 
+from .heads import SYNDICAT_PURPOSE
 from .lexicon import LexEntry, Lexicon
 from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens, name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
@@ -228,7 +229,7 @@ _NAME_HEAD = re.compile(
     r"^(?:communaut[ée]\s+de\s+communes|communaut[ée]\s+d['’]\s?agglom[ée]ration|communaut[ée]\s+urbaine|"
     r"p[ôo]le\s+m[ée]tropolitain|p[ôo]le\s+d['’]\s?[ée]quilibre\s+territorial\s+et\s+rural|PETR|"
     # « Syndicat mixte [de gestion | d'aménagement et de gestion] du Parc … »
-    r"syndicat\s+mixte(?:\s+(?:de\s+|d['’]\s?)[a-zà-ÿ]+(?:\s+et\s+(?:de\s+|d['’]\s?)[a-zà-ÿ]+)?(?=\s+(?:du|des|de)\s))?|"
+    rf"syndicat\s+mixte(?:{SYNDICAT_PURPOSE}(?=\s+(?:du|des|de)\s))?|"
     r"agglom[ée]ration|ville|commune|mairie|m[ée]tropole|(?:structure\s+porteuse\s+du\s+)?scot)\s+"
     r"(?:(?:de\s+la|du|des|de)\s+|d['’]\s?|de\s+l['’]\s?)?",
     re.IGNORECASE)

@@ -45,6 +45,12 @@ O = "[oô]"
 AP = f"[{APOS}]"
 
 
+# What a syndicat mixte is for, between its head and the structure it carries: « Syndicat mixte [de
+# gestion | d'aménagement et de gestion] du Parc … » (read by patterns.py and descriptions.py).
+SYNDICAT_PURPOSE = (rf"(?:[ \u00a0]+(?:de[ \u00a0]+|d{AP}[ \u00a0]?)[a-zà-ÿ]+"
+                    rf"(?:[ \u00a0]+et[ \u00a0]+(?:de[ \u00a0]+|d{AP}[ \u00a0]?)[a-zà-ÿ]+)?)")
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str

@@ -45,7 +45,7 @@ from search.text import STOP_WORDS, fold
 from .acronyms import with_acronyms
 from .casing import in_usual_case
 from .foreign import find_foreign
-from .heads import APOS as _APOS, E as _E, RULES, UPPER as _UPPER, Rule
+from .heads import APOS as _APOS, E as _E, RULES, SYNDICAT_PURPOSE, UPPER as _UPPER, Rule
 from .hyphens import dehyphenate
 from .prepositions import with_de
 from .towns import find_towns
@@ -715,8 +715,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
 # de gestion du Parc naturel régional du Luberon », « syndicat mixte du SCoT du Chalonnais ».
 _CARRIED_RULES = frozenset({"pnr", "pnr-long", "scot", "pays", "petr", "petr-long"})
 # « syndicat mixte [de gestion | d'aménagement et de gestion] du … » (not « … en charge du SCoT … »: the SCoT)
-_CARRIER_BEFORE = re.compile(r"\b(?:[Ss]yndicats?[ \u00a0]+mixtes?|SM)"
-                             r"(?:[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+(?:[ \u00a0]+et[ \u00a0]+(?:de[ \u00a0]+|d['’])[a-zà-ÿ]+)?)?"
+_CARRIER_BEFORE = re.compile(rf"\b(?:[Ss]yndicats?[ \u00a0]+mixtes?|SM){SYNDICAT_PURPOSE}?"
                              r"[ \u00a0]+(?:du|de[ \u00a0]+la|de[ \u00a0]+l['’]|des|de|d['’])[ \u00a0]*$")
 _CARRIER_WINDOW = 60
 
