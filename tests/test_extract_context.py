@@ -69,6 +69,11 @@ def actor(text: str, name: str) -> Mention:
     # a town hall as a venue
     ("des permanences hebdomadaires au siège de la CCMD et à la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("La réunion se tiendra à l'hôtel de ville de Thionville.", "hôtel de ville de Thionville"),
+    # the State owning what the text names, or funding
+    ("La commission locale de l'eau réunit élus, usagers et services de l'État.", "État"),
+    ("modifications approuvées par arrêté du représentant de l'État dans le département", "État"),
+    ("Le coût, 7,9 M€, est financé à 48 % par l'État (crédits du plan national).", "État"),
+    ("Y a-t-il des aides de l'Etat ?", "Etat"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -97,6 +102,10 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),
     ("La convention est signée par la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("Une copie de la convention est conservée par le Pays de Retz, signataire.", "Pays de Retz"),
+    # the State signing, or a member
+    ("Le CRTE a été signé le 8 juillet 2022 par l'État, représenté par le préfet.", "État"),
+    ("Le GIP Littoral associe l'État, la Région Nouvelle-Aquitaine et quatre Départements.", "État"),
+    ("Le comité est composé de l'État, de la Région et des Départements.", "État"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -15,7 +15,10 @@ Rennes »), a body asked that declined or only informed (« Le Havre Seine Métr
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
 taking part: « la CLE est consultée à chaque étape »), an addressee of a copy sent for information
 (« une copie sera adressée … au président du conseil régional »), a town hall as a venue
-(« des permanences … à la mairie de Rambervillers »).
+(« des permanences … à la mairie de Rambervillers »), the State as the owner of what the text names
+or as a funder (« les services de l'État », « les crédits de l'État », « le représentant de l'État »,
+« financé à 48 % par l'État »: it takes part when it signs or is a member, « signé par l'État »,
+« associe l'État, la Région … »).
 
 :func:`asides` lowers such actor mentions to ``CONF_ASIDE``, under the assertion threshold: they
 stay in the graph as suggestions a reviewer can accept, not as participants. Pure: text and
@@ -82,6 +85,16 @@ _SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir
                            # Parc naturel régional des Volcans d'Auvergne », « conformément au SCoT de … »
                            r"|\ben\s+cohérence\s+avec|\bconformément\s+(?:à|aux?)\b|\bcompatibles?\s+avec",
                            re.IGNORECASE)
+# the State owning what the text names (« les services de l'État », « les crédits de droit commun de
+# l'État », « le représentant de l'État ») or funding (« financé à 48 % par l'État », « avec l'aide de »),
+# not a party; composed of it, it is one (« composé de l'État, de la Région et … »)
+_STATE = re.compile(r"[ÉE]tat\b")
+_STATE_BEFORE = re.compile(
+    r"(?<!\bcomposé)(?<!\bcomposée)(?<!\bconstitué)(?<!\bconstituée)(?<!\bformé)(?<!\bformée)(?<!\bmembres)"
+    r"(?<!\bpartenaires)(?<!\bcôtés)(?<!\bcôté)(?<!\bpart)"
+    r"\s+de\s+l['’]\s?$"
+    r"|\b(?:financée?s?|cofinancée?s?|subventionnée?s?|soutenue?s?)\b[^.;:!?\n]{0,40}?\bpar\s+l['’]\s?$",
+    re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 # a copy sent for information, earlier in the name's sentence, over wrapped lines (« … dont une copie
@@ -111,6 +124,8 @@ def _aside(text: str, start: int, end: int) -> bool:
     if _BEFORE.search(before) or _AFTER.match(text, end):
         return True
     if _VENUE_NAME.match(text, start) and _VENUE_BEFORE.search(before):
+        return True
+    if _STATE.match(text, start) and _STATE_BEFORE.search(before):
         return True
     sentence = text[max(0, start - _SENTENCE_WINDOW):start]
     if m := _SENTENCE_START.search(sentence):
