@@ -1129,6 +1129,51 @@ def _top_instrument(ms):
     return max((m for m in ms if m.kind == "instrument"), key=lambda m: (m.confidence, -m.start))
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a top type's alternative label names one formula of it, not the umbrella: asserted like any label
+    ("Qui sommes-nous ? GECT Pirineus-Cerdanya\nLes deux intercommunalités ont créé un GECT en 2011. Un comité "
+     "technique réunit chaque mois les directeurs.", COOP.SharedStructure),
+    ("Projet « Vallées partagées » (Interreg)\nFinancé par Interreg France-Wallonie-Vlaanderen, le projet restaure les "
+     "prairies ; une convention de partenariat lie les deux parcs.", COOP.ProgrammeOrScheme),
+])
+def test_a_top_types_alternative_label_is_no_umbrella_name(vocab_lexicon, text, expected):  # noqa: F811
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, text.index("\n")
+    top = _top_instrument(extract(doc, cand, vocab_lexicon))
+    assert top.types == (expected,) and top.confidence >= ASSERT_THRESHOLD, top
+
+
+def test_the_umbrella_name_of_a_top_type_stays_a_suggestion(vocab_lexicon):  # noqa: F811
+    text = "Les outils\nChaque structure de coopération garde ses statuts."
+    doc, cand = make_candidate(text)
+    ms = [m for m in extract(doc, cand, vocab_lexicon) if m.kind == "instrument" and m.types == (COOP.SharedStructure,)]
+    assert ms and all(m.confidence < ASSERT_THRESHOLD for m in ms)
+
+
+def test_an_inter_scot_is_its_members_dialogue_not_a_scot(vocab_lexicon):  # noqa: F811
+    text = ("Témoignage – inter-SCoT Artois\n- réunion trimestrielle des techniciens SCoT : SM du SCoT de l'Artois + SM "
+            "du SCoT de la Région d'Arras\n- 1 fois/an rencontre des présidents des 3 SCoT\n")
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, text.index("\n")
+    ms = extract(doc, cand, vocab_lexicon)
+    assert _top_instrument(ms).types == (COOP.DialogueBody,), _top_instrument(ms)
+    assert any(m.types == (COOP.SCoT,) for m in ms if m.kind == "instrument")
+
+
+@pytest.mark.parametrize("text", [
+    "La convention-cadre est signée par le Pôle métropolitain et le canton du Jura. La Région gère le programme "
+    "Interreg France-Suisse qui cofinance une partie des actions.",
+    "La convention-cadre est signée par le Pôle métropolitain et le canton du Jura ; elle est cofinancée par le "
+    "programme Interreg France-Suisse.",
+])
+def test_a_programme_that_funds_the_practice_is_not_its_instrument(vocab_lexicon, text):  # noqa: F811
+    doc, cand = make_candidate("Coopération avec la Suisse\n" + text)
+    cand.title_start, cand.title_end = 0, len("Coopération avec la Suisse")
+    ms = extract(doc, cand, vocab_lexicon)
+    assert _top_instrument(ms).types == (COOP.Convention,), _top_instrument(ms)
+    assert any(m.types == (COOP.ProgrammeOrScheme,) for m in ms if m.kind == "instrument")
+
+
 @pytest.mark.parametrize("text, title", [
     # a post shared between bodies, in words the vocabulary lacks, over the structures that share it
     ("Un archiviste itinérant partagé avec le Pays de Chaumont\nLe PETR du Pays de Langres et le PETR du Pays de "

@@ -40,7 +40,8 @@ INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Charte: ("charte de coopération", "charte de partenariat"),
     COOP.AppelAProjets: ("appel à manifestation d'intérêt", "AMI", "AAP"),
     COOP.EntenteInterterritoriale: ("entente intercommunale", "convention d'entente"),
-    COOP.DialogueBody: ("conférence territoriale", "instance de coopération"),
+    # an inter-SCoT: the SCoT's syndicates meeting (their presidents' conference, their technicians)
+    COOP.DialogueBody: ("conférence territoriale", "instance de coopération", "inter-SCoT", "interSCoT"),
     COOP.LeaderProgramme: ("programme Leader", "fiche action Leader", "fiche-action Leader", "fiche Leader",
                            "GAL Leader", "programme européen Leader"),
     COOP.SharedEngineering: ("ingénierie partagée",),
@@ -117,11 +118,12 @@ class Gazetteer:
             for entry in lexicon.by_kind(kind):
                 if entry.placeholder:
                     continue
-                if kind == "instrument_type" and lexicon.depth(entry.iri) <= 1:
-                    generic = True
-                else:
-                    generic = False
+                depth = lexicon.depth(entry.iri) if kind == "instrument_type" else None
                 for i, label in enumerate(entry.french_labels):
+                    # the umbrella names of the top types are generic (« outil de coopération »,
+                    # « structure de coopération »); a top type's alternative label names one formula
+                    # of it (« GECT », « programme Interreg ») and is not
+                    generic = depth is not None and (depth == 0 or depth == 1 and i == 0)
                     self._add(layer, entry, label, i == 0, generic=generic)
         for cls, cues in INSTRUMENT_CUES.items():
             entry = lexicon.get(cls)

@@ -85,6 +85,31 @@ _CARRIER = re.compile(r"\b(?:port|anim|pilot|coordonn|confi)(?:é|ée|és|ées)[
                       r"(?:(?:le|la)[ \u00a0]+|l['’][ \u00a0]?)?$", re.IGNORECASE)
 
 
+# A programme named as what funds the practice (« le programme Interreg France-Suisse qui cofinance une
+# partie des actions », « cofinancé par le programme LEADER », « au titre du FEDER ») is its money, not
+# how it is done.
+_FUNDING_BEFORE = re.compile(r"\b(?:(?:co)?financ|subventionn|soutenu)\w*[ \u00a0]+(?:\w+[ \u00a0]+){0,3}?(?:par|au[ \u00a0]+titre)"
+                             r"[ \u00a0]+(?:(?:le|la|les|du|des)[ \u00a0]+|l['’][ \u00a0]?)?$"
+                             r"|\bau[ \u00a0]+titre[ \u00a0]+(?:du|des|de[ \u00a0]+la|de[ \u00a0]+l['’])[ \u00a0]*$",
+                             re.IGNORECASE)
+_FUNDING_AFTER = re.compile(r"[^.;:!?\n]{0,50}?,?[ \u00a0]+qui[ \u00a0]+(?:co)?financ", re.IGNORECASE)
+
+
+# « l'inter-SCoT », « la démarche inter-SCoT »: a practice among bodies that each hold an instrument of
+# the named kind; that kind's mentions (« treize SCoT », « les présidents des 3 SCoT ») are its members'.
+_INTER = re.compile(r"inter-?[ \u00a0]?(?P<kind>\w+)", re.IGNORECASE)
+
+
+def _members_kinds(out: list[Mention], idx: list[int], lexicon: Lexicon) -> set[URIRef]:
+    """The instrument types the candidate's « inter-X » mentions gather (SCoT for « inter-SCoT »)."""
+    keys = {fold(m.group("kind")) for i in idx if (m := _INTER.fullmatch(out[i].text))}
+    return {e.iri for e in lexicon.by_kind("instrument_type") for label in e.french_labels if fold(label) in keys}
+
+
+def _funds(text: str, m: Mention) -> bool:
+    return bool(_FUNDING_BEFORE.search(text, max(0, m.start - 60), m.start) or _FUNDING_AFTER.match(text, m.end))
+
+
 def _is_structure(m: Mention, lexicon: Lexicon) -> bool:
     """An instrument mention whose type is a shared structure's formula (PETR, syndicat mixte, pôle
     métropolitain, PTCE …): a body one can name."""
@@ -116,7 +141,9 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
     starts with: « PETR », « syndicat mixte ») outside the title drops just under the best
     instrument named on its own; a governance body outside the title (a comité technique, a
-    conférence des maires) drops just under a contract, charter or programme the candidate names; an
+    conférence des maires) drops just under a contract, charter or programme the candidate names; a
+    programme named as the practice's funder, or the members' own instrument in an « inter-SCoT »,
+    drops like a structure head (:func:`_funds`, :func:`_members_kinds`); an
     instrument type of which a more specific one is asserted in the candidate
     (:func:`more_specific`) drops just under it; a type named once outside the title drops just
     under a type the candidate names three times or more (:func:`_repeated_wins`)."""
@@ -145,6 +172,12 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
                and _CARRIER.search(text, max(0, out[i].start - 30), out[i].start)}
     heads |= carried | {i for i in idx if out[i].method != "embedding" and _is_structure(out[i], lexicon)
                         and _DEFINITE_BEFORE.search(text, max(0, out[i].start - 6), out[i].start)}
+    # A programme that funds the practice drops with the heads: under what the text names on its own.
+    heads |= {i for i in idx if out[i].method != "embedding" and i not in titled
+              and lexicon.is_subclass(out[i].types[0], COOP.ProgrammeOrScheme) and _funds(text, out[i])}
+    # The members' own instruments in an « inter-X » practice drop the same way.
+    members = _members_kinds(out, idx, lexicon)
+    heads |= {i for i in idx if out[i].types[0] in members and not _INTER.fullmatch(out[i].text)}
     # A type named once drops under one the text repeats; then the governance bodies and the heads
     # compare with what remains.
     _repeated_wins(out, idx, heads, titled, lexicon)

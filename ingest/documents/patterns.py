@@ -882,7 +882,6 @@ def _typed_in_parentheses(text: str, toks: list[_Tok], starts: list[int], start:
     return out
 
 
-# "l'État" (capitalised, after an elided article): the State.
 # Swiss cantons along the border, partners of cross-border cooperation (« le canton de Genève », « la
 # République et Canton du Jura », « les cantons de Berne, du Jura et de Vaud »); a French canton is an
 # electoral division, no body.
@@ -912,6 +911,7 @@ def _cantons(text: str, start: int, end: int) -> list[InstitutionMatch]:
     return out
 
 
+# "l'État" (capitalised, after an elided article): the State.
 _STATE_RE = re.compile(r"(?<![\w])[lL][’'ʼ][ \u00a0]?(?P<name>[ÉE]tat)(?![\w-])")
 
 
