@@ -119,6 +119,17 @@ _INVARIANT = frozenset({"EPCI", "PNR", "SCoT", "SCOT", "Scot", "Pays", "CC"})
 _NAME_WORDS_AFTER = re.compile(rf"(?:[ \u00a0]+{_NAME_LINK}[A-ZÀ-ÝŒ][\w'’ʼ-]*)+")
 
 
+# « communauté de communes », « nombre de communes »: the word of a kind or of a count, no group
+_KIND_OR_COUNT_BEFORE = re.compile(rf"(?i:communaut{_E}s?|nombre|groupement|syndicat)\s+$")
+# « (29 communes, 68 000 habitants) », « regroupe 22 communes et environ 290 000 habitants »: a size
+_SIZE_AFTER = re.compile(r"\s*(?:,|et)\s*(?:(?i:environ|près\s+de|plus\s+de|quelque)\s+)?\d[\d \u00a0\u202f.,]*"
+                         r"\s*(?:(?i:millions?)\s+(?:d['’]\s?)?)?(?i:habitants|hab\b)")
+# « trois élus de chaque agglomération », « quatre élus de la CoVe »: a body's delegates, no group
+# of communes
+_DELEGATES_AFTER = re.compile(rf"\s+(?i:de\s+chaque|du|de\s+la|de\s+l{_A}|des)\b")
+_COUNT = re.compile(rf"^(?:\d+|(?i:{_NUMBER_WORDS}))$")
+
+
 def _plural_form(noun: str) -> bool:
     first = noun.split()[0]
     return first not in _INVARIANT and first.endswith(("s", "x"))
@@ -165,6 +176,12 @@ def find_descriptions(text: str, start: int = 0, end: int | None = None) -> list
         det = m.group("det").strip()
         if det.lower() == "et" and not re.search(r"(?i)\bentre\s+\S+\s+$", text[max(start, m.start() - 40):m.start()]):
             continue  # "et" only in "entre X et Y"
+        if det.lower() in ("de", "d'", "d’") and _KIND_OR_COUNT_BEFORE.search(text, max(start, m.start() - 20), m.start()):
+            continue
+        if cls == COOP.Commune and _COUNT.match(det) and _SIZE_AFTER.match(text, m.end(), end):
+            continue
+        if noun.lower().endswith("lus") and _COUNT.match(det) and _DELEGATES_AFTER.match(text, m.end(), end):
+            continue
         invariant = noun.split()[0] in _INVARIANT
         if _SINGULAR_DET.match(det) and not det.lower().startswith("d"):
             if _plural_form(noun):
