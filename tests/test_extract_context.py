@@ -69,6 +69,11 @@ def actor(text: str, name: str) -> Mention:
     # a town hall as a venue
     ("des permanences hebdomadaires au siège de la CCMD et à la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("La réunion se tiendra à l'hôtel de ville de Thionville.", "hôtel de ville de Thionville"),
+    # said not to be a party
+    ("La CC des Hautes Terres de l'Aubrac n'est pas sociétaire mais achète via ses cantines.",
+     "CC des Hautes Terres de l'Aubrac"),
+    ("et à celui de la Communauté de communes de l'Aillantais, qui n'est pas partie au contrat de réciprocité",
+     "Communauté de communes de l'Aillantais"),
     # the State owning what the text names, or funding
     ("La commission locale de l'eau réunit élus, usagers et services de l'État.", "État"),
     ("modifications approuvées par arrêté du représentant de l'État dans le département", "État"),
@@ -102,6 +107,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),
     ("La convention est signée par la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("Une copie de la convention est conservée par le Pays de Retz, signataire.", "Pays de Retz"),
+    ("Le Pays de Retz n'est pas seulement signataire : il anime le contrat.", "Pays de Retz"),
+    ("La CC du Gévaudan, qui n'était pas encore membre en 2022, a adhéré.", "CC du Gévaudan"),
     # the State signing, or a member
     ("Le CRTE a été signé le 8 juillet 2022 par l'État, représenté par le préfet.", "État"),
     ("Le GIP Littoral associe l'État, la Région Nouvelle-Aquitaine et quatre Départements.", "État"),

@@ -291,6 +291,12 @@ PATTERN_CASES = [
      "Communauté de communes de L'Île-Rousse – Balagne"),
     ("- MSA Loire-Atlantique – Vendée (contribution écrite)", "MSA Loire-Atlantique – Vendée", COOP.PublicActor,
      "MSA Loire-Atlantique – Vendée"),
+    # a name in quotes right after its head; social economy heads
+    ("- Structure : **SCIC « La Légumerie du Gévaudan »**, créée en 2023", "SCIC « La Légumerie du Gévaudan »",
+     COOP.SSEStructure, "SCIC La Légumerie du Gévaudan"),
+    ("l'association « Terre de Liens » achète", "association « Terre de Liens »", COOP.Association, "Terre de Liens"),
+    ("et l'ESAT Les Ateliers du Colagne, qui fournit", "ESAT Les Ateliers du Colagne", COOP.SSEStructure,
+     "ESAT Les Ateliers du Colagne"),
     ("la Communauté de communes Ventadour – Égletons – Monédières, chef de file",
      "Communauté de communes Ventadour – Égletons – Monédières", COOP.CommunauteDeCommunes,
      "Communauté de communes Ventadour – Égletons – Monédières"),
@@ -373,6 +379,21 @@ def test_names_across_wrapped_lines_and_column_gaps():
     # a column gap (a page header) ends a name
     header = "PETR du Pays Terres de Lorraine                      Rapport d'activité 2023\n"
     assert [m.text for m in find_institutions(header)] == ["PETR du Pays Terres de Lorraine"]
+
+
+def test_a_quoted_name_needs_a_head_that_takes_no_connector():
+    assert find_institutions("Tourisme : une offre commune « Dijon – Langres à vélo » le long du canal") == []
+
+
+def test_a_quoted_name_over_a_wrapped_line_and_its_acronym():
+    text = ("Le groupement européen de coopération territoriale « Espace transfrontalier Vallespir –\nGarrotxa » "
+            "(GECT ETVG) a été constitué en 2019. Le GECT ETVG réunit cinq membres.")
+    name = "GECT Espace transfrontalier Vallespir – Garrotxa"
+    assert [(m.name, m.rule) for m in find_institutions(text)] == [(name, "gect"), (name, "acronym")]
+
+
+def test_a_kinds_acronym_after_a_plural_determiner_names_no_body():
+    assert find_institutions("la réunion annuelle de la plateforme des GECT du Comité européen des régions") == []
 
 
 def test_institution_patterns_negative_extra():

@@ -252,6 +252,10 @@ def test_cross_border_bodies_in_their_own_language(text, expected):
     ("le Centre de gestion de la Haute-Marne (CDG 52) recrute ; le CDG 52 paie",
      [("Centre de gestion de la Haute-Marne", "Centre de gestion de la Haute-Marne"),
       ("CDG 52", "Centre de gestion de la Haute-Marne")]),
+    # a kind's acronym before the body's own (« CC VEM »); over dashed parts of the name
+    ("la Communauté de communes Ventadour – Égletons – Monédières (CC VEM) ; la CC VEM paie 30 %",
+     [("Communauté de communes Ventadour – Égletons – Monédières", "Communauté de communes Ventadour – Égletons – Monédières"),
+      ("CC VEM", "Communauté de communes Ventadour – Égletons – Monédières")]),
     # a type in parentheses says what the body is, not its name
     ("la Communauté de communes du Pays de Langres (EPCI) ; l'EPCI paie",
      [("Communauté de communes du Pays de Langres", "Communauté de communes du Pays de Langres")]),
@@ -375,6 +379,11 @@ def test_a_long_line_of_prose_wraps_a_name_under_a_heading():
     # a long line with a column gap in it is a table's row, not prose
     row = "Membre titulaire           CC Sud Côte Chalonnaise et communauté de communes Saône Doubs\nBresse nord"
     assert names(row)[-1] == "Communauté de communes Saône Doubs"
+    # nor is a grid's row under another (a .docx table: label, tab, cell)
+    grid = ("Structure employeuse\tCommunauté de communes Sud Retz Atlantique, siège à Machecoul-Saint-Même\n"
+            "Collectivités bénéficiaires\tCC Sud Retz Atlantique, Communauté de communes de Grand Lieu, Communauté de "
+            "communes Sud Estuaire\nCadre juridique\tConvention de mutualisation du 3 mars 2025")
+    assert names(grid)[-1] == "Communauté de communes Sud Estuaire"
 
 
 def test_a_type_word_after_au_starts_another_name():

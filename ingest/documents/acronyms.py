@@ -15,7 +15,9 @@ from .heads import UPPER
 
 __all__ = ["initials", "with_acronyms"]
 
-_PAREN_ACRONYM = re.compile(rf"[ \u00a0]*\([ \u00a0]*(?P<acr>[{UPPER}][\w’'-]{{1,11}}(?:[ \u00a0]\d{{2,3}})?)[ \u00a0]*\)")
+# « (SMRR) », « (CDG 52) », « (CC VEM) »: a kind's acronym may come first
+_PAREN_ACRONYM = re.compile(rf"[ \u00a0]*\([ \u00a0]*(?P<acr>(?:(?:CC|CA|CU|SM|GECT|GLCT)[ \u00a0])?[{UPPER}][\w’'-]{{1,11}}"
+                            rf"(?:[ \u00a0]\d{{2,3}})?)[ \u00a0]*\)")
 # acronyms of a kind of body, not of one body's name
 _TYPE_ACRONYMS = frozenset("""
 pays petr pnr scot epci cc ca cu gal sivu sivom ccas cias epic sem spl sa sas asso eptb syndicat ept gect glct gip
@@ -35,9 +37,15 @@ def initials(name: str) -> str:
     return "".join(w[0].upper() for w in _NAME_WORD.findall(name) if w.lower() not in _NOT_INITIAL)
 
 
+def _distinctive(acr: str) -> str:
+    """The acronym without a leading kind's acronym: « VEM » of « CC VEM »."""
+    words = acr.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].lower() in _TYPE_ACRONYMS else acr
+
+
 def _acronym_like(acr: str) -> bool:
-    """« SMRR », « CDG 52 », « EPIDOR »: two capitals at least (one word, no common word)."""
-    word = acr.split()[0]
+    """« SMRR », « CDG 52 », « EPIDOR », « CC VEM »: two capitals at least (one word, no common word)."""
+    word = _distinctive(acr).split()[0]
     return sum(c.isupper() for c in word) >= 2 and word.lower() not in _TYPE_ACRONYMS
 
 
@@ -56,7 +64,7 @@ def with_acronyms(text: str, matches: list[M], start: int, end: int) -> list[M]:
         acr = p.group("acr")
         inner = by_span.get((p.start("acr"), p.end("acr")))
         if acr not in aliases and (_acronym_like(acr) or (inner is not None and inner.name == acr)) \
-                and acr.split()[0].lower() not in _TYPE_ACRONYMS:
+                and _distinctive(acr).split()[0].lower() not in _TYPE_ACRONYMS:
             aliases[acr] = m
             defining.add((p.start("acr"), p.end("acr")))
     if not aliases:

@@ -13,7 +13,8 @@ anywhere earlier in the sentence), a researcher's affiliation
 (« Marion Lafargue, chercheuse, INRAE »), a study visit to it (« Visite d'étude du PAT du Pays de
 Rennes »), a body asked that declined or only informed (« Le Havre Seine Métropole,
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
-taking part: « la CLE est consultée à chaque étape »), an addressee of a copy sent for information
+taking part: « la CLE est consultée à chaque étape »), a body said not to be a party (« la CC de
+l'Aillantais, qui n'est pas partie au contrat »), an addressee of a copy sent for information
 (« une copie sera adressée … au président du conseil régional »), a town hall as a venue
 (« des permanences … à la mairie de Rambervillers »), the State as the owner of what the text names
 or as a funder (« les services de l'État », « les crédits de l'État », « le représentant de l'État »,
@@ -68,7 +69,12 @@ _AFTER = re.compile(
     # souhaité s'associer », « … sollicitée en 2023,\npas d'adhésion », « le SDEV a été informé »
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
     r"|\s*,?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu)"
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b",
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b"
+    # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
+    # n'est pas partie au contrat »
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
+    r"(?:(?!seulement|uniquement|simplement|juste|encore)\w+\s+)?"
+    r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
 # a town hall as a venue: « des permanences … à la mairie de Rambervillers », « réunion en mairie de Thil »

@@ -164,8 +164,11 @@ RULES: tuple[Rule, ...] = (
     Rule("glct", _r(rf"\bgroupements?\s+loca(?:l|ux)\s+de\s+coop{E}ration\s+transfrontali{E}re\b|\bGLCT\b"),
          COOP.PublicActor, bridge=True),
     Rule("gect", _r(rf"\bgroupements?\s+europ{E}ens?\s+de\s+coop{E}ration\s+territoriale\b|\bGECT\b"),
-         COOP.PublicActor, bridge=True),
+         COOP.PublicActor, bridge=True, canonical="GECT"),  # named « GECT … » in use, whatever the text writes
     Rule("eurodistrict", _r(r"\bEurodistrict\b", False), COOP.PublicActor),
+    # social economy: « SCIC La Légumerie du Gévaudan », « ESAT Les Ateliers du Colagne »
+    Rule("scic", _r(rf"\bSCIC\b|\bsoci{E}t{E}s?\s+coop{E}ratives?\s+d{AP}\s?int{E}r{E}t\s+collectif\b"), COOP.SSEStructure),
+    Rule("esat", _r(r"\bESAT\b", False), COOP.SSEStructure),
     # companies by their legal form: « Saarbahn GmbH », « De Vlaamse Waterweg nv », « Transdev SAS »
     Rule("company", _r(r"\b(?:GmbH|AG|SAS|SASU|SARL|SpA|NV|nv|BV|Ltd)\b", False), COOP.Enterprise, prefix=False,
          suffix=True),

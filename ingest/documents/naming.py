@@ -110,6 +110,9 @@ _GENERIC_HEADS = {
     "budget", "evaluation", "suite", "point", "methode", "echange", "debat", "discussion", "divers", "participant",
     "retour", "edito", "editorial", "objet", "observation", "premier", "contexte",
     "nous",  # a website's « Nous contacter », « Nous rejoindre »
+    # a form's or a visit report's own sections: « 5. Description du projet », « 9. Engagement du chef de
+    # file », « Ce que nous en retirons pour notre territoire », « Ce qui nous manque »
+    "description", "engagement", "identification", "diagnostic", "ce",
 }
 
 

@@ -134,7 +134,10 @@ syndicat syndicats intercommunalite intercommunalites collectivite collectivites
 
 # A plural head after a plural determiner names several bodies ("les communautés de communes du
 # Pays de Brest", "des syndicats mixtes de l'Ardèche"): a collective noun (nouns.find_descriptions).
-_PLURAL_HEAD = re.compile(r"(?i:communaut[eé]s\s|syndicats\s|parcs\s|agences\s|conseils\s|p[oô]les\s)|CCs\b")
+# a plural head, or a kind's acronym after a plural determiner (« la plateforme des GECT du Comité européen
+# des régions »)
+_PLURAL_HEAD = re.compile(r"(?i:communaut[eé]s\s|syndicats\s|parcs\s|agences\s|conseils\s|p[oô]les\s)|CCs\b"
+                          r"|(?:GECT|GLCT|PETR|PNR|SCoT|EPCI)\s+(?:du|de|des)\s")
 _PLURAL_DET_BEFORE = re.compile(r"(?i:\b(?:les|des|aux|ces|leurs|plusieurs|quelques|autres|\d+|deux|trois|quatre|cinq))"
                                 r"\s+$")
 
@@ -221,7 +224,7 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
     """Token k (a line break) wraps a name: the line before it and the one above that are long prose
     (not list items), and the next line goes on with a capitalised word that is not a sentence word,
     a connector (« le Syndicat\nde l'Ouest lyonnais ») or a lowercase word (« de l'agglomération\n
-    lyonnaise »: the name goes on only through the words that may be part of it)."""
+    lyonnaise »: the name goes on only through the words that may be part of it); not a table's row."""
     if k + 1 >= len(toks) or toks[k + 1].kind not in ("word", "elision"):
         return False
     nxt = toks[k + 1].folded
@@ -244,6 +247,8 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
         head = toks[first]
         if head.kind == "punct" and head.text in "-–—•*✓" or head.text.isdigit() and toks[first + 1].text in ".)":
             return False  # a list item
+        if n == 0 and any(t.kind == "nl" and t.text == "\t" for t in toks[first:end]):
+            return False  # a table's row (« Collectivités bénéficiaires\tCC …, Communauté de communes Sud Estuaire »)
         if n == 0 and toks[end].start - toks[first].start >= _WRAP_LONG \
                 and not any(t.kind == "nl" for t in toks[first:end]):
             return True
@@ -411,7 +416,8 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
               and bool(_DEMONYM.search(after.folded)) and bool(_DEMONYM.search(toks[right - 1].folded)))
     close, free = None, after.folded in _DE_CONNECTORS or paired
     if free:
-        pass  # « PETR de l'Albigeois et des Bastides »: « et » + de/du/des + a name continues the name
+        pass  # « PETR de l'Albigeois et des Bastides », « … et de ses Vallées »: « et » + de/du/des + a name
+        # continues the name
     elif not after.capitalised or after.connector:
         return right  # « … et la Bretagne »: an article starts another name
     elif text[max(0, head_start - 2):head_start] == _BOLD:
@@ -425,6 +431,9 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
         t = toks[k]
         if t.connector or (free and t.kind == "nl" and t.text == "\n" and _wrapped(toks, k)):
             k += 1
+            continue
+        if free and t.folded in ("ses", "leurs") and toks[k - 1].folded == "de":
+            k += 1  # « Pays de Remiremont et de ses Vallées »
             continue
         if not t.capitalised or t.folded in GENERIC_WORDS or words >= _MAX_ET_WORDS:
             if close is None:
@@ -662,6 +671,10 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True
+            if left is None and right is None and rule.prefix and not rule.connector_required \
+                    and (q := _QUOTED_NAME.match(text, he, end)):  # not « une offre commune « Dijon – … » »
+                found.append(_quoted(text, hs, he, q, rule))
+                continue
             if left is None and right is None:
                 continue
             name_toks = (toks[left:i] if left is not None else []) + (toks[j:right] if right is not None else [])
@@ -755,14 +768,28 @@ def _carriers(text: str, found: list[InstitutionMatch]) -> list[InstitutionMatch
     return out
 
 
+# A name in quotes right after its head: « la SCIC « La Légumerie du Gévaudan » », « l'association
+# « Terre de Liens » », « le syndicat mixte « Lot Numérique » » (capitalised, 60 characters at most, over a
+# wrapped line at most).
+_QUOTED_NAME = re.compile(rf"[ \u00a0]*[«“\"][ \u00a0]*(?P<name>[{_UPPER}](?:[^«»“”\"\n.;:]|\n(?!\s*\n)){{0,60}}?)[ \u00a0]*[»”\"]")
+
+
+def _quoted(text: str, hs: int, he: int, q: re.Match, rule: Rule) -> InstitutionMatch:
+    inner = _clean(q.group("name"))
+    name = inner if rule.name == "association" else f"{rule.canonical or _capitalise(_clean(text[hs:he]))} {inner}"
+    return InstitutionMatch(hs, q.end(), text[hs:q.end()], rule.cls, _capitalise(name), inner, rule.name)
+
+
 # « Communauté de communes de L'Île-Rousse – Balagne ont signé », « MSA Loire-Atlantique – Vendée, »:
 # a name going on after a dash, inside a sentence (capitalised words, no type word, then a comma, a
 # full stop, « et » or a lowercase word on the same line; at a line's end only when the name does not
 # follow an article in prose: « Rennes – Pays de Brocéliande » or « Contrat de réciprocité Brest
 # métropole – Morlaix » titles two bodies, « présidente de la communauté de communes de L'Île-Rousse –
 # Balagne\n » names one).
-_DASH_TAIL_WORDS = (rf"[ \u00a0]+[–—][ \u00a0]+((?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
-                    rf"[{_UPPER}][\w'’-]*){{0,2}})")
+# Up to three dashed parts: « Communauté de communes Ventadour – Égletons – Monédières (CC VEM) ».
+_DASH_PART = (rf"(?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
+              rf"[{_UPPER}][\w'’-]*){{0,2}}")
+_DASH_TAIL_WORDS = rf"[ \u00a0]+[–—][ \u00a0]+({_DASH_PART}(?:[ \u00a0]+[–—][ \u00a0]+{_DASH_PART}){{0,2}})"
 _DASH_TAIL = re.compile(
     _DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))")
 _DASH_TAIL_EOL = re.compile(_DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:\n|\Z))")
