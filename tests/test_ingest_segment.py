@@ -578,6 +578,19 @@ def test_an_email_is_titled_by_its_subject():
     assert c.title == "Entente pour les mobilités"
 
 
+def test_enumerated_laureates_in_a_pdf_without_blank_lines_are_practices():
+    text = ("4. Projets lauréats\n"
+            "Lauréat n° 1 – France services itinérante des Plateaux (note : 86/100)\n"
+            "Porteur : communauté de communes des Plateaux de l'Ognon. Une convention de mutualisation fixe les\n"
+            "engagements de chacune.\n"
+            "Lauréat n° 2 – Entente Breuchin-Luxeuil pour la requalification des friches\n"
+            "Porteurs : communauté de communes de la Vallée du Breuchin et communauté de communes Luxeuil-Vosges\n"
+            "saônoises, en entente intercommunautaire.\n")
+    assert [c.title for c in candidates(doc(text, "jury.txt"))] == [
+        "Lauréat n° 1 – France services itinérante des Plateaux (note : 86/100)",
+        "Lauréat n° 2 – Entente Breuchin-Luxeuil pour la requalification des friches"]
+
+
 def test_a_speakers_affiliation_makes_no_practice_section():
     # a programme: the talk's speaker is from a university, the round tables name practices
     text = ("# Programme\n\n## Conférence introductive : coopérer entre territoires\n\n- Hélène Dumas, professeure, "

@@ -78,6 +78,10 @@ _QUOTE = re.compile(r"[ ]{0,3}>[ \t]?(?=\S)")
 _SLIDE_BREAK = re.compile(r"[-–—=_*#\s]*(?:(?i:diapositive|diapo|slide|page)\s*(?:n°\s*)?)?\d{1,3}(?:\s*/\s*\d{1,3})?"
                           r"[-–—=_*#\s]*")
 _NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?:[–—-][ \t]+)?(?=[^\W\d_])")  # "3.2 ", "1.4.2. ", "2.1 – "
+# an enumerated item's title, alone on its line: « Lauréat n° 2 – Entente Breuchin-Luxeuil pour … », « Projet
+# n° 3 : … » (a jury's report, a call's laureates in a PDF without blank lines)
+_ENUMERATED_HEADING = re.compile(r"(?:Lauréat|Projet|Dossier|Opération|Fiche|Exemple|Expérience|Initiative)s?[ \t]+"
+                                 r"n[°o][ \t]*\d{1,3}[ \t]*[–—:-][ \t]+(?=[^\W\d_])")
 # a rule line: « ====== », « ------ », « ****** » (a banner around a title, a setext underline)
 _RULE = re.compile(r"[ \t]*([=\-_*~#])\1{4,}[ \t]*")
 _BULLET = re.compile(
@@ -214,6 +218,8 @@ def _read_line(text: str, s: int, e: int, idx: int) -> _Line:
     # a numbered section title ("3.2 Balagne : une convention …"), level = depth of its number
     if (m := _NUMBERED_HEADING.match(text, a, b)) and title_like(text[m.end():b]):
         return _Line("items", s, e, [_Raw("heading", m.end(), b, idx, m.group(1).count(".") + 1)])
+    if (m := _ENUMERATED_HEADING.match(text, a, b)) and title_like(text[m.end():b]):
+        return _Line("items", s, e, [_Raw("heading", a, b, idx, 2)])
     # markdown heading
     if m := _MD_HEADING.match(text, s, e):
         hs, he = m.end(), e
