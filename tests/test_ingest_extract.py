@@ -349,6 +349,17 @@ def test_institution_patterns_weak_adjectives(text, expected):
     assert (m.text, m.cls) == expected and m.weak
 
 
+def test_bodies_a_plural_type_enumerates_after_a_dash_with_their_acronyms():
+    text = ("les directeurs de quatre communautés de communes – Bugey méridional (CCBM), Plateaux du Bugey (CCPB), "
+            "Valromey-Retord (CCVR) et Cluse de l'Albarine (CCCA) – ainsi que le directeur du SCoT. La CCVR accueille.")
+    got = [(m.text, m.name) for m in find_institutions(text)]
+    assert got[:4] == [("Bugey méridional", "Communauté de communes Bugey méridional"),
+                       ("Plateaux du Bugey", "Communauté de communes Plateaux du Bugey"),
+                       ("Valromey-Retord", "Communauté de communes Valromey-Retord"),
+                       ("Cluse de l'Albarine", "Communauté de communes Cluse de l'Albarine")]
+    assert ("CCVR", "Communauté de communes Valromey-Retord") in got
+
+
 def test_bodies_a_plural_type_enumerates():
     text = ("le pari fait par les communautés de communes Touraine-Est Vallées, Touraine Vallée de l'Indre et "
             "Gâtine et Choisilles – Pays de Racan.")

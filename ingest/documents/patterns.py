@@ -825,9 +825,12 @@ _ENUMERATION = re.compile(
     # « deux intercommunalités du parc, Ambert Livradois Forez et Thiers Dore et Montagne »
     rf"(?:[ \u00a0]+(?i:du|de[ \u00a0]+la|des)[ \u00a0]+[a-zà-ÿ]+[ \u00a0]*(?=,))?"
     # « trois autres communes membres, Capdenac-Gare, Bagnac-sur-Célé et Lacapelle-Marival »
-    rf"(?:[ \u00a0]+(?i:membres|voisines|partenaires|concern{_E}es|associ{_E}es|signataires))?[ \u00a0]*,?[ \u00a0]+"
-    rf"(?=[{_UPPER}])(?P<list>[^.;:\n()]{{3,300}})"
+    rf"(?:[ \u00a0]+(?i:membres|voisines|partenaires|concern{_E}es|associ{_E}es|signataires))?[ \u00a0]*(?:,|[–—])?[ \u00a0]+"
+    # the items may carry their acronyms: « quatre communautés de communes – Bugey méridional (CCBM), Plateaux
+    # du Bugey (CCPB), Valromey-Retord (CCVR) et Cluse de l'Albarine (CCCA) – ainsi que … »
+    rf"(?=[{_UPPER}])(?P<list>(?:[^.;:\n()]|\([{_UPPER}][\w-]{{1,10}}\)){{3,300}})"
 )
+_ITEM_ACRONYM = re.compile(rf"[ \u00a0]*\([{_UPPER}][\w-]{{1,10}}\)")
 _LIST_GOES_ON = re.compile(r",[ \u00a0]+(?=[a-zà-ÿ])")  # « …, qui en bénéficient »: the list has ended
 _ENUM_NAME = re.compile(rf"[{_UPPER}][\w'’-]*(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’]|et|–|-)[ \u00a0]*)*"
                         rf"[{_UPPER}][\w'’-]*)*")
@@ -860,6 +863,10 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
             nm = _ENUM_NAME.match(item)
             if nm is None or all(fold(w) in GENERIC_WORDS for w in re.findall(r"[\w-]+", item[:nm.end()])):
                 break  # not a name, or a type word (« Figeac et la Région »)
+            acr = _ITEM_ACRONYM.search(item, nm.end())
+            if acr is not None and re.fullmatch(r"(?:[ \u00a0]+[a-zà-ÿ][\w'’-]*)?", item[nm.end():acr.start()]):
+                items.append((base + s0, base + s0 + acr.start()))  # « Bugey méridional (CCBM) »: its acronym ends it
+                continue
             # the last item may go on with a predicate (« … Pays de Racan ont signé »)
             if nm.end() != len(item) and (ps, pe) != parts[-1]:
                 break
