@@ -74,6 +74,7 @@ def actor(text: str, name: str) -> Mention:
      "CC des Hautes Terres de l'Aubrac"),
     ("et à celui de la Communauté de communes de l'Aillantais, qui n'est pas partie au contrat de réciprocité",
      "Communauté de communes de l'Aillantais"),
+    ("La Région Nouvelle-Aquitaine, AOM régionale, n'est pas partie à la convention.", "Région Nouvelle-Aquitaine"),
     # the State owning what the text names, or funding
     ("La commission locale de l'eau réunit élus, usagers et services de l'État.", "État"),
     ("modifications approuvées par arrêté du représentant de l'État dans le département", "État"),

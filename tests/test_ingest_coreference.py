@@ -94,3 +94,14 @@ def test_a_syndicat_mixte_is_the_structure_it_carries():
               named("Syndicat mixte du Chalonnais", COOP.SyndicatMixte, 200),
               named("Chalonnais", COOP.Actor, 300)]]
     assert unify_new_actors(other) == (other, {})
+
+
+def test_an_agglomeration_is_the_communaute_d_agglomeration_of_its_name():
+    short = named("Agglomération du Marsan et de la Midouze", COOP.CommunauteAgglomeration, 0)
+    full = named("Communauté d'agglomération du Marsan et de la Midouze", COOP.CommunauteAgglomeration, 60)
+    other = named("Agglomération du Grand Dax", COOP.CommunauteAgglomeration, 130)
+    (first, second, third), others = unify_new_actors([[short], [full], [other]])
+    assert first[0].label == second[0].label == "Communauté d'agglomération du Marsan et de la Midouze"
+    assert third[0].label == "Agglomération du Grand Dax"  # no communauté of that name in the document
+    assert others == {"Communauté d'agglomération du Marsan et de la Midouze": (
+        "Agglomération du Marsan et de la Midouze",)}

@@ -256,6 +256,11 @@ def test_cross_border_bodies_in_their_own_language(text, expected):
     ("la Communauté de communes Ventadour – Égletons – Monédières (CC VEM) ; la CC VEM paie 30 %",
      [("Communauté de communes Ventadour – Égletons – Monédières", "Communauté de communes Ventadour – Égletons – Monédières"),
       ("CC VEM", "Communauté de communes Ventadour – Égletons – Monédières")]),
+    # lowercase words the acronym spells are the name's (« forestière »: the F of CCHLF); not others
+    ("la Communauté de communes de la Haute Lande forestière (CCHLF) ; la CCHLF paie",
+     [("Communauté de communes de la Haute Lande forestière", "Communauté de communes de la Haute Lande forestière"),
+      ("CCHLF", "Communauté de communes de la Haute Lande forestière")]),
+    ("la Communauté de communes du Val voisine (CCV) signe", [("Communauté de communes du Val", "Communauté de communes du Val")]),
     # a type in parentheses says what the body is, not its name
     ("la Communauté de communes du Pays de Langres (EPCI) ; l'EPCI paie",
      [("Communauté de communes du Pays de Langres", "Communauté de communes du Pays de Langres")]),

@@ -71,8 +71,8 @@ _AFTER = re.compile(
     r"|\s*,?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu)"
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
-    # n'est pas partie au contrat »
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
+    # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
     r"(?:(?!seulement|uniquement|simplement|juste|encore)\w+\s+)?"
     r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b",
     re.IGNORECASE)

@@ -12,7 +12,8 @@ the longest (then the first in alphabetical order, so that the choice does not d
 the mentions): they then share one IRI and one ``rdfs:label``, and the other names become
 ``skos:altLabel`` of that actor, so that search and later documents find it under each. A
 syndicat mixte named after the SCoT, PNR, Pays or PETR it carries and that structure's own name are
-one group (« Syndicat mixte du SCoT du Chalonnais » and « SCoT du Chalonnais »). Mentions
+one group (« Syndicat mixte du SCoT du Chalonnais » and « SCoT du Chalonnais »), so are an
+agglomération and the communauté d'agglomération of the same name. Mentions
 linked to an existing actor, and the other kinds, are left as they are. Pure function.
 """
 from __future__ import annotations
@@ -61,6 +62,11 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
         carried = _carried(key)
         if carried in names and key in names:
             names[key] |= names.pop(carried)
+    # « l'agglomération du Marsan et de la Midouze » is the « Communauté d'agglomération du Marsan … »
+    for key in list(names):
+        full = f"communaute {key}"
+        if key.startswith("agglomeration ") and full in names and key in names:
+            names[full] |= names.pop(key)
     canonical: dict[str, str] = {}
     others: dict[str, tuple[str, ...]] = {}
     for group in names.values():

@@ -42,7 +42,7 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
-from .acronyms import with_acronyms
+from .acronyms import initials, with_acronyms
 from .casing import in_usual_case
 from .foreign import find_foreign
 from .heads import APOS as _APOS, E as _E, RULES, SYNDICAT_PURPOSE, UPPER as _UPPER, Rule
@@ -383,6 +383,23 @@ def _spelled_by_acronym(toks: list[_Tok], head_start: int, right: int) -> int | 
     return k if initials.upper() == toks[k + 1].text else None
 
 
+_MAX_SPELLED_TAIL = 2
+
+
+def _spelled_tail(text: str, toks: list[_Tok], head_start: int, right: int) -> int:
+    """Token index after one or two lowercase words that go on with the name when the parenthesised
+    acronym right after them spells the whole name with them: « Communauté de communes de la Haute
+    Lande forestière (CCHLF) »; ``right`` otherwise."""
+    k = right
+    while k < len(toks) and k - right < _MAX_SPELLED_TAIL and toks[k].kind == "word" and toks[k].lowercase \
+            and not toks[k].connector:
+        k += 1
+    if k == right or k + 2 >= len(toks) or toks[k].text != "(" or toks[k + 2].text != ")" \
+            or not toks[k + 1].text.isupper():
+        return right
+    return k if initials(text[head_start:toks[k - 1].end]) == toks[k + 1].text else right
+
+
 _CARDINAL = frozenset({"nord", "sud", "est", "ouest"})
 
 
@@ -668,6 +685,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
             if right is not None:
                 enclosed = _enclosed_et(text, toks, hs, right)
                 right = enclosed if enclosed != right else _bare_pair(text, toks, j, right, rule)
+                right = _spelled_tail(text, toks, hs, right)
             weak = False
             if left is None and right is None and rule.demonym and j < len(toks) and _demonym(toks[j]):
                 right, weak = j + 1, True
