@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .heads import FUNDED_BY
 from .model import Mention
 
 __all__ = ["CONF_ASIDE", "asides"]
@@ -99,7 +100,7 @@ _STATE_BEFORE = re.compile(
     r"(?<!\bcomposé)(?<!\bcomposée)(?<!\bconstitué)(?<!\bconstituée)(?<!\bformé)(?<!\bformée)(?<!\bmembres)"
     r"(?<!\bpartenaires)(?<!\bcôtés)(?<!\bcôté)(?<!\bpart)"
     r"\s+de\s+l['’]\s?$"
-    r"|\b(?:financée?s?|cofinancée?s?|subventionnée?s?|soutenue?s?)\b[^.;:!?\n]{0,40}?\bpar\s+l['’]\s?$",
+    rf"|{FUNDED_BY}l['’]\s?$",
     re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")

@@ -45,6 +45,11 @@ O = "[oô]"
 AP = f"[{APOS}]"
 
 
+# Funded by what follows (« financé à 48 % par », « cofinancé par », « subventionnés par », « soutenu par »):
+# read by asides.py (the State as a funder) and instruments.py (a programme as a funder).
+FUNDED_BY = r"\b(?:(?:co)?financ|subventionn|soutenu)\w*\b[^.;:!?\n]{0,40}?\bpar[ \u00a0]+"
+
+
 # What a syndicat mixte is for, between its head and the structure it carries: « Syndicat mixte [de
 # gestion | d'aménagement et de gestion] du Parc … » (read by patterns.py and descriptions.py).
 SYNDICAT_PURPOSE = (rf"(?:[ \u00a0]+(?:de[ \u00a0]+|d{AP}[ \u00a0]?)[a-zà-ÿ]+"

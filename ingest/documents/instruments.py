@@ -13,6 +13,7 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 
 from .confidence import CONF_KEYWORD_SINGLE, CONF_MAX, TITLE_BONUS
+from .heads import FUNDED_BY
 from .labels import fold
 from .lexicon import Lexicon
 from .linking import name_key
@@ -88,8 +89,7 @@ _CARRIER = re.compile(r"\b(?:port|anim|pilot|coordonn|confi)(?:é|ée|és|ées)[
 # A programme named as what funds the practice (« le programme Interreg France-Suisse qui cofinance une
 # partie des actions », « cofinancé par le programme LEADER », « au titre du FEDER ») is its money, not
 # how it is done.
-_FUNDING_BEFORE = re.compile(r"\b(?:(?:co)?financ|subventionn|soutenu)\w*[ \u00a0]+(?:\w+[ \u00a0]+){0,3}?(?:par|au[ \u00a0]+titre)"
-                             r"[ \u00a0]+(?:(?:le|la|les|du|des)[ \u00a0]+|l['’][ \u00a0]?)?$"
+_FUNDING_BEFORE = re.compile(rf"{FUNDED_BY}(?:(?:le|la|les)[ \u00a0]+|l['’][ \u00a0]?)?$"
                              r"|\bau[ \u00a0]+titre[ \u00a0]+(?:du|des|de[ \u00a0]+la|de[ \u00a0]+l['’])[ \u00a0]*$",
                              re.IGNORECASE)
 _FUNDING_AFTER = re.compile(r"[^.;:!?\n]{0,50}?,?[ \u00a0]+qui[ \u00a0]+(?:co)?financ", re.IGNORECASE)
