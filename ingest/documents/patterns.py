@@ -42,7 +42,7 @@ from rdflib import URIRef
 from ontology.namespace import COOP
 from search.text import STOP_WORDS, fold
 
-from .acronyms import initials, with_acronyms
+from .acronyms import with_acronyms
 from .casing import in_usual_case
 from .foreign import find_foreign
 from .heads import APOS as _APOS, E as _E, RULES, SYNDICAT_PURPOSE, UPPER as _UPPER, Rule
@@ -366,21 +366,24 @@ def _starts_item(text: str, pos: int) -> bool:
     return i == 0 or text[i - 1] in _ITEM_MARKS or (text[max(0, i - 2):i] == "- " and (i == 2 or text[i - 3] == "\n"))
 
 
-def _spelled_by_acronym(toks: list[_Tok], head_start: int, right: int) -> int | None:
+def _acronym_spells(text: str, toks: list[_Tok], head_start: int, k: int) -> bool:
+    """Tokens k.. are a parenthesised acronym that spells (:func:`_spells`) the name from its head up to
+    token k, connectors and « et » left out."""
+    if not (k + 2 < len(toks) and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper()):
+        return False
+    words = [w for w in (fold(x) for x in _HEAD_WORD.findall(text[head_start:toks[k - 1].end]))
+             if w not in CONNECTORS and w not in ("d", "l", "et")]
+    return _spells(toks[k + 1].text.lower(), words)
+
+
+def _spelled_by_acronym(text: str, toks: list[_Tok], head_start: int, right: int) -> int | None:
     """Token index after the capitalised words following « et » (token ``right``) when a parenthesised
-    acronym right after them spells the initials of the whole name from its head (connectors and
-    « et » left out): « Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) »."""
+    acronym right after them spells the whole name (:func:`_acronym_spells`): « Communauté de communes Morvan
+    Sommets et Grands Lacs (CCMSGL) »."""
     k = right + 1
     while k < len(toks) and k - right <= _MAX_ET_WORDS + 2 and (toks[k].capitalised or toks[k].connector):
         k += 1
-    if k + 2 >= len(toks) or toks[k].text != "(" or toks[k + 2].text != ")" or not toks[k + 1].text.isupper() \
-            or toks[k - 1].connector:
-        return None
-    first = next((i for i, t in enumerate(toks) if t.start >= head_start), None)
-    if first is None:
-        return None
-    initials = "".join(t.text[0] for t in toks[first:k] if t.kind == "word" and not t.connector and t.text != "et")
-    return k if initials.upper() == toks[k + 1].text else None
+    return k if not toks[k - 1].connector and _acronym_spells(text, toks, head_start, k) else None
 
 
 _MAX_SPELLED_TAIL = 2
@@ -394,10 +397,7 @@ def _spelled_tail(text: str, toks: list[_Tok], head_start: int, right: int) -> i
     while k < len(toks) and k - right < _MAX_SPELLED_TAIL and toks[k].kind == "word" and toks[k].lowercase \
             and not toks[k].connector:
         k += 1
-    if k == right or k + 2 >= len(toks) or toks[k].text != "(" or toks[k + 2].text != ")" \
-            or not toks[k + 1].text.isupper():
-        return right
-    return k if initials(text[head_start:toks[k - 1].end]) == toks[k + 1].text else right
+    return k if k > right and _acronym_spells(text, toks, head_start, k) else right
 
 
 _CARDINAL = frozenset({"nord", "sud", "est", "ouest"})
@@ -425,7 +425,7 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
         return right
     if toks[right - 1].folded in _CARDINAL and toks[right + 1].folded in _CARDINAL and toks[right + 1].capitalised:
         return right + 2  # « … des microrégions Sud et Ouest »: one name
-    if (k := _spelled_by_acronym(toks, head_start, right)) is not None:
+    if (k := _spelled_by_acronym(text, toks, head_start, right)) is not None:
         return k  # « Communauté de communes Morvan Sommets et Grands Lacs (CCMSGL) »
     after = toks[right + 1]
     # « Cévennes Gangeoises et Suménoises »: two capitalised ethnic adjectives joined by « et »
