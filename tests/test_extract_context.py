@@ -66,6 +66,31 @@ def actor(text: str, name: str) -> Mention:
      "la chambre d'agriculture de Saône-et-Loire, pour information.", "chambre d'agriculture de Saône-et-Loire"),
     ("Ampliation :\n- Préfecture de la Drôme\n- Syndicat mixte du Diois", "Syndicat mixte du Diois"),
     ("Copie pour information à la Région Occitanie", "Région Occitanie"),
+    # a line listing addressees or supporters, past its semicolons and commas
+    ("Copie : M. le Préfet du Cher (pour information) ; Région Centre-Val de Loire – Direction de l'aménagement",
+     "Région Centre-Val de Loire"),
+    ("Destinataires : membres de la Conférence ; Département du Val-d'Oise ; sous-préfecture de Pontoise",
+     "Département du Val-d'Oise"),
+    ("Lettres de soutien jointes : Région Nouvelle-Aquitaine (AOM), Sous-préfecture d'Ussel, France Travail.",
+     "Sous-préfecture d'Ussel"),
+    # a comparison, a former name, a body's document, a body left out
+    ("On a regardé ce que fait la communauté d'agglomération de Bastia, qui a une longueur d'avance.",
+     "communauté d'agglomération de Bastia"),
+    ("À titre de comparaison, le PETR du Pays de Chaumont a choisi des CRTE par EPCI.", "PETR du Pays de Chaumont"),
+    ("la Communauté de communes Terre Valserine, ex-Communauté de communes du Pays Bellegardien, soutient",
+     "Communauté de communes du Pays Bellegardien"),
+    ("Le contrat s'inscrit dans les orientations du SCoT Sud 54, porté par le Multipôle.", "SCoT Sud 54"),
+    ("10. Rapport d'activité 2024 du Syndicat mixte du bassin des Sorgues", "Syndicat mixte du bassin des Sorgues"),
+    ("Données : INSEE, diagnostic du SCoT Est Cantal (SYTEC)", "SCoT Est Cantal"),
+    ("le Parc naturel régional du Haut-Jura, dont plusieurs communes sont membres, n'a pas été associé à la démarche",
+     "Parc naturel régional du Haut-Jura"),
+    # a speech's addressee
+    ("Madame la Préfète,\n\nMonsieur le Vice-président de la Région Provence-Alpes-Côte d'Azur,\n\nMesdames",
+     "Région Provence-Alpes-Côte d'Azur"),
+    # a negated list
+    ("Il ne se substitue ni aux contrats de l'État, ni aux dispositifs de la Région Grand Est, ni aux fonds",
+     "Région Grand Est"),
+    ("Le syndicat n'associe ni la Région Bretagne ni le Département.", "Région Bretagne"),
     # a town hall as a venue
     ("des permanences hebdomadaires au siège de la CCMD et à la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("La réunion se tiendra à l'hôtel de ville de Thionville.", "hôtel de ville de Thionville"),
@@ -75,6 +100,8 @@ def actor(text: str, name: str) -> Mention:
     ("et à celui de la Communauté de communes de l'Aillantais, qui n'est pas partie au contrat de réciprocité",
      "Communauté de communes de l'Aillantais"),
     ("La Région Nouvelle-Aquitaine, AOM régionale, n'est pas partie à la convention.", "Région Nouvelle-Aquitaine"),
+    # informed only, also as an apposition
+    ("Le Département de la Marne, tenu informé de la démarche, pourra adhérer au contrat.", "Département de la Marne"),
     # the State owning what the text names, or funding
     ("La commission locale de l'eau réunit élus, usagers et services de l'État.", "État"),
     ("modifications approuvées par arrêté du représentant de l'État dans le département", "État"),
@@ -108,6 +135,13 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Copie : la délibération jointe.\n\nLe Pays de Retz signe la convention.", "Pays de Retz"),
     ("La convention est signée par la mairie de Rambervillers.", "mairie de Rambervillers"),
     ("Une copie de la convention est conservée par le Pays de Retz, signataire.", "Pays de Retz"),
+    ("Copie conforme de la délibération.\nLe Pays de Retz signe la convention.", "Pays de Retz"),
+    ("Monsieur le Président de la CC du Jura signe la convention, ce jour.", "CC du Jura"),  # no line of its own
+    ("Le syndicat associe la Région Bretagne, le Département et l'État.", "Région Bretagne"),
+    ("La CC du Jura, informée en amont, a signé.", "CC du Jura"),
+    ("Le SCoT Sud 54 fixe les orientations du territoire.", "SCoT Sud 54"),
+    ("La CC du Jura, dont le siège est à Lons, n'a pas été longue à signer.", "CC du Jura"),
+    ("Le Pays de Retz, expert en comparaison de données, signe.", "Pays de Retz"),
     ("Le Pays de Retz n'est pas seulement signataire : il anime le contrat.", "Pays de Retz"),
     ("La CC du Gévaudan, qui n'était pas encore membre en 2022, a adhéré.", "CC du Gévaudan"),
     # the State signing, or a member

@@ -105,3 +105,24 @@ def test_an_agglomeration_is_the_communaute_d_agglomeration_of_its_name():
     assert third[0].label == "Agglomération du Grand Dax"  # no communauté of that name in the document
     assert others == {"Communauté d'agglomération du Marsan et de la Midouze": (
         "Agglomération du Marsan et de la Midouze",)}
+
+
+def test_a_bare_acronym_is_the_one_longer_name_it_starts():
+    bare_ = named("DRAAF", COOP.StateService, 0)
+    regional = named("DRAAF Bretagne", COOP.StateService, 40)
+    (first, second), others = unify_new_actors([[bare_], [regional]])
+    assert first[0].label == second[0].label == "DRAAF Bretagne"
+    assert others == {"DRAAF Bretagne": ("DRAAF",)}
+    # two longer names: which one is meant is not known; a name that is no acronym: left alone
+    two = [[bare_, named("DRAAF Bretagne", COOP.StateService, 40), named("DRAAF Normandie", COOP.StateService, 80)]]
+    assert unify_new_actors(two) == (two, {})
+    towns = [[named("Commune de Tende", COOP.Commune, 0), named("Commune de Tende Pôle", COOP.Commune, 40)]]
+    assert unify_new_actors(towns) == (towns, {})
+
+
+def test_a_name_is_the_one_longer_name_that_only_adds_lowercase_words():
+    short = named("Communauté de communes de la Haute Lande", COOP.CommunauteDeCommunes, 0)
+    full = named("Communauté de communes de la Haute Lande forestière", COOP.CommunauteDeCommunes, 60)
+    (first, second), others = unify_new_actors([[short], [full]])
+    assert first[0].label == second[0].label == "Communauté de communes de la Haute Lande forestière"
+    assert others == {"Communauté de communes de la Haute Lande forestière": ("Communauté de communes de la Haute Lande",)}

@@ -387,6 +387,15 @@ def test_names_across_wrapped_lines_and_column_gaps():
     assert [m.name for m in find_institutions("- la Communauté de communes du Pays de Colombey\nToulois accueille")] == [
         "Communauté de communes du Pays de Colombey"]
     assert [m.name for m in find_institutions("La CC du Pays de Colombey\nToulois")] == ["Communauté de communes du Pays de Colombey"]
+    # a list item's text wrapped with a hanging indent goes on; not onto the next field's label
+    item = ("1. On part bien sur un PAT interterritorial à trois territoires : le PETR Pays Portes\n"
+            "   de Gascogne, le PETR du Pays d'Armagnac et la Communauté d'agglomération Grand Auch\n"
+            "   Cœur de Gascogne. Chacun garde son PAT existant.")
+    assert [m.name for m in find_institutions(item)] == [
+        "PETR Pays Portes de Gascogne", "PETR du Pays d'Armagnac", "Communauté d'agglomération Grand Auch Cœur de Gascogne"]
+    assert [m.name for m in find_institutions(
+        "7. Convention-cadre de partenariat 2025-2027 avec le Syndicat mixte du Parc naturel régional du Mont-Ventoux\n"
+        "   Rapporteur : M. le Vice-président.")] == ["Syndicat mixte du Parc naturel régional du Mont-Ventoux"]
     # a column gap (a page header) ends a name
     header = "PETR du Pays Terres de Lorraine                      Rapport d'activité 2023\n"
     assert [m.text for m in find_institutions(header)] == ["PETR du Pays Terres de Lorraine"]
@@ -401,6 +410,21 @@ def test_a_quoted_name_over_a_wrapped_line_and_its_acronym():
             "(GECT ETVG) a été constitué en 2019. Le GECT ETVG réunit cinq membres.")
     name = "GECT Espace transfrontalier Vallespir – Garrotxa"
     assert [(m.name, m.rule) for m in find_institutions(text)] == [(name, "gect"), (name, "acronym")]
+
+
+@pytest.mark.parametrize("text, names", [
+    # a lowercase head after an indefinite determiner is a kind, not a name; an acronym after it makes one
+    ("liait une métropole de Bourgogne-Franche-Comté et un territoire rural", []),
+    ("chaque commune du Parc naturel régional du Morvan", ["Parc naturel régional du Morvan"]),
+    ("un syndicat mixte de traitement des déchets (SMTD) est créé", ["Syndicat mixte de traitement des déchets"]),
+    ("la communauté de communes du Val signe", ["Communauté de communes du Val"]),
+    # a building, a job: no commune
+    ("Signé en mars 2024 à l'Hôtel de Ville de Langres, le contrat", []),
+    ("Réseau des secrétaires de mairie du Pays Saône-Ognon", ["Pays Saône-Ognon"]),
+    ("la Ville de Langres et la mairie de Limone", ["Ville de Langres", "Mairie de Limone"]),
+])
+def test_kinds_buildings_and_jobs_are_no_names(text, names):
+    assert [m.name for m in find_institutions(text) if m.rule != "acronym"] == names
 
 
 def test_a_kinds_acronym_after_a_plural_determiner_names_no_body():
@@ -1005,6 +1029,16 @@ def test_find_descriptions(text, expected):
 def test_find_descriptions_negative(text):
     assert [d for d in find_descriptions(text)
             if d.text not in ("le Département", "l'agglomération") and d.cls != COOP.Actor] == [], find_descriptions(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Le comité de pilotage réunit les élus des deux structures, la Chambre et la DRAAF.",
+    "un comité réunit les élus référents des trois\nintercommunalités",
+    "un comité de suivi réunissant les élus délégués aux mobilités de\n     chacun des EPCI",
+])
+def test_the_elected_of_bodies_are_their_delegates_not_communes(text):
+    assert [d.text for d in find_descriptions(text) if "élus" in d.text] == []
+    assert [d.text for d in find_descriptions(text.replace("élus", "maires", 1)) if "maires" in d.text] != []
 
 
 def test_definite_descriptions_resolve_through_the_case_territory(lexicon):

@@ -41,9 +41,15 @@ _ARTICLE = r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|à\s+la|à\s+l['’]|a
 # the cue ends right before the name (an article between them)
 _BEFORE = re.compile(
     r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
-    r"|\bcontrairement|\bà\s+la\s+différence|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
+    r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
     r"|\bhors\s+du\s+périmètre"
+    # a body's former name: « la Communauté de communes Terre Valserine, ex-Communauté de communes du Pays
+    # Bellegardien »
+    r"|\bex\s?-|\banciennement"
+    # a body's document, not the body at work: « les orientations du SCoT Sud 54 », « diagnostic du SCoT Est
+    # Cantal », « Rapport d'activité 2024 du Syndicat mixte du bassin des Sorgues »
+    r"|\b(?:orientations|prescriptions|diagnostic|rapport\s+d['’]\s?activités?(?:\s+\d{4})?)\s+(?=d)"
     # an act sent for the legality check: « Acte rendu exécutoire après transmission en préfecture de l'Orne »
     r"|\btransmi(?:s|se|ses|ssion)\s+(?:en|à)"
     # a study visit to another practice: « Visite d'étude du PAT du Pays de Rennes »
@@ -52,6 +58,8 @@ _BEFORE = re.compile(
     # présentée à la Région », « la convention n'engage pas la Région »
     r"|\bauprès(?:\s+d[^.;:!?\n]{0,50}?\s+et)?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
     r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas"
+    # a negated list: « ne se substitue ni aux contrats de l'État, ni aux dispositifs de la Région »
+    r"|\bni\s+(?:(?:à|aux?)\s+(?:\w+\s+){0,2}?(?:de|des|du|d['’])\s*)?"
     # a researcher's affiliation: « Marion Lafargue, chercheuse, INRAE », « professeure de géographie,
     # Université de Poitiers »
     r"|\b(?:chercheu(?:r|se)s?|enseignante?s?-chercheu(?:r|se)s?|professeure?s?|ma[îi]tres?(?:se)?\s+de\s+conférences"
@@ -69,8 +77,9 @@ _AFTER = re.compile(
     # part): « Le Havre Seine Métropole, sollicitée, n'a pas
     # souhaité s'associer », « … sollicitée en 2023,\npas d'adhésion », « le SDEV a été informé »
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
-    r"|\s*,?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu)"
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:a|ont)\s+été|est|sont)\s+(?:tenue?s?\s+)?informée?s?\b"
+    r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu"
+    r"|été\s+(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?))"
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:(?:a|ont)\s+été|est|sont)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
@@ -111,6 +120,13 @@ _COPY_CUE = re.compile(r"\bcopies?\s+(?:(?:en\s+)?(?:sera|seront|est|sont)\s+)?"
                        r"(?:adressée?s?|transmise?s?|notifiée?s?)\b|\bampliations?\b|\bcopies?\s*(?:à|:)"
                        r"|\bpour\s+information\s*(?::|à\b|aux?\b)", re.IGNORECASE)
 _COPY_WINDOW = 300
+# a line that lists addressees or supporters, not parties: « Copie : M. le Préfet du Cher ; Région
+# Centre-Val de Loire – Direction de l'aménagement », « Destinataires : membres de la Conférence ;
+# Département du Val-d'Oise », « Lettres de soutien jointes : Région Nouvelle-Aquitaine, … »
+_LIST_LINE = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:copies?|destinataires?|ampliations?|diffusion"
+                        r"|lettres?\s+de\s+soutien(?:\s+jointes?)?)\b[^:\n]{0,30}:"
+                        # a speech's addressee: « Monsieur le Vice-président de la Région Provence-Alpes-Côte d'Azur, »
+                        r"|[ \t]*(?:Madame|Monsieur|Mesdames|Messieurs)\b[^\n]*,[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _COPY_START = re.compile(r"[.!?;]|\n\s*\n")
 
 
@@ -137,7 +153,8 @@ def _aside(text: str, start: int, end: int) -> bool:
     sentence = text[max(0, start - _SENTENCE_WINDOW):start]
     if m := _SENTENCE_START.search(sentence):
         sentence = sentence[m.end():]
-    return bool(_SENTENCE_CUE.search(sentence)) or _copied(text, start)
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_SENTENCE_CUE.search(sentence)) or _copied(text, start) or bool(_LIST_LINE.match(text, line))
 
 
 def _copied(text: str, start: int) -> bool:

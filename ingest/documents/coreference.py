@@ -13,11 +13,14 @@ the mentions): they then share one IRI and one ``rdfs:label``, and the other nam
 ``skos:altLabel`` of that actor, so that search and later documents find it under each. A
 syndicat mixte named after the SCoT, PNR, Pays or PETR it carries and that structure's own name are
 one group (« Syndicat mixte du SCoT du Chalonnais » and « SCoT du Chalonnais »), so are an
-agglomération and the communauté d'agglomération of the same name. Mentions
+agglomération and the communauté d'agglomération of the same name, so are a bare acronym and the one
+longer name it starts (« DRAAF » and « DRAAF Bretagne »), and a name and the one longer name that only
+adds lowercase words to it. Mentions
 linked to an existing actor, and the other kinds, are left as they are. Pure function.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .linking import name_key
@@ -34,6 +37,15 @@ def _name(m: Mention) -> str:
 _CARRIER = "syndicat mixte "
 _MAX_BETWEEN = 2  # « Syndicat mixte de gestion du Parc … », « … d'aménagement et de gestion du … »
 _CARRIED = ("scot ", "parc naturel regional ", "pays ", "pole equilibre territorial rural ")
+
+
+_ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,}")
+
+
+def _lowercase_tail(short: str, long: str) -> bool:
+    """``long`` is ``short`` and lowercase words (« forestière », « et landaise »)."""
+    tail = long[len(short):]
+    return long.startswith(short) and tail[:1] == " " and all(w[:1].islower() for w in tail.split())
 
 
 def _carried(key: str) -> str | None:
@@ -67,6 +79,14 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
         full = f"communaute {key}"
         if key.startswith("agglomeration ") and full in names and key in names:
             names[full] |= names.pop(key)
+    # « la DRAAF » and « DRAAF Bretagne », « l'ADEME » and « ADEME Bourgogne-Franche-Comté »: a bare
+    # acronym and the one longer name it starts in the document are one body; so are a name and the one
+    # name that only adds lowercase words to it (« … de la Haute Lande » and « … de la Haute Lande forestière »)
+    for key in list(names):
+        longer = [k for k in names if k.startswith(key + " ")]
+        if len(longer) == 1 and (any(_ACRONYM.fullmatch(n) for n in names[key])
+                                 or any(_lowercase_tail(a, b) for a in names[key] for b in names[longer[0]])):
+            names[longer[0]] |= names.pop(key)
     canonical: dict[str, str] = {}
     others: dict[str, tuple[str, ...]] = {}
     for group in names.values():

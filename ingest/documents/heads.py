@@ -125,7 +125,9 @@ RULES: tuple[Rule, ...] = (
     Rule("conseil-regional", _r(rf"\bconseil\s+r{E}gional\b"), COOP.Region),
     Rule("pole-metropolitain", _r(rf"\bp{O}les?\s+m{E}tropolitains?\b"), COOP.PoleMetropolitain, bridge=True,
          demonym=True, canonical="Pôle métropolitain"),
-    Rule("commune", _r(r"\b(?:commune|ville|mairie)\b"), COOP.Commune, connector_required=True),
+    # not a building or a job: « l'Hôtel de Ville de Langres », « secrétaires de mairie du Pays Saône-Ognon »
+    Rule("commune", _r(rf"\b(?:commune|(?<!h{O}tel de )ville|(?<!secr{E}taires de )(?<!secr{E}taire de )mairie)\b"),
+         COOP.Commune, connector_required=True),
     # "le Maire de Besançon" speaks for the commune: the actor is the commune ("Commune de Besançon").
     Rule("maire", _r(r"\bmaire\b"), COOP.Commune, connector_required=True, canonical="Commune"),
     Rule("agence-urbanisme", _r(rf"\bagences?\s+d{AP}\s?urbanisme\b"), COOP.AgenceUrbanisme, bridge=True,

@@ -128,6 +128,12 @@ _SIZE_AFTER = re.compile(r"\s*(?:,|et)\s*(?:(?i:environ|près\s+de|plus\s+de|que
 # of communes
 _DELEGATES_AFTER = re.compile(rf"\s+(?i:de\s+chaque|du|de\s+la|de\s+l{_A}|des)\b")
 _COUNT = re.compile(rf"^(?:\d+|(?i:{_NUMBER_WORDS}))$")
+# « les élus des deux structures », « les élus référents des trois intercommunalités », « les élus
+# délégués aux mobilités de chacun des EPCI »: the bodies' delegates, whatever the determiner
+_BODIES_DELEGATES_AFTER = re.compile(
+    rf"(?:\s+(?i:référents?|délégués?|désignés?|titulaires|communautaires)\b[^.;:!?\n]{{0,30}}?)?"
+    rf"\s+(?i:de\s+chaque|de\s+chacun|des\s+(?:\d+|{_NUMBER_WORDS})\s|des\s+(?:structures|intercommunalités|EPCI"
+    rf"|communautés|collectivités\s+membres|membres))")
 
 
 def _plural_form(noun: str) -> bool:
@@ -180,7 +186,8 @@ def find_descriptions(text: str, start: int = 0, end: int | None = None) -> list
             continue
         if cls == COOP.Commune and _COUNT.match(det) and _SIZE_AFTER.match(text, m.end(), end):
             continue
-        if noun.lower().endswith("lus") and _COUNT.match(det) and _DELEGATES_AFTER.match(text, m.end(), end):
+        if noun.lower().endswith("lus") and (_COUNT.match(det) and _DELEGATES_AFTER.match(text, m.end(), end)
+                                             or _BODIES_DELEGATES_AFTER.match(text, m.end(), end)):
             continue
         invariant = noun.split()[0] in _INVARIANT
         if _SINGULAR_DET.match(det) and not det.lower().startswith("d"):

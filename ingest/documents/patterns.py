@@ -103,8 +103,18 @@ class _Tok:
         return self.kind == "word" and self.text[0].islower()
 
 
+_INDEFINITE_BEFORE = re.compile(r"(?<![\w'’])(?:une?|chaque|toute|aucune?)\s+$", re.IGNORECASE)
+_ACRONYM_SOON = re.compile(r"[^.;:()\n]{0,80}\([A-ZÀ-Ý][A-Za-zÀ-ÿ]*[A-ZÀ-Ý]\)")
+
+
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [_Tok(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+    """The tokens of text[start:end]; a line's indentation is no column gap (it follows the break)."""
+    toks: list[_Tok] = []
+    for m in _TOKEN.finditer(text, start, end):
+        if m.lastgroup == "nl" and m.group()[0] == " " and toks and toks[-1].text == "\n" and toks[-1].end == m.start():
+            continue
+        toks.append(_Tok(m.lastgroup, m.group(), m.start(), m.end()))
+    return toks
 
 
 
@@ -245,8 +255,11 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
         if first == end or toks[end].start - toks[first].start < _WRAP_MIN:
             return False
         head = toks[first]
-        if head.kind == "punct" and head.text in "-–—•*✓" or head.text.isdigit() and toks[first + 1].text in ".)":
-            return False  # a list item
+        if (head.kind == "punct" and head.text in "-–—•*✓" or head.text.isdigit() and toks[first + 1].text in ".)") \
+                and not (_hanging(toks, end) and (n == 1 or not toks[k + 1].capitalised)):
+            # a list item, unless wrapped onto an indented line that goes on with a connector (« 1. … le PETR Pays
+            # Portes\n   de Gascogne »; not « 7. Convention avec le Syndicat mixte du Parc …\n   Rapporteur : … »)
+            return False
         if n == 0 and any(t.kind == "nl" and t.text == "\t" for t in toks[first:end]):
             return False  # a table's row (« Collectivités bénéficiaires\tCC …, Communauté de communes Sud Estuaire »)
         if n == 0 and toks[end].start - toks[first].start >= _WRAP_LONG \
@@ -254,6 +267,15 @@ def _wrapped(toks: list[_Tok], k: int) -> bool:
             return True
         end = first - 1
     return True
+
+
+_HANGING = 2  # spaces: a line this indented under a list item goes on with the item's text
+
+
+def _hanging(toks: list[_Tok], k: int) -> bool:
+    """The line after token k (a line break) is indented: a list item's text wrapped with a hanging
+    indent (« 1. On part … à trois territoires : le PETR Pays Portes\n   de Gascogne, le PETR … »)."""
+    return k + 1 < len(toks) and toks[k + 1].start - toks[k].end >= _HANGING
 
 
 def _head_wrapped(toks: list[_Tok], k: int, head: int) -> bool:
@@ -672,6 +694,10 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
                 continue  # « Fougères Agglomération Bretagne Romantique »: the suffix of the name before
             if _PLURAL_HEAD.match(text, hs) and _PLURAL_DET_BEFORE.search(text, max(start, hs - 20), hs):
                 continue  # "les communautés de communes du Pays de Brest": several bodies, not a name
+            if m.group()[:1].islower() and _INDEFINITE_BEFORE.search(text, max(start, hs - 12), hs) \
+                    and not _ACRONYM_SOON.match(text, he, end):
+                continue  # « une métropole de Bourgogne-Franche-Comté », « chaque commune du Parc »: not a name
+                # (but « un syndicat mixte de traitement des déchets (SMTD) est créé »)
             left = _scan_backward(toks, i) if rule.suffix else None
             acronym = _acronym_after(toks, j) if rule.prefix else None  # « Agence régionale de santé (ARS) Pays … »
             # an acronym head is followed by its name right away (« GECT Pirineus-Cerdanya »): no bridge
