@@ -74,6 +74,16 @@ def actor(text: str, name: str) -> Mention:
     ("Lettres de soutien jointes : Région Nouvelle-Aquitaine (AOM), Sous-préfecture d'Ussel, France Travail.",
      "Sous-préfecture d'Ussel"),
     # a comparison, a former name, a body's document, a body left out
+    ("Des cofinancements pourront être sollicités auprès de la Région Normandie, de la Région Hauts-de-France et "
+     "des fonds européens.", "Région Hauts-de-France"),
+    ("La séance s'est tenue dans les locaux du PETR du Pays de Saint-Malo, que les présidents remercient.",
+     "PETR du Pays de Saint-Malo"),
+    ("l'exemple du pôle métropolitain Loire-Bretagne a été évoqué", "pôle métropolitain Loire-Bretagne"),
+    ("La Région Bretagne, autorité organisatrice du réseau BreizhGo, sera tenue informée des travaux.", "Région Bretagne"),
+    ("Le Parc du Gâtinais s'inspire ici de ce que pratiquent d'autres parcs, notamment le PNR de la Haute Vallée de "
+     "Chevreuse avec ses intercommunalités.", "PNR de la Haute Vallée de Chevreuse"),
+    ("Les postes sont financés par la Banque des Territoires dans le cadre de Petites villes de demain, qui "
+     "n'intervient pas dans l'animation du réseau.", "Banque des Territoires"),
     ("On a regardé ce que fait la communauté d'agglomération de Bastia, qui a une longueur d'avance.",
      "communauté d'agglomération de Bastia"),
     ("À titre de comparaison, le PETR du Pays de Chaumont a choisi des CRTE par EPCI.", "PETR du Pays de Chaumont"),
@@ -140,6 +150,9 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le syndicat associe la Région Bretagne, le Département et l'État.", "Région Bretagne"),
     ("La CC du Jura, informée en amont, a signé.", "CC du Jura"),
     ("Le SCoT Sud 54 fixe les orientations du territoire.", "SCoT Sud 54"),
+    ("La Banque des Territoires, qui participe au comité, finance l'étude.", "Banque des Territoires"),
+    ("Le PETR du Pays de Saint-Malo met ses locaux à disposition.", "PETR du Pays de Saint-Malo"),
+    ("Un exemple : le pôle métropolitain Loire-Bretagne signe.", "pôle métropolitain Loire-Bretagne"),
     ("La CC du Jura, dont le siège est à Lons, n'a pas été longue à signer.", "CC du Jura"),
     ("Le Pays de Retz, expert en comparaison de données, signe.", "Pays de Retz"),
     ("Le Pays de Retz n'est pas seulement signataire : il anime le contrat.", "Pays de Retz"),

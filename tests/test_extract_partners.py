@@ -158,6 +158,17 @@ def test_a_proper_name_alone_in_a_partners_row_is_a_partner(bare):  # noqa: F811
     assert not {"Bretagne", "Région", "les partenaires locaux"} & set(actors)
 
 
+def test_a_table_header_under_a_participants_heading_is_no_partner():
+    from ingest.documents.model import Block, Candidate
+    from ingest.documents.partners import named_items
+    text = "Participants\nNom\tStructure\tFonction\nJulien MARCHAND\tAgglo du Pays de Dreux\tresponsable SIG\n"
+    s = text.index("Nom")
+    e = text.index("\n", s)
+    row = Block("paragraph", text[s:e], s, e, label="Participants", field="actors")
+    cand = Candidate("CR", 0, len(text), None, None, grid={"actors": [row]})
+    assert [text[a:b] for a, b in named_items(cand, [], frozenset())] == []
+
+
 def test_a_proper_name_outside_a_partners_row_is_not_made_an_actor(bare):  # noqa: F811
     doc, cand = make_candidate("→ Projet alimentaire du Lot\nEnjeux\tGrand-Figeac ; Cahors\n")
     assert not [m for m in extract(doc, cand, bare) if m.kind == "actor" and m.text == "Grand-Figeac"]

@@ -126,3 +126,27 @@ def test_a_name_is_the_one_longer_name_that_only_adds_lowercase_words():
     (first, second), others = unify_new_actors([[short], [full]])
     assert first[0].label == second[0].label == "Communauté de communes de la Haute Lande forestière"
     assert others == {"Communauté de communes de la Haute Lande forestière": ("Communauté de communes de la Haute Lande",)}
+
+
+def test_one_name_with_its_type_word_before_or_after_it():
+    before = named("Agglo de Saint-Malo", COOP.CommunauteAgglomeration, 0)
+    after = named("Saint-Malo Agglomération", COOP.CommunauteAgglomeration, 40)
+    (first, second), others = unify_new_actors([[before], [after]])
+    assert first[0].label == second[0].label == "Saint-Malo Agglomération"
+    # another kind of body of the same place is another body
+    cc = [[named("Communauté de communes de Saint-Malo", COOP.CommunauteDeCommunes, 0), after]]
+    assert unify_new_actors(cc) == (cc, {})
+
+
+def test_the_first_part_of_a_compound_name_is_that_name():
+    short = named("Communauté de communes du Pays de Dol", COOP.CommunauteDeCommunes, 0)
+    full = named("Communauté de communes du Pays de Dol et de la Baie du Mont-Saint-Michel", COOP.CommunauteDeCommunes, 50)
+    (first, second), _ = unify_new_actors([[short], [full]])
+    assert first[0].label == second[0].label == full.label
+
+
+def test_a_bodys_own_name_before_its_assemblys():
+    council = named("Conseil départemental d'Eure-et-Loir", COOP.Departement, 0)
+    own = named("Département d'Eure-et-Loir", COOP.Departement, 50)
+    (first, second), _ = unify_new_actors([[council], [own]])
+    assert first[0].label == second[0].label == "Département d'Eure-et-Loir"

@@ -376,6 +376,25 @@ def test_bodies_a_plural_type_enumerates():
     assert find_institutions("les communautés de communes rurales et urbaines") == []
 
 
+@pytest.mark.parametrize("text, names", [
+    ("entre les communes de La Ferté-Bernard, Cherré-Au, Cormes et Villaines-la-Gonais, annexée",
+     ["Commune de La Ferté-Bernard", "Commune de Cherré-Au", "Commune de Cormes", "Commune de Villaines-la-Gonais"]),
+    ("Les maires de Cherré-Au, de Cormes et de Villaines-la-Gonais ont fait connaître leur souhait",
+     ["Commune de Cherré-Au", "Commune de Cormes", "Commune de Villaines-la-Gonais"]),
+    ("les communes d'Avezé, de Préval et de Souvigné-sur-Même.",
+     ["Commune d'Avezé", "Commune de Préval", "Commune de Souvigné-sur-Même"]),
+    ("2. MISE EN COMMUN DES AGENTS AVEC LES COMMUNES DE CHERRÉ-AU, CORMES ET VILLAINES-LA-GONAIS\n",
+     ["Commune de Cherré-au", "Commune de Cormes", "Commune de Villaines-la-Gonais"]),
+    ("les partenaires sont les communes d'Apatou et de Grand-Santi, le commissariat",  # « de » as written
+     ["Commune d'Apatou", "Commune de Grand-Santi"]),
+    # one name is no enumeration; « de » names communes only; the maires need it
+    ("les communes de Bretagne", []),
+    ("les maires, Figeac et Cahors", []),
+])
+def test_communes_enumerated_with_de(text, names):
+    assert [m.name for m in find_institutions(text)] == names
+
+
 def test_names_across_wrapped_lines_and_column_gaps():
     wrapped = ("Le contrat de coopération est co-signé par les quatre communautés de communes membres du\n"
                "PETR : la Communauté de communes Terres Touloises, la Communauté de communes du Pays de Colombey et du Sud\n"

@@ -591,6 +591,16 @@ def test_enumerated_laureates_in_a_pdf_without_blank_lines_are_practices():
         "Lauréat n° 2 – Entente Breuchin-Luxeuil pour la requalification des friches"]
 
 
+def test_an_action_sheets_volet_is_a_heading():
+    text = ("Intitulé : entente et transport solidaire\n\n"
+            "Volet A – Entente intercommunale « Auge Santé »\n"
+            "Créée par délibérations concordantes, l'entente réunit la CA Lisieux Normandie et la CC Terre d'Auge.\n\n"
+            "Volet B – Transport solidaire vers les consultations\n"
+            "Convention de partenariat entre la CA Lisieux Normandie et Familles Rurales du Calvados.\n")
+    heads = [b.text for b in blocks(doc(text)) if b.kind == "heading" and b.level == 2]
+    assert heads == ["Volet A – Entente intercommunale « Auge Santé »", "Volet B – Transport solidaire vers les consultations"]
+
+
 def test_a_speakers_affiliation_makes_no_practice_section():
     # a programme: the talk's speaker is from a university, the round tables name practices
     text = ("# Programme\n\n## Conférence introductive : coopérer entre territoires\n\n- Hélène Dumas, professeure, "
@@ -937,6 +947,29 @@ def test_a_numbered_line_under_a_rule_is_a_section_title():
     assert not any(t.startswith(("Premier", "Second")) for t, _ in heads)  # no rule above: list items
     assert [c.title for c in candidates(doc(text))] == [
         "TÉMOIGNAGE 1 – entente CCCA / CCSA", "TÉMOIGNAGE 2 – Pôle métropolitain de l'Artois"]
+
+
+SECTIONS = ("Rapport de stage – trois coopérations\n"
+            "1. L'agence d'urbanisme : un outil d'ingénierie partagé entre deux\ndépartements\n"
+            "L'Agence d'urbanisme du Pays de Saint-Omer est une association créée en 1977, dont le périmètre\n"
+            "a été étendu à la Flandre intérieure en 2011. Ses membres sont la CAPSO, la CCPL et la CCFI,\n"
+            "située dans le département du Nord. Le programme de travail est adopté chaque année.\n"
+            "2. Le Pôle métropolitain de l'Audomarois : porter le SCoT à deux\n"
+            "Le Pôle métropolitain de l'Audomarois est un syndicat mixte constitué par la CAPSO\n"
+            "et la CCPL. Il porte le SCoT du Pays de Saint-Omer, dont l'évaluation à six ans était\n"
+            "l'objet principal de mon stage, ainsi que des missions de développement territorial.\n")
+
+
+def test_numbered_titles_over_sections_without_blank_lines():
+    heads = [(b.text, b.level) for b in blocks(doc(SECTIONS)) if b.kind == "heading"]
+    assert heads[-2:] == [("L'agence d'urbanisme : un outil d'ingénierie partagé entre deux\ndépartements", 1),
+                          ("Le Pôle métropolitain de l'Audomarois : porter le SCoT à deux", 1)]
+    assert [c.title for c in candidates(doc(SECTIONS))] == [t for t, _ in heads[-2:]]
+    # items of a list (one line each, or out of sequence) stay items
+    listed = "Décide :\n1. D'approuver la convention.\n2. D'autoriser le président.\nFait à Lodève.\n"
+    assert not [b for b in blocks(doc(listed)) if b.kind == "heading" and b.level == 1]
+    skipped = SECTIONS.replace("2. Le Pôle", "3. Le Pôle")
+    assert not [b for b in blocks(doc(skipped)) if b.kind == "heading" and b.level == 1]
 
 
 def test_partners_headings_are_labels():

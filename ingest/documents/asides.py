@@ -41,9 +41,11 @@ _ARTICLE = r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|à\s+la|à\s+l['’]|a
 # the cue ends right before the name (an article between them)
 _BEFORE = re.compile(
     r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
-    r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
+    r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bl['’]\s?exemple\s+(?=d)|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
     r"|\bhors\s+du\s+périmètre"
+    # a host: « La séance s'est tenue dans les locaux du PETR du Pays de Saint-Malo »
+    r"|\bdans\s+les\s+locaux\s+(?=d)"
     # a body's former name: « la Communauté de communes Terre Valserine, ex-Communauté de communes du Pays
     # Bellegardien »
     r"|\bex\s?-|\banciennement"
@@ -56,7 +58,7 @@ _BEFORE = re.compile(
     r"|\bvisites?\s+d['’]\s?(?:étude|échanges?)\b[^.;:\n]{0,30}?"
     # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
     # présentée à la Région », « la convention n'engage pas la Région »
-    r"|\bauprès(?:\s+d[^.;:!?\n]{0,50}?\s+et)?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
+    r"|\bauprès(?:\s+d[^.;:!?\n]{0,80}?(?:,|\s+et))?|\b(?:présentée?s?|adressée?s?|soumise?s?|transmise?s?)(?:\s+\w+){0,2}?\s+(?=à\b)"
     r"|\bn['’]\s?(?:engage|associe|implique|concerne)\s+(?:\w+\s+)?pas"
     # a negated list: « ne se substitue ni aux contrats de l'État, ni aux dispositifs de la Région »
     r"|\bni\s+(?:(?:à|aux?)\s+(?:\w+\s+){0,2}?(?:de|des|du|d['’])\s*)?"
@@ -79,12 +81,14 @@ _AFTER = re.compile(
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
     r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu"
     r"|été\s+(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?))"
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:(?:(?:a|ont)\s+été|est|sont)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,60},)?\s*(?:(?:(?:a|ont)\s+été|est|sont|sera|seront)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
     r"(?:(?!seulement|uniquement|simplement|juste|encore)\w+\s+)?"
-    r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b",
+    r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b"
+    # « … financés par la Banque des Territoires dans le cadre de Petites villes de demain, qui n'intervient pas »
+    r"|[^.,;:!?\n]{0,60},\s*qui\s+n['’]\s?(?:intervient|intervenait|participe|participait|siège)\s+pas\b",
     re.IGNORECASE)
 _WINDOW = 60  # characters looked at before a name
 # a town hall as a venue: « des permanences … à la mairie de Rambervillers », « réunion en mairie de Thil »
@@ -93,7 +97,7 @@ _VENUE_BEFORE = re.compile(r"\b(?:à\s+la|en|dans\s+la|devant\s+la)\s+$|\bà\s+l
 # a cue anywhere earlier in the name's sentence: what inspired the practice (« Les deux collectivités
 # reconnaissent s'être inspirées du contrat signé en 2016 entre Brest métropole et le Pays du
 # Centre-Ouest Bretagne, … et des échanges entre Toulouse Métropole et … »)
-_SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir(?:ée?s?|e|ent)(?:\s+\w+ment)?\s+"
+_SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir(?:ée?s?|e|ent)(?:\s+(?:\w+ment|ici|là|aussi))?\s+"
                            r"(?:de|du|des|d['’]|par)\b"  # « s'inspire ouvertement du contrat »
                            # another practice of the same kind: « comme celle de la Métropole de Lyon avec … »
                            r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])"

@@ -79,9 +79,10 @@ _SLIDE_BREAK = re.compile(r"[-–—=_*#\s]*(?:(?i:diapositive|diapo|slide|page)
                           r"[-–—=_*#\s]*")
 _NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\.?[ \t]+(?:[–—-][ \t]+)?(?=[^\W\d_])")  # "3.2 ", "1.4.2. ", "2.1 – "
 # an enumerated item's title, alone on its line: « Lauréat n° 2 – Entente Breuchin-Luxeuil pour … », « Projet
-# n° 3 : … » (a jury's report, a call's laureates in a PDF without blank lines)
-_ENUMERATED_HEADING = re.compile(r"(?:Lauréat|Projet|Dossier|Opération|Fiche|Exemple|Expérience|Initiative)s?[ \t]+"
-                                 r"n[°o][ \t]*\d{1,3}[ \t]*[–—:-][ \t]+(?=[^\W\d_])")
+# n° 3 : … » (a jury's report, a call's laureates in a PDF without blank lines), « Volet B – Transport solidaire … »
+# (an action sheet's parts)
+_ENUMERATED_HEADING = re.compile(r"(?:(?:Lauréat|Projet|Dossier|Opération|Fiche|Exemple|Expérience|Initiative)s?[ \t]+"
+                                 r"n[°o][ \t]*\d{1,3}|Volet[ \t]+(?:\d{1,2}|[A-H]))[ \t]*[–—:-][ \t]+(?=[^\W\d_])")
 # a rule line: « ====== », « ------ », « ****** » (a banner around a title, a setext underline)
 _RULE = re.compile(r"[ \t]*([=\-_*~#])\1{4,}[ \t]*")
 _BULLET = re.compile(
@@ -337,12 +338,45 @@ def _ruled_numbered_titles(text: str, spans: list[tuple[int, int]], lines: list[
             lines[i] = _Line("items", s, e, [_Raw("heading", a, b, i, 1)])
 
 
+_MIN_SECTION_LINES = 3  # lines of text under a numbered title, before the next one: a section, not a list item
+_WRAPPED_TITLE_END = 0.5  # a short lowercase line right below a numbered title ends it, under this share of the width
+
+
+def _numbered_sections(text: str, spans: list[tuple[int, int]], lines: list[_Line]) -> None:
+    """Numbered titles of a text without blank lines (a PDF's « 1. L'agence d'urbanisme : un outil …
+    partagé entre deux\ndépartements » over its paragraphs, then « 2. Le Pôle métropolitain … »): single
+    numbers 1, 2, 3 … in sequence, each title-like and followed by at least ``_MIN_SECTION_LINES`` lines
+    of text before the next, are section titles of level 1, not list items; a short lowercase line
+    right below one ends its title (in place)."""
+    found = []
+    for i, line in enumerate(lines):
+        m = _RULED_NUMBER.match(text, *spans[i]) if line.kind == "items" and line.raws[0].kind == "bullet" else None
+        if m and title_like(text[m.end():spans[i][1]].strip()):
+            found.append((i, int(m.group(1)), m.end()))
+    if len(found) < 2 or [n for _, n, _ in found] != list(range(1, len(found) + 1)):
+        return
+    ends = [i for i, _, _ in found[1:]] + [len(lines)]
+    if any(sum(ln.kind == "plain" for ln in lines[i + 1:e]) < _MIN_SECTION_LINES for (i, _, _), e in zip(found, ends)):
+        return
+    for i, _, body in found:
+        end = spans[i][1]
+        if i + 1 < len(lines) and lines[i + 1].kind == "plain":
+            below = text[spans[i + 1][0]:spans[i + 1][1]].strip()
+            width = max((len(text[a:b].strip()) for a, b in spans[i + 2:i + 7]), default=0)
+            if below[:1].islower() and len(below) < _WRAPPED_TITLE_END * width:
+                end = spans[i + 1][1]
+                lines[i + 1] = _Line("blank", *spans[i + 1])
+        a, b = trim(text, body, end)
+        lines[i] = _Line("items", spans[i][0], end, [_Raw("heading", a, b, i, 1)])
+
+
 def split(document: Document) -> list[Block]:
     text = document.text
     spans = list(_lines(text))
     lines = [_read_line(text, s, e, i) for i, (s, e) in enumerate(spans)]
     _banner_headings(text, spans, lines)
     _ruled_numbered_titles(text, spans, lines)
+    _numbered_sections(text, spans, lines)
     raws: list[_Raw] = []
     i = 0
     while i < len(lines):

@@ -9,7 +9,8 @@ a table and « Communauté de communes de X » in the text. Each mention is link
 name key (:func:`.linking.name_key`: case, accents, articles and the abbreviations of type words
 folded) across all its candidates. Every mention of a group takes the group's *canonical* name,
 the longest (then the first in alphabetical order, so that the choice does not depend on the order of
-the mentions): they then share one IRI and one ``rdfs:label``, and the other names become
+the mentions), a body's own name before its assembly's (« Département d'Eure-et-Loir », not « Conseil
+départemental d'Eure-et-Loir »): they then share one IRI and one ``rdfs:label``, and the other names become
 ``skos:altLabel`` of that actor, so that search and later documents find it under each. A
 syndicat mixte named after the SCoT, PNR, Pays or PETR it carries and that structure's own name are
 one group (« Syndicat mixte du SCoT du Chalonnais » and « SCoT du Chalonnais »), so are an
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .linking import name_key
+from .linking import core_key, name_key
 from .model import Mention
 
 
@@ -43,9 +44,11 @@ _ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,}")
 
 
 def _lowercase_tail(short: str, long: str) -> bool:
-    """``long`` is ``short`` and lowercase words (« forestière », « et landaise »)."""
+    """``long`` is ``short`` and lowercase words (« forestière »), or ``short`` is the first part of a
+    compound name (« … du Pays de Dol » of « … du Pays de Dol et de la Baie du Mont-Saint-Michel »)."""
     tail = long[len(short):]
-    return long.startswith(short) and tail[:1] == " " and all(w[:1].islower() for w in tail.split())
+    return long.startswith(short) and tail[:1] == " " and (all(w[:1].islower() for w in tail.split())
+                                                            or tail.startswith(" et "))
 
 
 def _carried(key: str) -> str | None:
@@ -66,10 +69,23 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
     new-actor mentions renamed to their group's canonical name, and for each canonical name that
     has others, those other names (sorted)."""
     names: dict[str, set[str]] = {}
+    types: dict[str, set] = {}
     for found in mentions:
         for m in found:
             if m.kind == "actor" and m.iri is None and (key := name_key(_name(m))):
                 names.setdefault(key, set()).add(_name(m))
+                types.setdefault(key, set()).update(m.types)
+    # « Agglo de Saint-Malo » and « Saint-Malo Agglomération »: one name with its type word before or after it
+    by_core: dict[tuple[str, frozenset], list[str]] = {}
+    for key in names:
+        if (core := core_key(key)) and core != key:
+            by_core.setdefault((core, frozenset(types[key])), []).append(key)
+    for keys in by_core.values():
+        if len(keys) > 1:
+            best = min(keys, key=lambda k: (-len(k), k))
+            for k in keys:
+                if k != best:
+                    names[best] |= names.pop(k)
     for key in list(names):
         carried = _carried(key)
         if carried in names and key in names:
@@ -92,7 +108,7 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
     for group in names.values():
         if len(group) < 2:
             continue
-        best = min(group, key=lambda n: (-len(n), n))
+        best = min(group, key=lambda n: (n.lower().startswith("conseil "), -len(n), n))
         for n in group:
             canonical[n] = best
         others[best] = tuple(sorted(group - {best}))

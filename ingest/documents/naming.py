@@ -75,7 +75,8 @@ INSTRUMENT = re.compile(
     r"|groupements? d (?:interet|action)|gip|petr|ptce|scic|cooperatives?"
     r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? (?:inter)?territoria\w*|pat"
     r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
-    r"|services? communs?|inter ?scots?|interreg|leader|gect|conferences? des (?:maires|presidents))\b"
+    r"|services? communs?|inter ?scots?|interreg|leader|gect|conferences? des (?:maires|presidents)"
+    r"|(?:postes?|ingenieries?) (?:partagee?s?|mutualisee?s?)|groupements? de commandes)\b"
 )
 
 

@@ -112,10 +112,11 @@ def counted_partner(d: DescriptionMatch, candidate: Candidate) -> tuple[str, URI
 NAMED_ITEM_FIELDS = frozenset({"partners_scale", "actors"})
 CONF_NAMED_ITEM = 0.70  # the row says it is a partner; nothing says what kind of body it is
 # A proper name alone: one to five capitalised words (hyphenated compounds are one), joined by
-# spaces, hyphens or connectors (« Grand-Figeac », « Grand Cahors », « Initiatives et Cités »).
+# spaces (not a table's tabs: « Nom\tStructure\tFonction » is a header row), hyphens or connectors
+# (« Grand-Figeac », « Grand Cahors », « Initiatives et Cités »).
 _PROPER_ITEM = re.compile(
     rf"[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*"
-    rf"(?:(?:\s+(?:(?:de|du|des|la|le|les|et|en|sur)\s+|d['’]|l['’])?|['’])[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*){{0,4}}")
+    rf"(?:(?:[ \u00a0]+(?:(?:de|du|des|la|le|les|et|en|sur)[ \u00a0]+|d['’]|l['’])?|['’])[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*){{0,4}}")
 _ITEM_TRIM = " \t.;,:"
 _LIST_ITEM = re.compile(r"[^;,+]+")  # a row's items, when it lists them on one line
 

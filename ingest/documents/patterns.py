@@ -494,7 +494,7 @@ def _enclosed_et(text: str, toks: list[_Tok], head_start: int, right: int) -> in
 # Intercommunal heads whose bare names may pair two words with « et » in prose.
 _PAIRED_NAME_RULES = frozenset({"communaute-de-communes", "cc", "communaute-agglomeration", "ca",
                                 "communaute-urbaine", "cu", "communaute-intercommunale", "syndicat-mixte"})
-_PAIR_END = re.compile(r" {3,}|[ \t]*(?:[,.;:()\n\t]|\Z)")  # punctuation, the line's end, a column gap
+_PAIR_END = re.compile(r" {3,}|[ \t]*(?:[,.;:()\n\t]|[–—](?=\s)|\Z)")  # punctuation, a dash, the line's end, a column gap
 _MAX_PAIR_WORDS = 2
 
 
@@ -861,21 +861,28 @@ _PLURAL_TYPES: dict[str, tuple[URIRef, str]] = {
     "parcs naturels regionaux": (COOP.PNR, "Parc naturel régional"),
     "communes": (COOP.Commune, "Commune"),  # « Commune de X » (prepositions.with_de)
     "intercommunalites": (COOP.EPCI, ""),
+    "maires": (COOP.Commune, "Commune"),  # « les maires de Cherré-Au, de Cormes et de … »: their communes
 }
 _ENUMERATION = re.compile(
     rf"\b(?i:les|des|aux|ses|leurs|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d+)[ \u00a0]+(?i:autres[ \u00a0]+)?"
     rf"(?P<type>(?i:communaut{_E}s[ \u00a0]+de[ \u00a0]+communes|communaut{_E}s[ \u00a0]+d['’]agglom{_E}ration"
-    rf"|parcs[ \u00a0]+naturels[ \u00a0]+r{_E}gionaux|communes|intercommunalit{_E}s))"
+    rf"|parcs[ \u00a0]+naturels[ \u00a0]+r{_E}gionaux|communes|maires|intercommunalit{_E}s))"
+    # communes (and their maires) named with « de »: « les communes de La Ferté-Bernard, Cherré-Au, Cormes et … »
+    rf"(?:[ \u00a0]+(?P<de>(?i:de(?=[ \u00a0]+[{_UPPER}])|d['’](?=[{_UPPER}]))))?"
     # « deux intercommunalités du parc, Ambert Livradois Forez et Thiers Dore et Montagne »
     rf"(?:[ \u00a0]+(?i:du|de[ \u00a0]+la|des)[ \u00a0]+[a-zà-ÿ]+[ \u00a0]*(?=,))?"
     # « trois autres communes membres, Capdenac-Gare, Bagnac-sur-Célé et Lacapelle-Marival »
-    rf"(?:[ \u00a0]+(?i:membres|voisines|partenaires|concern{_E}es|associ{_E}es|signataires))?[ \u00a0]*(?:,|[–—])?[ \u00a0]+"
+    rf"(?:[ \u00a0]+(?i:membres|voisines|partenaires|concern{_E}es|associ{_E}es|signataires))?[ \u00a0]*(?:,|[–—])?"
+    rf"(?(de)[ \u00a0]*|[ \u00a0]+)"
     # the items may carry their acronyms: « quatre communautés de communes – Bugey méridional (CCBM), Plateaux
     # du Bugey (CCPB), Valromey-Retord (CCVR) et Cluse de l'Albarine (CCCA) – ainsi que … »
     rf"(?=[{_UPPER}])(?P<list>(?:[^.;:\n()]|\([{_UPPER}][\w-]{{1,10}}\)){{3,300}})"
 )
+_WRITTEN_DE = re.compile(r"(?i:\bde[ \u00a0]+|\bd['’])$")
+_ITEM_DE = re.compile(r"(?i:de|d['’])[ \u00a0]*")
 _ITEM_ACRONYM = re.compile(rf"[ \u00a0]*\([{_UPPER}][\w-]{{1,10}}\)")
 _LIST_GOES_ON = re.compile(r",[ \u00a0]+(?=[a-zà-ÿ])")  # « …, qui en bénéficient »: the list has ended
+_DE_LIST_GOES_ON = re.compile(rf",[ \u00a0]+(?=[a-zà-ÿ])(?!(?:de[ \u00a0]+|d['’])[{_UPPER}])")  # but « …, de Cormes »
 _ENUM_NAME = re.compile(rf"[{_UPPER}][\w'’-]*(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’]|et|–|-)[ \u00a0]*)*"
                         rf"[{_UPPER}][\w'’-]*)*")
 
@@ -887,14 +894,16 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
     out = []
     for m in _ENUMERATION.finditer(text, start, end):
         cls, canonical = _PLURAL_TYPES[fold(re.sub(r"\s+", " ", m.group("type"))).replace("’", "'")]
+        if m.group("de") is None and fold(m.group("type")) == "maires" or m.group("de") and cls != COOP.Commune:
+            continue  # « de » names communes only; maires are named only with it
         lst, base = m.group("list"), m.start("list")
-        goes_on = _LIST_GOES_ON.search(lst)
+        goes_on = (_DE_LIST_GOES_ON if m.group("de") else _LIST_GOES_ON).search(lst)
         lst = lst[:goes_on.start()] if goes_on else lst
         parts = [(p.start(), p.end()) for p in re.finditer(r"[^,]+", lst)]
         if not parts:
             continue
         ls, le = parts[-1]
-        et = re.search(r"[ \u00a0]et[ \u00a0]+(?:(?:la|le|les)[ \u00a0]+|l['’])?", lst[ls:le])
+        et = re.search(r"[ \u00a0](?:et|ET)[ \u00a0]+(?:(?:la|le|les)[ \u00a0]+|l['’])?", lst[ls:le])
         if et is None and len(parts) == 1:
             continue  # a single name after a plural type is no enumeration
         if et is not None:
@@ -903,6 +912,8 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
         for ps, pe in parts:
             seg = lst[ps:pe]
             s0 = ps + len(seg) - len(seg.lstrip())
+            if m.group("de") and (de := _ITEM_DE.match(lst, s0, pe)):
+                s0 = de.end()  # « …, de Cormes et de Villaines-la-Gonais »
             item = lst[s0:pe].rstrip()
             nm = _ENUM_NAME.match(item)
             if nm is None or all(fold(w) in GENERIC_WORDS for w in re.findall(r"[\w-]+", item[:nm.end()])):
@@ -916,9 +927,17 @@ def _enumerated(text: str, start: int, end: int) -> list[InstitutionMatch]:
                 break
             items.append((base + s0, base + s0 + nm.end()))
         else:
+            # a list set in capitals (a heading: « … AVEC LES COMMUNES DE CHERRÉ-AU, CORMES ET … ») in its usual case
+            usual = in_usual_case(lst, pairs=True) if lst.isupper() else lst
+            source = usual if len(usual) == len(lst) else lst
             for a, b in items:
-                name = _clean(text[a:b])
-                full = f"Commune {with_de(name)}" if cls == COOP.Commune else f"{canonical} {name}".strip()
+                name = _clean(source[a - base:b - base])
+                written = m.group("de") and _WRITTEN_DE.search(text, max(base - 4, a - 4), a)
+                if written:  # « les communes d'Apatou et de Grand-Santi »: the preposition as written
+                    prep = "de " if written.group()[:2].lower() == "de" else "d'"
+                    full = f"Commune {prep}{name}"
+                else:
+                    full = f"Commune {with_de(name)}" if cls == COOP.Commune else f"{canonical} {name}".strip()
                 out.append(InstitutionMatch(a, b, text[a:b], cls, full, name, "enumerated"))
     return out
 
