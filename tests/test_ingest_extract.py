@@ -672,12 +672,20 @@ def test_gazetteer_is_cached_per_lexicon(lexicon):
     ("Les délibérations concordantes des conseils.", COOP.DeliberationsConcordantes, "gazetteer"),
     ("Il anime un réseau des secrétaires de mairie.", COOP.TechnicalNetwork, "keyword"),
     ("Un réseau technique se réunit chaque mois.", COOP.TechnicalNetwork, "keyword"),
+    ("Les quatre communes passent un groupement de commandes pour le sel.", COOP.Convention, "keyword"),
 ])
 def test_instrument_detection(lexicon, text, cls, method):
     doc, cand = make_candidate(text)
     ms = [m for m in extract(doc, cand, lexicon) if m.kind == "instrument"]
     assert [(m.types, m.method) for m in ms] == [((cls,), method)], ms
     assert ms[0].confidence >= ASSERT_THRESHOLD and ms[0].label
+
+
+def test_a_numbered_chantier_is_a_sections_label_not_a_working_group(lexicon):
+    doc, cand = make_candidate("Chantier 1 — Franchir la Rance : une entente pour les mobilités")
+    assert [m.types for m in extract(doc, cand, lexicon) if m.kind == "instrument"] == [(COOP.EntenteInterterritoriale,)]
+    doc, cand = make_candidate("Le calendrier des chantiers 2017 réunit les techniciens.")
+    assert [m.types for m in extract(doc, cand, lexicon) if m.kind == "instrument"] == [(COOP.Chantier,)]
 
 
 def test_instrument_inside_an_actor_name_only_from_a_structure_head(lexicon):
@@ -1881,3 +1889,11 @@ def test_a_title_the_text_does_not_hold_still_names_the_instrument(vocab_lexicon
     assert _top_instrument(extract(doc, metadata, vocab_lexicon)).types == (COOP.DialogueBody,)
     # a title the text holds is read where it stands, not by its words
     assert _top_instrument(extract(doc, cand, vocab_lexicon)).types != (COOP.DialogueBody,)
+
+
+def test_a_web_pages_site_name_in_its_title_names_no_instrument(vocab_lexicon):  # noqa: F811
+    text = ("Rédaction : service communication du PETR. Le PAT a été lancé en 2021 par le PETR à la demande de ses "
+            "trois communautés de communes membres.")
+    doc, cand = make_candidate(text)
+    page = dataclasses.replace(cand, title="Réunion publique – PAT « Des Gardons à l'assiette » | PETR Cévennes-Gardons")
+    assert _top_instrument(extract(doc, page, vocab_lexicon)).types == (COOP.PAT,)

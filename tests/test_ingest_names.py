@@ -34,6 +34,8 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
 @pytest.mark.parametrize(("text", "expected"), [
     ("Elle réunit la Communauté de communes Moselle et Madon, la Communauté de communes du Saintois.",
      ["Communauté de communes Moselle et Madon", "Communauté de communes du Saintois"]),
+    ("l'UFR Santé de l'Université de Caen Normandie (département de médecine générale)",
+     ["UFR Santé de l'Université de Caen Normandie"]),
     ("de la CC Gâtinais-Val de Loing et de la CC Moret Seine et Loing — cette dernière en compte deux",
      ["Communauté de communes Gâtinais-Val de Loing", "Communauté de communes Moret Seine et Loing"]),
     ("- la Communauté d'agglomération Grand Calais Terres et Mers (réseau Sitac)",

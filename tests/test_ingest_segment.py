@@ -620,6 +620,7 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     # a report's own sections, whatever they name
     ("2. Tableau comparatif", True), ("4. Premiers enseignements pour le Pays d'Orthe et Arrigans", True),
     ("5. Prochaines étapes", True), ("Annexe – Plan de financement prévisionnel de l'opération", True),
+    ("Résumé", True), ("3. Appréciation et propositions", True),
     # a form's own sections
     ("5. Description du projet", True), ("9. Engagement du chef de file", True), ("Ce qui nous manque", True),
     ("Engagement pour la ruralité du Pays de Retz", False),

@@ -34,7 +34,7 @@ AMBIGUOUS_SINGLE = frozenset({
 # Instrument cues beyond the ontology's labels (French surface forms → instrument class).
 INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Convention: ("convention de partenariat", "convention-cadre", "convention cadre",
-                      "convention de coopération", "accord-cadre", "protocole d'accord"),
+                      "convention de coopération", "accord-cadre", "protocole d'accord", "groupement de commandes"),
     COOP.Contract: ("contrat de coopération", "contrat de territoire", "contrat de ruralité"),
     COOP.PactePolitique: ("pacte de coopération", "pacte de gouvernance", "pacte territorial"),
     COOP.Charte: ("charte de coopération", "charte de partenariat"),

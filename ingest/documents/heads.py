@@ -191,6 +191,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ecole", _r(r"\b[EÉ]coles?(?:\s+[Nn]ationales?)?(?:\s+[Ss]up[eé]rieures?)?\b", False),
          COOP.ResearchOrTrainingBody, bridge=True, connector_required=True),  # not « l'école de Dannemarie »
     Rule("iut", _r(r"\bIUT\b", False), COOP.ResearchOrTrainingBody),
+    # a university's faculty: « l'UFR Santé de l'Université de Caen Normandie »
+    Rule("ufr", _r(r"\bUFR\b", False), COOP.ResearchOrTrainingBody),
     # hospitals: « Hôpital Nord Franche-Comté », « CHU Dijon Bourgogne », « GHT Cœur Grand Est »
     Rule("hopital", _r(rf"\bh{O}pital\b"), COOP.PublicActor),
     Rule("chu", _r(r"\b(?:CHU|CHR|CHRU|GHT)\b", False), COOP.PublicActor),

@@ -136,6 +136,10 @@ def shared_posts(text: str, start: int, end: int) -> list[Mention]:
                     "ingénierie mutualisée", (COOP.SharedEngineering,)) for m in _SHARED_POST.finditer(text, start, end)]
 
 
+_NUMBERED_LABELS = frozenset({"chantier", "chantiers"})
+_NUMBER_AFTER = re.compile(r"[ \u00a0]+(?:n[°o][ \u00a0]*)?\d{1,2}(?!\d)")  # not a year: « les chantiers 2017 »
+
+
 def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
     """Make the instrument the case is about the most confident one: a label or cue in the
     candidate's title gains ``TITLE_BONUS``; a structure head (the instrument an actor's name
@@ -147,6 +151,9 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     instrument type of which a more specific one is asserted in the candidate
     (:func:`more_specific`) drops just under it; a type named once outside the title drops just
     under a type the candidate names three times or more (:func:`_repeated_wins`)."""
+    # « Chantier 1 — Franchir la Rance : une entente … »: a numbered section's label, not a working group
+    mentions = [m for m in mentions if not (m.kind == "instrument" and fold(m.text) in _NUMBERED_LABELS
+                                            and _NUMBER_AFTER.match(text, m.end))]
     idx = [i for i, m in enumerate(mentions) if m.kind == "instrument" and m.types]
     if not idx:
         return mentions
@@ -210,6 +217,9 @@ def _titled(text: str, candidate: Candidate, out: list[Mention], idx: list[int])
     title = fold(candidate.title or "")
     if not title or title in fold(text[max(0, candidate.start):candidate.end]):
         return set()
+    # a web page's title ends with its site's name (« … – PAT « Des Gardons à l'assiette » | PETR
+    # Cévennes-Gardons »): the publisher, not the practice
+    title = fold((candidate.title or "").split(" | ")[0])
     return {i for i in idx if (words := fold(out[i].text)) and f" {words} " in f" {title} "}
 
 

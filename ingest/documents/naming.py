@@ -120,7 +120,7 @@ _GENERIC_HEADS = {
 # A report's own sections, whatever they name: « 2. Tableau comparatif », « 4. Premiers enseignements pour
 # le Pays d'Orthe et Arrigans » (the reader the lessons are for), « 5. Prochaines étapes ».
 _REPORT_HEADS = {"tableau", "prochaine", "prochain", "etape", "enseignement", "premier", "recommandation",
-                 "conclusion", "rappel", "methode", "sommaire", "annexe"}
+                 "conclusion", "rappel", "methode", "sommaire", "annexe", "resume", "appreciation"}
 _MAX_REPORT_WORDS = 12
 
 
