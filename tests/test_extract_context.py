@@ -76,6 +76,12 @@ def actor(text: str, name: str) -> Mention:
     # a comparison, a former name, a body's document, a body left out
     ("Des cofinancements pourront être sollicités auprès de la Région Normandie, de la Région Hauts-de-France et "
      "des fonds européens.", "Région Hauts-de-France"),
+    ("Elles ont été transmises au contrôle de légalité de la sous-préfecture de Rochefort.",
+     "sous-préfecture de Rochefort"),
+    ("Le Département de Mayotte était invité en tant que gestionnaire du foncier mais n'est pas venu.",
+     "Département de Mayotte"),
+    ("Loire Forez agglomération et la CA du Puy-en-Velay ont été invitées mais ne participent pas.",
+     "CA du Puy-en-Velay"),
     ("La séance s'est tenue dans les locaux du PETR du Pays de Saint-Malo, que les présidents remercient.",
      "PETR du Pays de Saint-Malo"),
     ("l'exemple du pôle métropolitain Loire-Bretagne a été évoqué", "pôle métropolitain Loire-Bretagne"),
@@ -150,6 +156,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le syndicat associe la Région Bretagne, le Département et l'État.", "Région Bretagne"),
     ("La CC du Jura, informée en amont, a signé.", "CC du Jura"),
     ("Le SCoT Sud 54 fixe les orientations du territoire.", "SCoT Sud 54"),
+    ("Coutances mer et bocage porte, pour son compte et celui de la communauté de communes Côte Ouest Centre "
+     "Manche, une chargée de mission.", "communauté de communes Côte Ouest Centre Manche"),
     ("La Banque des Territoires, qui participe au comité, finance l'étude.", "Banque des Territoires"),
     ("Le PETR du Pays de Saint-Malo met ses locaux à disposition.", "PETR du Pays de Saint-Malo"),
     ("Un exemple : le pôle métropolitain Loire-Bretagne signe.", "pôle métropolitain Loire-Bretagne"),
@@ -229,6 +237,13 @@ def test_short_names_of_bodies_named_before(bare):  # noqa: F811
     short = [m for m in ms if m.kind == "actor" and m.text == "Grand Cognac"]
     assert [(m.start, m.label, m.types, m.confidence) for m in short] == [
         (second, "Communauté d'agglomération du Grand Cognac", (COOP.CommunauteAgglomeration,), 0.75)]
+    # after an elided article too
+    text3 = ("La Communauté de communes Ambert Livradois Forez signe.\n"
+             "Le club réunit les directeurs des services d'Ambert Livradois Forez et du Parc.")
+    doc3, cand3 = make_candidate(text3)
+    cand3 = replace(cand3, start=text3.index("Le club"), blocks=[], grid={})
+    assert [m.label for m in extract(doc3, cand3, bare) if m.kind == "actor" and m.text == "Ambert Livradois Forez"] == [
+        "Communauté de communes Ambert Livradois Forez"]
     # a one-word proper part (« Saintes ») is too likely a place to be read as the body
     doc2, cand2 = make_candidate("La Communauté d'agglomération de Saintes signe.\nSaintes accueille le comité.")
     cand2 = replace(cand2, start=doc2.text.index("Saintes accueille"))
@@ -322,3 +337,25 @@ def test_signatories_and_the_bodies_a_signature_block_names(bare):  # noqa: F811
     # the signatories are persons, not bodies
     texts = [m.text for m in extract(doc, cand, bare) if m.kind == "actor"]
     assert "Alain Sarrat" not in texts and "Martine Coumes" not in texts
+
+
+def test_a_counted_noun_names_the_bodies_the_document_named_before(bare):  # noqa: F811
+    text = ("Monsieur le Président de la Communauté de communes du Guillestrois et du Queyras\n\n"
+            "Madame la Présidente de la Communauté de communes du Pays des Écrins\n\n"
+            "Président de la Communauté de communes du Briançonnais\n\n"
+            "La conférence des présidents réunit chaque trimestre nos trois communautés et le PETR.")
+    doc, cand = make_candidate(text)
+    cand = replace(cand, start=text.index("La conférence"), blocks=[], grid={})
+    got = sorted(m.label for m in extract(doc, cand, bare) if m.kind == "actor" and m.text == "trois communautés")
+    assert got == ["Communauté de communes du Briançonnais", "Communauté de communes du Guillestrois et du Queyras",
+                   "Communauté de communes du Pays des Écrins"]
+    # another count than the document's bodies: not those
+    doc2, cand2 = make_candidate(text.replace("nos trois", "nos quatre"))
+    cand2 = replace(cand2, start=doc2.text.index("La conférence"), blocks=[], grid={})
+    assert not [m for m in extract(doc2, cand2, bare) if m.kind == "actor" and m.text == "quatre communautés"
+                and m.label.startswith("Communauté de communes du")]
+    # a generic noun (« les 2 partenaires ») names no kind of body: not those named before
+    doc3, cand3 = make_candidate(text.replace("nos trois communautés", "les 3 partenaires"))
+    cand3 = replace(cand3, start=doc3.text.index("La conférence"), blocks=[], grid={})
+    assert not [m for m in extract(doc3, cand3, bare) if m.kind == "actor" and m.text == "3 partenaires"
+                and m.label.startswith("Communauté de communes du")]

@@ -34,6 +34,14 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
 @pytest.mark.parametrize(("text", "expected"), [
     ("Elle réunit la Communauté de communes Moselle et Madon, la Communauté de communes du Saintois.",
      ["Communauté de communes Moselle et Madon", "Communauté de communes du Saintois"]),
+    ("président de la CdC de l'Île d'Oléron", ["Communauté de communes de l'Île d'Oléron"]),
+    ("et la Communauté de communes des Vals de Gartempe et Creuse. Le cadre juridique",
+     ["Communauté de communes des Vals de Gartempe et Creuse"]),
+    ("la CC du Val de Loire et Tours.", ["Communauté de communes du Val de Loire"]),  # a préfecture
+    # a signature: the person after the dash is not a part of the name
+    ("Visa : la présidente du GAL Pays Midi-Quercy – Martine Castéran\n", ["GAL Pays Midi-Quercy"]),
+    ("La Mission locale Rochefort Marennes Oléron est partie prenante", ["Mission locale Rochefort Marennes Oléron"]),
+    ("la mission locale du Pays de Retz accueille", ["Mission locale du Pays de Retz"]),
     ("l'UFR Santé de l'Université de Caen Normandie (département de médecine générale)",
      ["UFR Santé de l'Université de Caen Normandie"]),
     ("de la CC Gâtinais-Val de Loing et de la CC Moret Seine et Loing — cette dernière en compte deux",

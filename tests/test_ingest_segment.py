@@ -961,16 +961,26 @@ SECTIONS = ("Rapport de stage – trois coopérations\n"
             "l'objet principal de mon stage, ainsi que des missions de développement territorial.\n")
 
 
+SECTION_TITLES = [("L'agence d'urbanisme : un outil d'ingénierie partagé entre deux\ndépartements", 1),
+                  ("Le Pôle métropolitain de l'Audomarois : porter le SCoT à deux", 1)]
+
+
 def test_numbered_titles_over_sections_without_blank_lines():
     heads = [(b.text, b.level) for b in blocks(doc(SECTIONS)) if b.kind == "heading"]
-    assert heads[-2:] == [("L'agence d'urbanisme : un outil d'ingénierie partagé entre deux\ndépartements", 1),
-                          ("Le Pôle métropolitain de l'Audomarois : porter le SCoT à deux", 1)]
+    assert heads[-2:] == SECTION_TITLES
     assert [c.title for c in candidates(doc(SECTIONS))] == [t for t, _ in heads[-2:]]
     # items of a list (one line each, or out of sequence) stay items
     listed = "Décide :\n1. D'approuver la convention.\n2. D'autoriser le président.\nFait à Lodève.\n"
     assert not [b for b in blocks(doc(listed)) if b.kind == "heading" and b.level == 1]
     skipped = SECTIONS.replace("2. Le Pôle", "3. Le Pôle")
     assert not [b for b in blocks(doc(skipped)) if b.kind == "heading" and b.level == 1]
+    # a table of contents above, a list of recommendations below: runs of their own, left as items
+    toc = SECTIONS.replace("Rapport de stage – trois coopérations\n", "Rapport de stage\nSommaire\n1. L'agence\n2. Le Pôle\n")
+    recs = toc + ("3. Recommandations\n1. Alléger les programmes d'actions partagés : cinq à six actions réellement\n"
+                  "conjointes par an.\n2. Instaurer une revue annuelle commune des cinq conventions, sous la forme d'une\n"
+                  "conférence des présidents élargie au bureau du Parc.\n")
+    heads = [b.text for b in blocks(doc(recs)) if b.kind == "heading" and b.level == 1]
+    assert heads == [t for t, _ in SECTION_TITLES] + ["Recommandations"], heads
 
 
 def test_partners_headings_are_labels():

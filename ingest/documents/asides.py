@@ -54,6 +54,8 @@ _BEFORE = re.compile(
     r"|\b(?:orientations|prescriptions|diagnostic|rapport\s+d['’]\s?activités?(?:\s+\d{4})?)\s+(?=d)"
     # an act sent for the legality check: « Acte rendu exécutoire après transmission en préfecture de l'Orne »
     r"|\btransmi(?:s|se|ses|ssion)\s+(?:en|à)"
+    # « transmises au contrôle de légalité de la sous-préfecture de Rochefort »
+    r"|\bcontrôle\s+de\s+(?:la\s+)?légalité\s+(?=[dà])"
     # a study visit to another practice: « Visite d'étude du PAT du Pays de Rennes »
     r"|\bvisites?\s+d['’]\s?(?:étude|échanges?)\b[^.;:\n]{0,30}?"
     # addressed, not taking part: « les positions communes … auprès de la Région », « une demande sera
@@ -81,6 +83,9 @@ _AFTER = re.compile(
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
     r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu"
     r"|été\s+(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?))"
+    # invited, it did not come: « Le Département de Mayotte était invité … mais n'est pas venu »
+    r"|[^.;!?\n]{0,80}?\bmais\s+(?:n['’]\s?(?:est|sont|a|ont)\s+pas\s+(?:venue?s?|répondu|participé)"
+    r"|ne\s+(?:participe|participent|siège|siègent|vient|viennent)\s+pas)\b"
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,60},)?\s*(?:(?:(?:a|ont)\s+été|est|sont|sera|seront)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »

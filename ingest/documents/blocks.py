@@ -330,7 +330,8 @@ def _ruled_numbered_titles(text: str, spans: list[tuple[int, int]], lines: list[
     title of level 1, not a list item: the rule breaks the text into sections (in place)."""
     for i in range(1, len(lines)):
         s, e = spans[i]
-        if lines[i].kind != "items" or lines[i].raws[0].kind == "heading" or not _RULE.fullmatch(text, *spans[i - 1]):
+        if lines[i].kind != "items" or not lines[i].raws or lines[i].raws[0].kind == "heading" \
+                or not _RULE.fullmatch(text, *spans[i - 1]):
             continue  # (a banner's title is one already)
         m = _RULED_NUMBER.match(text, s, e)
         if m and title_like(text[m.end():e].strip()):
@@ -338,25 +339,40 @@ def _ruled_numbered_titles(text: str, spans: list[tuple[int, int]], lines: list[
             lines[i] = _Line("items", s, e, [_Raw("heading", a, b, i, 1)])
 
 
-_MIN_SECTION_LINES = 3  # lines of text under a numbered title, before the next one: a section, not a list item
+_MIN_SECTION_CHARS = 150  # text under a numbered title, before the next one: a section, not a list item
 _WRAPPED_TITLE_END = 0.5  # a short lowercase line right below a numbered title ends it, under this share of the width
 
 
 def _numbered_sections(text: str, spans: list[tuple[int, int]], lines: list[_Line]) -> None:
     """Numbered titles of a text without blank lines (a PDF's « 1. L'agence d'urbanisme : un outil …
     partagé entre deux\ndépartements » over its paragraphs, then « 2. Le Pôle métropolitain … »): single
-    numbers 1, 2, 3 … in sequence, each title-like and followed by at least ``_MIN_SECTION_LINES`` lines
+    numbers 1, 2, 3 … in sequence, each title-like and followed by at least ``_MIN_SECTION_CHARS`` characters
     of text before the next, are section titles of level 1, not list items; a short lowercase line
     right below one ends its title (in place)."""
-    found = []
-    for i, line in enumerate(lines):
-        m = _RULED_NUMBER.match(text, *spans[i]) if line.kind == "items" and line.raws[0].kind == "bullet" else None
-        if m and title_like(text[m.end():spans[i][1]].strip()):
-            found.append((i, int(m.group(1)), m.end()))
-    if len(found) < 2 or [n for _, n, _ in found] != list(range(1, len(found) + 1)):
-        return
+    runs: list[list[tuple[int, int, int]]] = []  # numbered lines, in runs 1, 2, 3 … (a table of contents,
+    for i, line in enumerate(lines):              # the sections, a list of recommendations)
+        bullet = line.kind == "items" and line.raws and line.raws[0].kind == "bullet"
+        m = _RULED_NUMBER.match(text, *spans[i]) if bullet else None
+        if m is None:
+            continue
+        n = int(m.group(1))
+        if n == 1:
+            runs.append([])
+        if runs and (not runs[-1] and n == 1 or runs[-1] and n == runs[-1][-1][1] + 1):
+            runs[-1].append((i, n, m.end()))
+    for found in runs:
+        _number_run(text, spans, lines, found)
+
+
+def _number_run(text: str, spans: list[tuple[int, int]], lines: list[_Line], found: list[tuple[int, int, int]]) -> None:
+    """One run of numbered lines 1, 2, 3 …: section titles when each is title-like and has its text below it."""
     ends = [i for i, _, _ in found[1:]] + [len(lines)]
-    if any(sum(ln.kind == "plain" for ln in lines[i + 1:e]) < _MIN_SECTION_LINES for (i, _, _), e in zip(found, ends)):
+    # the text under each title (under the last one, whatever it is: « 5. Recommandations » over its own list)
+    below = [sum(len(text[ln.start:ln.end].strip()) for ln in lines[i + 1:e]
+                 if (ln.kind == "plain" if e < len(lines) else ln.kind != "blank"))
+             for (i, _, _), e in zip(found, ends)]
+    if len(found) < 2 or any(not title_like(text[body:spans[i][1]].strip()) for i, _, body in found) \
+            or min(below) < _MIN_SECTION_CHARS:
         return
     for i, _, body in found:
         end = spans[i][1]
@@ -370,6 +386,24 @@ def _numbered_sections(text: str, spans: list[tuple[int, int]], lines: list[_Lin
         lines[i] = _Line("items", spans[i][0], end, [_Raw("heading", a, b, i, 1)])
 
 
+def _table_headers(text: str, spans: list[tuple[int, int]], lines: list[_Line]) -> None:
+    """A TAB row whose first cell is a grid label (« Membre\tDepuis\tPostes gérés\tRéférent ») over rows of
+    as many cells whose first cells are not (« Grand Châtellerault (Agglo)\t01/01/2019\t412 … ») is a
+    table's header, not a grid row: one paragraph (in place)."""
+    for i in range(len(lines) - 1):
+        if lines[i].kind != "items" or not lines[i].raws or lines[i].raws[0].kind != "grid":
+            continue
+        s, e = spans[i]
+        ns, ne = spans[i + 1]
+        cells = text.count("\t", s, e)
+        if cells < 2 or text.count("\t", ns, ne) != cells:
+            continue
+        first = text[ns:text.find("\t", ns, ne)].strip()
+        if normalise_label(first) is None:
+            a, b = trim(text, s, e)
+            lines[i] = _Line("row", s, e, [_Raw("paragraph", a, b, i)])
+
+
 def split(document: Document) -> list[Block]:
     text = document.text
     spans = list(_lines(text))
@@ -377,6 +411,7 @@ def split(document: Document) -> list[Block]:
     _banner_headings(text, spans, lines)
     _ruled_numbered_titles(text, spans, lines)
     _numbered_sections(text, spans, lines)
+    _table_headers(text, spans, lines)
     raws: list[_Raw] = []
     i = 0
     while i < len(lines):

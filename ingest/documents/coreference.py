@@ -51,7 +51,7 @@ def _lowercase_tail(short: str, long: str) -> bool:
                                                             or tail.startswith(" et "))
 
 
-def _carried(key: str) -> str | None:
+def carried(key: str) -> str | None:
     """The key of the structure a syndicat mixte's name says it carries (« syndicat mixte [gestion]
     parc naturel regional luberon »: at most two words between), or None."""
     if not key.startswith(_CARRIER):
@@ -87,9 +87,9 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
                 if k != best:
                     names[best] |= names.pop(k)
     for key in list(names):
-        carried = _carried(key)
-        if carried in names and key in names:
-            names[key] |= names.pop(carried)
+        structure = carried(key)
+        if structure in names and key in names:
+            names[key] |= names.pop(structure)
     # « l'agglomération du Marsan et de la Midouze » is the « Communauté d'agglomération du Marsan … »
     for key in list(names):
         full = f"communaute {key}"

@@ -31,13 +31,14 @@ from ontology.namespace import COOP
 from ontology.placeholders import PLACEHOLDER_MARK, is_placeholder_label
 from search.text import STOP_WORDS, fold, tokenize
 
+from .coreference import carried
 from .heads import SYNDICAT_PURPOSE
 from .lexicon import LexEntry, Lexicon
 from .linking import ABBREVIATIONS, TYPE_HEADS, Linker, core_tokens, key_tokens, name_key
 from .model import ASSERT_THRESHOLD, Candidate, Mention
 from .nouns import DescriptionMatch, find_descriptions
 from .patterns import GENERIC_WORDS, find_institutions
-from .partners import CONF_COUNTED, count_of, counted_partner
+from .partners import CONF_COUNTED, count_of, counted_partner, in_partner_field
 from .prepositions import with_de
 from .text_util import _SENTENCE_END, _clean, _inside, _overlaps, _sentences
 from .towns import Prefecture, TownMatch, find_towns, prefectures
@@ -347,6 +348,8 @@ def named_in_case(d: DescriptionMatch, actors: Sequence[Mention], lexicon: Lexic
     the candidate (:func:`_owners`: no group, no national body)."""
     same = {name_key(_actor_name(m, lexicon)): m for m in actors
             if any(lexicon.is_subclass(t, d.cls) for t in m.types)}
+    # « Syndicat mixte du Parc naturel régional Livradois-Forez » and the Parc it carries: one body
+    same = {k: m for k, m in same.items() if carried(k) not in same}
     return next(iter(same.values())) if len(same) == 1 else None
 
 
@@ -496,6 +499,8 @@ def mint_group(d: DescriptionMatch, text: str, candidate: Candidate, actors: Seq
         return None
     head, feminine, owner_classes = spec
     noun = fold(d.noun)
+    if noun == "communautes":
+        return None  # « nos trois communautés »: the bodies the document names, never a group of its own
     if d.cls == COOP.LocalAuthority and noun not in ("elus", "maires"):
         return None
     # The communes of an owner and their élus are one group, named as the corpus does.
@@ -745,9 +750,33 @@ def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: 
     return len(named) >= count
 
 
+_DEFINITE_BEFORE = re.compile(r"\b(?:les|nos|vos|ses|leurs|ces)\s+$", re.IGNORECASE)
+
+
+def _counted_earlier(d: DescriptionMatch, text: str, candidate: Candidate, earlier: Sequence[Mention],
+                     lexicon: Lexicon) -> list[Mention]:
+    """The bodies a definite counted noun names when the document named exactly that many of its class
+    before the candidate (« nos trois communautés » of a letter whose addressees and letterhead are the
+    three communautés de communes; « les trois intercommunalités » after an introduction naming them):
+    one mention each, else none. Not a bare count (« 5 Communautés de communes » in a partners row: the
+    practice's unnamed partners)."""
+    at = d.text.rfind(d.noun)
+    article = d.text[:at].strip() if at > 0 else ""
+    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces|nos|vos)\s+", "", article, flags=re.IGNORECASE)
+    count = count_of(det) if det else None
+    definite = det != article or _DEFINITE_BEFORE.search(text, max(0, d.start - 8), d.start)
+    if count is None or count < 2 or not definite or _OTHER.search(d.text) or in_partner_field(candidate, d.start, d.end) \
+            or d.word is not None or d.cls in (COOP.Actor, COOP.LocalAuthority):
+        return []  # (not « les 2 partenaires », « les trois élus »: no kind of body)
+    named = {name_key(_actor_name(m, lexicon)): m for m in earlier
+             if m.kind == "actor" and not is_placeholder_label(m.label or "")
+             and any(lexicon.is_subclass(t, d.cls) for t in m.types)}
+    return list(named.values()) if len(named) == count else []
+
+
 def _description_mentions(text: str, candidate: Candidate, mentions: list[Mention], lexicon: Lexicon,
                           linker: Linker | None = None, context: Sequence[Mention] = (),
-                          before: Sequence[Mention] = ()) -> list[Mention]:
+                          before: Sequence[Mention] = (), earlier: Sequence[Mention] = ()) -> list[Mention]:
     """Mentions for the definite descriptions and collective nouns of the candidate
     (:func:`.nouns.find_descriptions`) that resolve to an actor of the base (see
     :func:`resolve_definite`, :func:`resolve_collective`); a collective noun containing new
@@ -782,6 +811,11 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
             if d.collective:
                 if _members_named_after(d, text, mentions, lexicon) or _members_counted(d, mentions, lexicon):
                     continue  # "ses deux communautés de communes, X et Y": X and Y are the group
+                if members := _counted_earlier(d, text, candidate, earlier, lexicon):
+                    drop.update(over)
+                    out.extend(replace(m, text=d.text, start=d.start, end=d.end, method="pattern",
+                                       confidence=CONF_DESCRIPTION, roles=()) for m in members)
+                    continue
                 local = _owners([m for i, m in enumerate(mentions) if i not in over] + out, lexicon)
                 owner = _owner(d, text, local, lexicon)
                 entries = resolve_collective(d, ctx, lexicon, owner)

@@ -132,8 +132,8 @@ from .confidence import (CONF_AMBIGUOUS, CONF_GENERIC, CONF_KEYWORD, CONF_KEYWOR
                          CONF_LABEL_SINGLE, CONF_NAME_STRUCTURE, CONF_SHARED_LABEL)
 from .descriptions import _description_mentions, _pays_parties
 from .gazetteer import Gazetteer, Hit, LabelRef
-from .institutions import (heading_actors, institution_mention, letterhead_actors, named_before, named_partners,
-                           resolve_short_names)
+from .institutions import (heading_actors, institution_mention, letterhead_actors, named_before, named_earlier,
+                           named_partners, resolve_short_names)
 from .instruments import rank_instruments, shared_posts, structure_heads
 from .levers import heading_levers
 from .lexicon import LexEntry, Lexicon
@@ -296,7 +296,7 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     headed = heading_actors(document, candidate, lexicon, linker)
     letterhead = letterhead_actors(document, candidate, lexicon, linker)
     mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed],
-                                     [m for _, m in letterhead])
+                                     [m for _, m in letterhead], named_earlier(document, candidate, lexicon, linker))
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = named_partners(text, candidate, mentions, lexicon, linker)

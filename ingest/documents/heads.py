@@ -78,7 +78,7 @@ def _r(pattern: str, ignore_case: bool = True) -> re.Pattern:
 RULES: tuple[Rule, ...] = (
     Rule("communaute-de-communes", _r(rf"\bcommunaut{E}s?\s+de\s+communes\b"), COOP.CommunauteDeCommunes,
          canonical="Communauté de communes"),
-    Rule("cc", _r(r"\bCCs?\b", False), COOP.CommunauteDeCommunes, canonical="Communauté de communes"),
+    Rule("cc", _r(r"\bCCs?\b|\bCdC\b", False), COOP.CommunauteDeCommunes, canonical="Communauté de communes"),
     Rule("communaute-agglomeration", _r(rf"\bcommunaut{E}s?\s+d{AP}\s?agglom{E}rations?\b"),
          COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
     Rule("ca", _r(r"\bCA\b", False), COOP.CommunauteAgglomeration, canonical="Communauté d'agglomération"),
@@ -191,6 +191,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ecole", _r(r"\b[EÉ]coles?(?:\s+[Nn]ationales?)?(?:\s+[Ss]up[eé]rieures?)?\b", False),
          COOP.ResearchOrTrainingBody, bridge=True, connector_required=True),  # not « l'école de Dannemarie »
     Rule("iut", _r(r"\bIUT\b", False), COOP.ResearchOrTrainingBody),
+    # « la Mission locale Rochefort Marennes Oléron » (an association)
+    Rule("mission-locale", _r(r"\b[Mm]ission\s+locale\b", False), COOP.Association, canonical="Mission locale"),
     # a university's faculty: « l'UFR Santé de l'Université de Caen Normandie »
     Rule("ufr", _r(r"\bUFR\b", False), COOP.ResearchOrTrainingBody),
     # hospitals: « Hôpital Nord Franche-Comté », « CHU Dijon Bourgogne », « GHT Cœur Grand Est »

@@ -82,6 +82,12 @@ def named_before(document: Document, candidate: Candidate, lexicon: Lexicon, lin
             for inst in [i for i in found if i.end <= start] + [i for i in found if i.start >= end] if not inst.weak]
 
 
+def named_earlier(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker) -> list[Mention]:
+    """The actors the document names before the candidate (its letterhead, its addressees, its introduction)."""
+    return [institution_mention(inst, lexicon, linker, None) for inst in _institutions_of(document.text)
+            if inst.end <= max(0, candidate.start) and not inst.weak]
+
+
 _LETTERHEAD_CHARS = 300  # the document's first lines, up to its first blank line
 
 
@@ -94,7 +100,10 @@ def letterhead_actors(document: Document, candidate: Candidate, lexicon: Lexicon
     head = text.lstrip()
     end = len(text) - len(head) + min(len(head), _LETTERHEAD_CHARS)
     blank = re.search(r"\n[ \t]*\n", text[:end])
-    end = blank.start() if blank else end
+    if blank:
+        end = blank.start()
+    elif end < len(text) and (line_end := text.rfind("\n", len(text) - len(head), end)) > 0:
+        end = line_end  # whole lines only: not « … du Parc naturel régional Livradois-Fo »
     if candidate.start < end:
         return []
     return [(inst.core, institution_mention(inst, lexicon, linker, None))

@@ -76,7 +76,8 @@ INSTRUMENT = re.compile(
     r"|poles? (?:metropolitains?|territoria\w*|d equilibre\w*)|projets? alimentaires? (?:inter)?territoria\w*|pat"
     r"|tzcld|territoires? zero chomeurs?|conseils? de developpement|plans? de cooperation"
     r"|services? communs?|inter ?scots?|interreg|leader|gect|conferences? des (?:maires|presidents)"
-    r"|(?:postes?|ingenieries?) (?:partagee?s?|mutualisee?s?)|groupements? de commandes)\b"
+    r"|(?:postes?|ingenieries?) (?:partagee?s?|mutualisee?s?)|groupements? de commandes"
+    r"|reseaux? (?:inter ?epci|techniques?|des (?:dgs|directeurs|secretaires|techniciens|charges))|clubs? des dgs)\b"
 )
 
 

@@ -62,6 +62,9 @@ COLLECTIVE_NOUNS: tuple[tuple[str, URIRef, str | None], ...] = (
     (rf"(?i:communaut{_E}s?\s+urbaines?)", COOP.CommunauteUrbaine, None),
     (rf"(?i:intercommunalit{_E}s|{_E}tablissements\s+publics\s+de\s+coop{_E}ration\s+intercommunale)|EPCI",
      COOP.EPCI, None),
+    # « nos trois communautés »: intercommunalités (not « communautés professionnelles », « … villageoises »)
+    (rf"(?i:communaut{_E}s)(?![\w'’-]|\s+(?:de|d{_A}|des|du|urbaines?|professionnelles?|villageoises?)\b)",
+     COOP.EPCI, None),
     (r"(?i:syndicats?\s+mixtes?)", COOP.SyndicatMixte, None),
     (rf"(?i:parcs?\s+naturels?\s+r{_E}gion(?:al|aux))|PNR|Parcs", COOP.PNR, None),
     (r"Pays", COOP.PaysStructure, None),

@@ -509,7 +509,10 @@ def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) 
     if rule.name not in _PAIRED_NAME_RULES or right + 1 >= len(toks) or toks[right].text != "et":
         return right
     before = [t for t in toks[first:right] if t.text != "\n"]  # the name may start on the next line
-    if not before or any(not t.capitalised or t.connector for t in before):
+    # capitalised words, or « des Vals de Gartempe et Creuse »: a connector first, then capitalised words and
+    # connectors, the last word capitalised
+    if not before or any(not (t.capitalised or t.connector) for t in before) or not before[-1].capitalised \
+            or any(t.connector for t in before) and not before[0].connector:
         return right
     k = right + 1
     while k < len(toks) and k - right <= _MAX_PAIR_WORDS and toks[k].capitalised and not toks[k].connector \
@@ -837,6 +840,9 @@ _DASH_TAIL_WORDS = rf"[ \u00a0]+[–—][ \u00a0]+({_DASH_PART}(?:[ \u00a0]+[–
 _DASH_TAIL = re.compile(
     _DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:[,.;()]|[ \u00a0](?:et[ \u00a0]|(?!(?:de|du|des|d|la|le|les|l)\b)[a-zà-ÿ])))")
 _DASH_TAIL_EOL = re.compile(_DASH_TAIL_WORDS + r"(?=[ \u00a0]*(?:\n|\Z))")
+_OFFICE_BEFORE = re.compile(r"\b(?:(?:vice-)?présidente?|maire|directeur|directrice)[ \u00a0]+(?:du|de[ \u00a0]+la|de[ \u00a0]+l['’]|des)"
+                            r"[ \u00a0]*$", re.IGNORECASE)
+_FULL_NAME = re.compile(rf"[{_UPPER}][a-zà-ÿ]+(?:-[{_UPPER}][a-zà-ÿ]+)?[ \u00a0]+[{_UPPER}][\w'’-]+")  # « Martine Castéran »
 _ARTICLE_END = re.compile(r"\b(?:la|le|les|l['’]|du|de|des|d['’]|au|aux)[ \u00a0]*$")
 
 
@@ -846,6 +852,8 @@ def _dash_continued(text: str, mt: InstitutionMatch, limit: int) -> InstitutionM
     m = _DASH_TAIL.match(text, mt.end, limit)
     if m is None and _ARTICLE_END.search(text, text.rfind("\n", 0, mt.start) + 1, mt.start):
         m = _DASH_TAIL_EOL.match(text, mt.end, limit)  # prose before it: « présidente de la … »
+        if m and _OFFICE_BEFORE.search(text, max(0, mt.start - 30), mt.start) and _FULL_NAME.fullmatch(m.group(1)):
+            return mt  # a signature: « la présidente du GAL Pays Midi-Quercy – Martine Castéran »
     if m is None or any(rule.head.search(m.group(1)) for rule in RULES):
         return mt
     e = m.end(1)

@@ -53,9 +53,12 @@ def short_names(text: str, candidate: Candidate, mentions: list[Mention],
     added: list[Mention] = []
     for core in sorted(cores, key=len, reverse=True):  # the longest first: « Grand Cognac » before « Cognac »
         actor = cores[core]
-        for m in re.finditer(rf"(?<![\w'’-]){re.escape(core)}(?![\w-])", text[cs:ce]):
+        # after a space or an elided article (« des services d'Ambert Livradois Forez »), not inside a word
+        for m in re.finditer(rf"(?:(?<=\b[dDlL]['’])|(?<![\w'’-])){re.escape(core)}(?![\w-])", text[cs:ce]):
             s, e = cs + m.start(), cs + m.end()
-            if any(a < e and s < b for a, b in sure) or any(x.start < e and s < x.end for x in added):
+            # a sure mention inside it (the place « Livradois Forez » of « Ambert Livradois Forez ») gives way
+            if any(a < e and s < b and not (s <= a and b <= e) for a, b in sure) \
+                    or any(x.start < e and s < x.end for x in added):
                 continue
             drop.update(i for i, x in enumerate(mentions)
                         if x.kind in ("actor", "territory") and x.start < e and s < x.end)
