@@ -123,6 +123,8 @@ def actor(text: str, name: str) -> Mention:
     ("modifications approuvées par arrêté du représentant de l'État dans le département", "État"),
     ("Le coût, 7,9 M€, est financé à 48 % par l'État (crédits du plan national).", "État"),
     ("Y a-t-il des aides de l'Etat ?", "Etat"),
+    ("Attention : les CRTE sont signés par chaque EPCI avec l'État ; le pôle n'y intervient qu'en appui.", "État"),
+    ("sans ordre du jour figé : préparation des contrats avec l'État et la Région.", "État"),
 ])
 def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, name):
     (m,) = asides(text, [actor(text, name)])
@@ -169,6 +171,8 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le CRTE a été signé le 8 juillet 2022 par l'État, représenté par le préfet.", "État"),
     ("Le GIP Littoral associe l'État, la Région Nouvelle-Aquitaine et quatre Départements.", "État"),
     ("Le comité est composé de l'État, de la Région et des Départements.", "État"),
+    ("Le contrat de réciprocité est signé par les deux EPCI. L'État et la Région le cofinancent.", "État"),
+    ("ont obtenu un contrat unique signé avec l'Etat, la Région et le Département.", "Etat"),
 ])
 def test_participants_stay_participants(text, name):
     m = actor(text, name)

@@ -118,7 +118,10 @@ _STATE_BEFORE = re.compile(
     r"(?<!\bcomposé)(?<!\bcomposée)(?<!\bconstitué)(?<!\bconstituée)(?<!\bformé)(?<!\bformée)(?<!\bmembres)"
     r"(?<!\bpartenaires)(?<!\bcôtés)(?<!\bcôté)(?<!\bpart)"
     r"\s+de\s+l['’]\s?$"
-    rf"|{FUNDED_BY}l['’]\s?$",
+    rf"|{FUNDED_BY}l['’]\s?$"
+    # the counterpart of each body's own contracts: « les CRTE sont signés par chaque EPCI avec l'État »,
+    # « préparation des contrats avec l'État et la Région » (not « un contrat unique signé avec l'État »)
+    r"|\b(?:contrats|CRTE\)?)(?![\w-])[^.;:!?\n()]{0,60}?\bavec\s+l['’]\s?$",
     re.IGNORECASE)
 _SENTENCE_WINDOW = 200
 _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
