@@ -377,9 +377,9 @@ def _number_run(text: str, spans: list[tuple[int, int]], lines: list[_Line], fou
     for i, _, body in found:
         end = spans[i][1]
         if i + 1 < len(lines) and lines[i + 1].kind == "plain":
-            below = text[spans[i + 1][0]:spans[i + 1][1]].strip()
+            next_line = text[spans[i + 1][0]:spans[i + 1][1]].strip()
             width = max((len(text[a:b].strip()) for a, b in spans[i + 2:i + 7]), default=0)
-            if below[:1].islower() and len(below) < _WRAPPED_TITLE_END * width:
+            if next_line[:1].islower() and len(next_line) < _WRAPPED_TITLE_END * width:
                 end = spans[i + 1][1]
                 lines[i + 1] = _Line("blank", *spans[i + 1])
         a, b = trim(text, body, end)

@@ -43,7 +43,7 @@ _CARRIED = ("scot ", "parc naturel regional ", "pays ", "pole equilibre territor
 _ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,}")
 
 
-def _lowercase_tail(short: str, long: str) -> bool:
+def _short_form(short: str, long: str) -> bool:
     """``long`` is ``short`` and lowercase words (« forestière »), or ``short`` is the first part of a
     compound name (« … du Pays de Dol » of « … du Pays de Dol et de la Baie du Mont-Saint-Michel »)."""
     tail = long[len(short):]
@@ -101,7 +101,7 @@ def unify_new_actors(mentions: list[list[Mention]]) -> tuple[list[list[Mention]]
     for key in list(names):
         longer = [k for k in names if k.startswith(key + " ")]
         if len(longer) == 1 and (any(_ACRONYM.fullmatch(n) for n in names[key])
-                                 or any(_lowercase_tail(a, b) for a in names[key] for b in names[longer[0]])):
+                                 or any(_short_form(a, b) for a in names[key] for b in names[longer[0]])):
             names[longer[0]] |= names.pop(key)
     canonical: dict[str, str] = {}
     others: dict[str, tuple[str, ...]] = {}

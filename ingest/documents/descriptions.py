@@ -726,6 +726,17 @@ _DEFINITE_PLURAL = re.compile(r"(?i:les|ces|ses|leurs|nos|aux)")
 _OTHER = re.compile(r"(?i:\bautres?\b)")
 
 
+_DEFINITE_ARTICLE = re.compile(r"(?:les|des|aux|ses|leurs|ces|nos|vos)\s+", re.IGNORECASE)
+
+
+def _determiner(d: DescriptionMatch) -> tuple[str, int | None]:
+    """A collective noun's determiner as written (« les deux ») and the number it says (2), or None."""
+    at = d.text.rfind(d.noun)
+    article = d.text[:at].strip() if at > 0 else ""
+    det = _DEFINITE_ARTICLE.sub("", article, count=1) if _DEFINITE_ARTICLE.match(article) else article
+    return article, count_of(det) if det else None
+
+
 def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
     """A counted noun whose count is at most the number of bodies of its class the case names (« la CC
     Morvan Sommets et Grands Lacs et la CC du Grand Autunois Morvan ont signé … entre les deux
@@ -734,10 +745,7 @@ def _members_counted(d: DescriptionMatch, mentions: Sequence[Mention], lexicon: 
     intercommunalités ») after two such bodies or more. Not « deux autres communautés de
     communes ». A body named by a suffix head only (« Haute-Corrèze Communauté »: an EPCI) counts
     for a noun of a kind of EPCI."""
-    at = d.text.rfind(d.noun)
-    article = d.text[:at].strip() if at > 0 else ""
-    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces)\s+", "", article, flags=re.IGNORECASE)
-    count = count_of(det) if det else None
+    article, count = _determiner(d)
     uncounted = count is None  # a definite plural: only the bodies named before it are its members
     if count is None and _DEFINITE_PLURAL.fullmatch(article):
         count = 2  # « les intercommunalités » after two of them or more: those
@@ -760,11 +768,8 @@ def _counted_earlier(d: DescriptionMatch, text: str, candidate: Candidate, earli
     three communautés de communes; « les trois intercommunalités » after an introduction naming them):
     one mention each, else none. Not a bare count (« 5 Communautés de communes » in a partners row: the
     practice's unnamed partners)."""
-    at = d.text.rfind(d.noun)
-    article = d.text[:at].strip() if at > 0 else ""
-    det = re.sub(r"^(?:les|des|aux|ses|leurs|ces|nos|vos)\s+", "", article, flags=re.IGNORECASE)
-    count = count_of(det) if det else None
-    definite = det != article or _DEFINITE_BEFORE.search(text, max(0, d.start - 8), d.start)
+    article, count = _determiner(d)
+    definite = _DEFINITE_ARTICLE.match(article) or _DEFINITE_BEFORE.search(text, max(0, d.start - 8), d.start)
     if count is None or count < 2 or not definite or _OTHER.search(d.text) or in_partner_field(candidate, d.start, d.end) \
             or d.word is not None or d.cls in (COOP.Actor, COOP.LocalAuthority):
         return []  # (not « les 2 partenaires », « les trois élus »: no kind of body)
@@ -788,7 +793,9 @@ def _description_mentions(text: str, candidate: Candidate, mentions: list[Mentio
     naturel régional du Morvan et les intercommunalités »): « le Parc » of a case that names no PNR
     is the one they name; with none there either, the one the document's letterhead names
     (``before``: « la communauté de communes » of a section, the letterhead's « COMMUNAUTÉ DE
-    COMMUNES DE LA PIEVE … »; not a body an earlier practice of the document names)."""
+    COMMUNES DE LA PIEVE … »; not a body an earlier practice of the document names). ``earlier``: the
+    bodies the document names before the candidate, which a definite counted noun may name
+    (:func:`_counted_earlier`)."""
     linker = linker or Linker.for_lexicon(lexicon)
     descriptions = find_descriptions(text, max(0, candidate.start), min(len(text), candidate.end))
     if not descriptions:

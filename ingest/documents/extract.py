@@ -132,8 +132,8 @@ from .confidence import (CONF_AMBIGUOUS, CONF_GENERIC, CONF_KEYWORD, CONF_KEYWOR
                          CONF_LABEL_SINGLE, CONF_NAME_STRUCTURE, CONF_SHARED_LABEL)
 from .descriptions import _description_mentions, _pays_parties
 from .gazetteer import Gazetteer, Hit, LabelRef
-from .institutions import (heading_actors, institution_mention, letterhead_actors, named_before, named_earlier,
-                           named_partners, resolve_short_names)
+from .institutions import (heading_actors, institution_mention, letterhead_actors, named_before, named_partners,
+                           resolve_short_names)
 from .instruments import rank_instruments, shared_posts, structure_heads
 from .levers import heading_levers
 from .lexicon import LexEntry, Lexicon
@@ -295,13 +295,15 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
     mentions = asides(text, mentions)
     headed = heading_actors(document, candidate, lexicon, linker)
     letterhead = letterhead_actors(document, candidate, lexicon, linker)
+    elsewhere = named_before(document, candidate, lexicon, linker)
+    earlier = [m for _, m in elsewhere if m.end <= max(0, candidate.start)]
     mentions = _description_mentions(text, candidate, mentions, lexicon, linker, [m for _, m in headed],
-                                     [m for _, m in letterhead], named_earlier(document, candidate, lexicon, linker))
+                                     [m for _, m in letterhead], earlier)
     mentions = _pays_parties(text, mentions, lexicon, linker)
     # 3c) Partners a row names without a type word ("Grand-Figeac ; Communauté de communes …").
     mentions = named_partners(text, candidate, mentions, lexicon, linker)
     # 3d) Short names of bodies the document named in full before (« Grand Cognac »).
-    mentions = short_names(text, candidate, mentions, headed + named_before(document, candidate, lexicon, linker))
+    mentions = short_names(text, candidate, mentions, headed + elsewhere)
     # 3e) Bodies named as a comparison or a reservation (« à l'image du PNR du Perche »): suggestions.
     mentions = asides(text, mentions)
     # 3f) An uncounted group of intercommunalités in a case that names them (« les communautés de

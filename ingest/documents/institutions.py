@@ -82,12 +82,6 @@ def named_before(document: Document, candidate: Candidate, lexicon: Lexicon, lin
             for inst in [i for i in found if i.end <= start] + [i for i in found if i.start >= end] if not inst.weak]
 
 
-def named_earlier(document: Document, candidate: Candidate, lexicon: Lexicon, linker: Linker) -> list[Mention]:
-    """The actors the document names before the candidate (its letterhead, its addressees, its introduction)."""
-    return [institution_mention(inst, lexicon, linker, None) for inst in _institutions_of(document.text)
-            if inst.end <= max(0, candidate.start) and not inst.weak]
-
-
 _LETTERHEAD_CHARS = 300  # the document's first lines, up to its first blank line
 
 
