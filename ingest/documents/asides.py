@@ -41,7 +41,9 @@ _ARTICLE = r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|à\s+la|à\s+l['’]|a
 # the cue ends right before the name (an article between them)
 _BEFORE = re.compile(
     r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
-    r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bl['’]\s?exemple\s+(?=d)|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
+    r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?"
+    r"|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bl['’]\s?exemple\s+(?=d)"
+    r"|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
     r"|\bhors\s+du\s+périmètre"
     # a host: « La séance s'est tenue dans les locaux du PETR du Pays de Saint-Malo »
@@ -86,7 +88,8 @@ _AFTER = re.compile(
     # invited, it did not come: « Le Département de Mayotte était invité … mais n'est pas venu »
     r"|[^.;!?\n]{0,80}?\bmais\s+(?:n['’]\s?(?:est|sont|a|ont)\s+pas\s+(?:venue?s?|répondu|participé)"
     r"|ne\s+(?:participe|participent|siège|siègent|vient|viennent)\s+pas)\b"
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,60},)?\s*(?:(?:(?:a|ont)\s+été|est|sont|sera|seront)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,60},)?"
+    r"\s*(?:(?:(?:a|ont)\s+été|est|sont|sera|seront)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
