@@ -46,7 +46,8 @@ span only:
    structure's name used as the instrument ("*Pôle métropolitain* du Pays de Brest",
    :data:`.instruments.STRUCTURE_HEADS`), and posts shared between bodies in words the
    vocabulary lacks ("un archiviste itinérant partagé", "recruter ensemble un chargé de mission":
-   :func:`.instruments.shared_posts`, shared engineering);
+   shared engineering) and peers meeting as a network ("le réseau des chargés de mission", "les
+   managers de commerce font réseau": a technical network; :func:`.instruments.pattern_cues`);
 6. **roles** of each actor mention from cues in its sentence (:data:`.roles.ROLE_CUES`: "piloté par",
    "porteur", "financé par", "signataires :"…); ``partenaire`` for every actor of the grid field
    "Partenaires / échelle" and for any actor without a cue;
@@ -134,7 +135,7 @@ from .descriptions import _description_mentions, _pays_parties
 from .gazetteer import Gazetteer, Hit, LabelRef
 from .institutions import (heading_actors, institution_mention, letterhead_actors, named_before, named_partners,
                            resolve_short_names)
-from .instruments import rank_instruments, shared_posts, structure_heads
+from .instruments import pattern_cues, rank_instruments, structure_heads
 from .levers import heading_levers
 from .lexicon import LexEntry, Lexicon
 from .linking import DEFAULT_THRESHOLD, Linker, core_key, name_key
@@ -281,8 +282,10 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
             else:
                 mentions.append(Mention(kind, surface, h.start, h.end, method, conf, e.iri))
 
-    # 2b) Posts shared between bodies, in words the vocabulary lacks (« un archiviste itinérant partagé »).
-    mentions.extend(m for m in shared_posts(text, cs, ce) if not any(_overlaps((m.start, m.end), sp) for sp in actor_spans))
+    # 2b) Posts shared between bodies and peers' networks, in words the vocabulary lacks (« un archiviste
+    # itinérant partagé », « le réseau des chargés de mission »), where no actor or instrument is named.
+    taken = actor_spans + [(m.start, m.end) for m in mentions if m.kind == "instrument"]
+    mentions.extend(m for m in pattern_cues(text, cs, ce) if not any(_overlaps((m.start, m.end), sp) for sp in taken))
 
     # 3) NER for what the rules did not cover.
     if nlp is not None:

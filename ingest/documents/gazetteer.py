@@ -35,6 +35,9 @@ AMBIGUOUS_SINGLE = frozenset({
 INSTRUMENT_CUES: dict[URIRef, tuple[str, ...]] = {
     COOP.Convention: ("convention de partenariat", "convention-cadre", "convention cadre",
                       "convention de coopération", "accord-cadre", "protocole d'accord", "groupement de commandes"),
+    # a convention that pools a service (articles L. 5111-1-1, L. 5211-4-1 and -4-2 of the CGCT)
+    COOP.ConventionMutualisation: ("convention de mise en commun", "convention de mise à disposition",
+                                   "convention de service commun"),
     COOP.Contract: ("contrat de coopération", "contrat de territoire", "contrat de ruralité"),
     COOP.PactePolitique: ("pacte de coopération", "pacte de gouvernance", "pacte territorial"),
     COOP.Charte: ("charte de coopération", "charte de partenariat"),

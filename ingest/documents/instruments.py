@@ -118,10 +118,11 @@ def _is_structure(m: Mention, lexicon: Lexicon) -> bool:
 
 # A person's post shared between bodies (« un archiviste itinérant partagé », « une chargée de mission
 # mutualisée », « recruter ensemble un archiviste »): shared engineering, in words the vocabulary
-# lacks. A post is a job noun: « chargé(e) de mission », a few names, or a word ending like one.
+# lacks. A post is a job noun: « chargé(e) de mission », a few names, a word ending like one, or an
+# « ingénierie » (« une ingénierie mobilité partagée »).
 _JOB = (r"(?!(?:serveur|ordinateur|lecteur|moteur|capteur|compteur|broyeur|tracteur|secteur|ext[ée]rieur|int[ée]rieur)s?\b)"
         r"(?:charg[ée]e?s?[ \u00a0]+de[ \u00a0]+mission|conseill[eè]re?s?|secr[ée]taires?|[ée]conomes?|agents?|managers?"
-        r"|m[ée]decins?|postes?|[a-zàâçéèêëîïôûù]{3,}(?:istes?|eurs?|euses?|rices?|iciens?|iciennes?))")
+        r"|m[ée]decins?|postes?|ing[ée]nieries?|[a-zàâçéèêëîïôûù]{3,}(?:istes?|eurs?|euses?|rices?|iciens?|iciennes?))")
 _SHARED_POST = re.compile(
     rf"\b(?:un|une|d['’]un|d['’]une|le|la|l['’]|des|deux|trois)[ \u00a0]*{_JOB}(?:[ \u00a0]+[a-zàâçéèêëîïôûù'’-]+){{0,2}}"
     rf"[ \u00a0]+(?:partag|mutualis)[ée]e?s?\b"
@@ -130,10 +131,29 @@ _SHARED_POST = re.compile(
     re.IGNORECASE)
 
 
-def shared_posts(text: str, start: int, end: int) -> list[Mention]:
-    """Shared-engineering mentions (``keyword``) of the posts ``text[start:end]`` says shared."""
-    return [Mention("instrument", m.group(), m.start(), m.end(), "keyword", CONF_KEYWORD_SINGLE, None,
-                    "ingénierie mutualisée", (COOP.SharedEngineering,)) for m in _SHARED_POST.finditer(text, start, end)]
+# Peers of one trade meeting as a network (« le réseau des chargés de mission développement des cinq
+# intercos », « le réseau régional des conseillers en énergie partagé », « les managers de commerce font
+# réseau », « le réseau inter-EPCI »): a technical network, in words the vocabulary lacks.
+_PEERS = (r"(?:charg[ée]e?s[ \u00a0]+de[ \u00a0]+mission|conseill[eè]re?s|secr[ée]taires|managers|agents|techniciens"
+          r"|techniciennes|animat(?:eurs|rices)|d[ée]veloppeurs|directeurs|directrices|DGS|r[ée]f[ée]rents|coordinat(?:eurs|rices)"
+          r"|ing[ée]nieurs|instructeurs|archivistes|[ée]conomes|chefs[ \u00a0]+de[ \u00a0]+projets?)")
+_PEER_NETWORK = re.compile(
+    rf"\br[ée]seaux?[ \u00a0]+(?:(?:r[ée]gional|d[ée]partemental|local|informel|intercommunal)[ \u00a0]+)?(?:des|de)[ \u00a0]+{_PEERS}\b"
+    r"|\br[ée]seaux?[ \u00a0]+inter-?[ \u00a0]?(?:EPCI|intercos|communautaires?)\b"
+    r"|\b(?:font|faire|fait|faisons|faites|fassent|feront)[ \u00a0]+r[ée]seau\b",
+    re.IGNORECASE)
+
+# Instrument types the text names in words the vocabulary lacks: (type, pattern, display label).
+_PATTERN_CUES = ((COOP.SharedEngineering, _SHARED_POST, "ingénierie mutualisée"),
+                 (COOP.TechnicalNetwork, _PEER_NETWORK, "réseau ou instance technique"))
+
+
+def pattern_cues(text: str, start: int, end: int) -> list[Mention]:
+    """Instrument mentions (``keyword``) of ``text[start:end]``'s posts said shared (shared engineering)
+    and peers said to meet as a network (a technical network), in text order."""
+    found = [Mention("instrument", m.group(), m.start(), m.end(), "keyword", CONF_KEYWORD_SINGLE, None, label, (cls,))
+             for cls, pattern, label in _PATTERN_CUES for m in pattern.finditer(text, start, end)]
+    return sorted(found, key=lambda m: m.start)
 
 
 _NUMBERED_LABELS = frozenset({"chantier", "chantiers"})
@@ -201,10 +221,25 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
             if not in_title and m.confidence >= max(contracts) and any(
                     lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
                 out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
+    _pooled_under_service(out, idx, heads, titled)
     _heads_under_own(out, idx, heads, carried, titled, lexicon)
     _cap_general(out, idx, lexicon)
     _heads_under_own(out, idx, heads, carried, titled, lexicon)  # under what remains after the last cap
     return out
+
+
+def _pooled_under_service(out: list[Mention], idx: list[int], heads: set[int], titled: set[int]) -> None:
+    """In place: a bare « convention » outside the title drops just under the shared service it sets up
+    (« un service commun … créé par convention »): the service is the practice, the convention its
+    paper."""
+    services = [out[i].confidence for i in idx if i not in heads and out[i].method != "embedding"
+                and out[i].confidence >= ASSERT_THRESHOLD and out[i].types[0] == COOP.SharedEngineering]
+    if not services:
+        return
+    for i in idx:
+        m = out[i]
+        if m.types[0] == COOP.Convention and i not in titled and m.confidence >= max(services):
+            out[i] = replace(m, confidence=round(max(services) - 0.01, 3))
 
 
 def _titled(text: str, candidate: Candidate, out: list[Mention], idx: list[int]) -> set[int]:
