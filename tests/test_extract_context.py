@@ -73,6 +73,26 @@ def actor(text: str, name: str) -> Mention:
      "Département du Val-d'Oise"),
     ("Lettres de soutien jointes : Région Nouvelle-Aquitaine (AOM), Sous-préfecture d'Ussel, France Travail.",
      "Sous-préfecture d'Ussel"),
+    # not a party, said on the way; another choice; absent; who a body may invite; comparable choices
+    ("Le Centre départemental de l'élevage ovin (CDEO), sans être signataire, est consulté chaque année",
+     "Centre départemental de l'élevage ovin"),
+    ("Le Département de l'Ardèche, qui entretient les routes et les abribus, a suivi le dossier sans être partie à "
+     "la convention.", "Département de l'Ardèche"),
+    ("Les deux intercommunalités concernées (DLVA, et CC Lacs et Gorges du Verdon) ne sont pas parties à l'entente",
+     "CC Lacs et Gorges du Verdon"),
+    ("Nos voisins de la CC des Gorges de l'Ardèche ont fait un autre choix : une navette estivale.",
+     "CC des Gorges de l'Ardèche"),
+    ("La CC Cœur de Tarentaise, excusée, a fait savoir par courrier qu'elle ne rejoindrait pas", "CC Cœur de Tarentaise"),
+    ("4.3 La conférence peut inviter toute personne qualifiée, notamment le Département de la Loire, la Région "
+     "Auvergne-Rhône-Alpes, Epures ou les chambres consulaires.", "Région Auvergne-Rhône-Alpes"),
+    ("d'autres territoires pyrénéens ont fait des choix comparables : le PETR du Pays des Nestes porte",
+     "PETR du Pays des Nestes"),
+    # a meeting's guests and absentees, over a PDF's wrapped lines
+    ("Invités : DDT de la Marne (service urbanisme) ; Région Grand Est\n(direction de l'aménagement) ; CCI Marne en "
+     "Champagne ; Chambre d'agriculture\nde la Marne.", "CCI Marne en Champagne"),
+    ("Excusé : Département de la Marne.", "Département de la Marne"),
+    ("Les parties recherchent des financements. À titre d'information :\n- la Direction régionale des affaires "
+     "culturelles (DRAC) soutient le réseau", "Direction régionale des affaires culturelles"),
     # a comparison, a former name, a body's document, a body left out
     ("Des cofinancements pourront être sollicités auprès de la Région Normandie, de la Région Hauts-de-France et "
      "des fonds européens.", "Région Hauts-de-France"),
@@ -167,6 +187,17 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le Pays de Retz, expert en comparaison de données, signe.", "Pays de Retz"),
     ("Le Pays de Retz n'est pas seulement signataire : il anime le contrat.", "Pays de Retz"),
     ("La CC du Gévaudan, qui n'était pas encore membre en 2022, a adhéré.", "CC du Gévaudan"),
+    ("Le Département de la Loire a signé sans réserve ; la Région n'a pas été sollicitée.", "Département de la Loire"),
+    ("La CC du Jura, membre du syndicat, a fait un don.", "CC du Jura"),
+    ("La CC du Jura, excusée par le président, signe.", "CC du Jura"),
+    # a show's guests, named by their office
+    ("Invités : Antoine SANTUCCI, président de la communauté de communes Calvi-Balagne ; Marie-Jeanne LUCIANI, "
+     "présidente de la communauté de communes de L'Île-Rousse – Balagne",
+     "communauté de communes de L'Île-Rousse – Balagne"),
+    # present at a meeting; a line that starts afresh after a guests' line
+    ("Présents : DDT de la Marne ; Région Grand Est\n(direction de l'aménagement) ; CCI Marne en Champagne.",
+     "CCI Marne en Champagne"),
+    ("Invités : DDT de la Marne.\nla CCI Marne en Champagne signe la convention.", "CCI Marne en Champagne"),
     # the State signing, or a member
     ("Le CRTE a été signé le 8 juillet 2022 par l'État, représenté par le préfet.", "État"),
     ("Le GIP Littoral associe l'État, la Région Nouvelle-Aquitaine et quatre Départements.", "État"),

@@ -1318,6 +1318,22 @@ def test_what_a_shared_service_or_a_network_is_done_with(vocab_lexicon, text, ti
     assert top.types == (expected,) and top.confidence >= ASSERT_THRESHOLD, top
 
 
+def test_an_inter_scots_title_names_no_scot(vocab_lexicon):  # noqa: F811
+    text = ("INTER-SCoT DE LA MARNE\nRelevé validé par le comité technique. Pour le Syndicat mixte du SCoT d'Épernay : "
+            "le président de l'inter-SCoT. Le SCoT de Châlons et le SCoT du Vitryat présentent leur SCoT.")
+    doc, cand = make_candidate(text)
+    seminar = dataclasses.replace(cand, title="Inter-SCoT de la Marne – compte rendu du séminaire")
+    assert _top_instrument(extract(doc, seminar, vocab_lexicon)).types != (COOP.SCoT,)
+
+
+def test_a_structure_head_in_brackets_after_a_bold_name_is_the_bodys(vocab_lexicon):  # noqa: F811
+    text = ("Le club des secrétaires de mairie\nLancé en 2022, le club est co-animé par le **Pays de Gâtine** "
+            "(syndicat mixte) et la communauté de communes.")
+    doc, cand = make_candidate(text)
+    cand.title_start, cand.title_end = 0, text.index("\n")
+    assert _top_instrument(extract(doc, cand, vocab_lexicon)).types == (COOP.TechnicalNetwork,)
+
+
 _SHARED, _NETWORK = COOP.SharedEngineering, COOP.TechnicalNetwork
 
 
@@ -1330,6 +1346,9 @@ _SHARED, _NETWORK = COOP.SharedEngineering, COOP.TechnicalNetwork
     ("la réunion du réseau des chargés de mission développement", _NETWORK),
     ("le réseau régional des conseillers en énergie", _NETWORK), ("les managers de commerce font réseau", _NETWORK),
     ("le réseau inter-EPCI se réunit", _NETWORK), ("un réseau de techniciens", _NETWORK),
+    ("un club des secrétaires de mairie s'est structuré", _NETWORK), ("le club de football", None),
+    ("une brigade de 12 écogardes, mutualisée par convention entre le PNR et", COOP.ConventionMutualisation),
+    ("des moyens mutualisés par la Région", None),
     ("le réseau de chaleur de la ville", None), ("le réseau des territoires ruraux", None),
     ("un réseau de producteurs", None), ("le réseau routier", None),
 ])

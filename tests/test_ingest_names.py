@@ -37,6 +37,9 @@ def test_a_name_hyphenated_at_a_line_end_goes_on():
     ("président de la CdC de l'Île d'Oléron", ["Communauté de communes de l'Île d'Oléron"]),
     ("et la Communauté de communes des Vals de Gartempe et Creuse. Le cadre juridique",
      ["Communauté de communes des Vals de Gartempe et Creuse"]),
+    # the second word's own place (« Gorges du Verdon »), before punctuation
+    ("entre le PNR et la Communauté de communes Lacs et Gorges du Verdon. Le Parc recrute",
+     ["Communauté de communes Lacs et Gorges du Verdon"]),
     ("la CC du Val de Loire et Tours.", ["Communauté de communes du Val de Loire"]),  # a préfecture
     # a signature: the person after the dash is not a part of the name
     ("Visa : la présidente du GAL Pays Midi-Quercy – Martine Castéran\n", ["GAL Pays Midi-Quercy"]),

@@ -15,7 +15,8 @@ Rennes »), a body asked that declined or only informed (« Le Havre Seine Métr
 sollicitée, n'a pas souhaité s'associer », « le SDEV a été informé de la démarche »; consulted is
 taking part: « la CLE est consultée à chaque étape »), a body said not to be a party (« la CC de
 l'Aillantais, qui n'est pas partie au contrat »), an addressee of a copy sent for information
-(« une copie sera adressée … au président du conseil régional »), a town hall as a venue
+(« une copie sera adressée … au président du conseil régional », « À titre d'information : »), a
+meeting's guests and absentees (« Invités : DDT de la Marne ; … », « Excusé : … »), a town hall as a venue
 (« des permanences … à la mairie de Rambervillers »), the State as the owner of what the text names
 or as a funder (« les services de l'État », « les crédits de l'État », « le représentant de l'État »,
 « financé à 48 % par l'État »: it takes part when it signs or is a member, « signé par l'État »,
@@ -42,6 +43,7 @@ _ARTICLE = r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|à\s+la|à\s+l['’]|a
 _BEFORE = re.compile(
     r"(?:\bà\s+l['’]\s?image|\bà\s+l['’]\s?instar|\bsur\s+le\s+modèle|\bcomme\s+l['’]\s?(?:a|ont)\s+fait"
     r"|\bcontrairement|\bà\s+la\s+différence|\b(?:à\s+titre\s+de|par|en)\s+comparaison\s*,?"
+    r"|\b(?:comparables?|similaires?|analogues?)\s*:"
     r"|\bce\s+qu(?:e\s+|['’]\s?)(?:fait|font|faisait|a\s+fait)|\bl['’]\s?exemple\s+(?=d)"
     r"|\bsans\s+préjudice\s+(?:des\s+compétences|des\s+missions)?"
     r"|\bsans\s+se\s+substituer|\bavons\s+(?:volontairement\s+)?écarté|\bont\s+(?:été\s+)?écarté[es]*"
@@ -92,9 +94,16 @@ _AFTER = re.compile(
     r"\s*(?:(?:(?:a|ont)\s+été|est|sont|sera|seront)\s+|,\s*(?=tenu))(?:tenue?s?\s+)?informée?s?\b"
     # not a party: « La CC des Hautes Terres de l'Aubrac n'est pas sociétaire », « la CC de l'Aillantais, qui
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
-    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*(?:qui\s+)?n['’]\s?(?:en\s+)?(?:est|était|sont|étaient)\s+pas\s+"
+    r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*\)?\s*(?:qui\s+)?(?:n['’]\s?(?:en\s+)?|ne\s+)(?:est|était|sont|étaient)\s+pas\s+"
     r"(?:(?!seulement|uniquement|simplement|juste|encore)\w+\s+)?"
     r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b"
+    # not a party, said on the way: « Le CDEO, sans être signataire, est consulté », « L'OFB y est associé en
+    # qualité de financeur, sans en être signataire », « … a suivi le dossier sans être partie à la convention »
+    r"|[^.;!?\n]{0,100}?\bsans\s+(?:en\s+)?être\s+(?:\w+\s+)?(?:signataires?|parties?|membres?|sociétaires?|adhérente?s?)\b"
+    # another choice: « Nos voisins de la CC des Gorges de l'Ardèche ont fait un autre choix »
+    r"|\s+(?:a|ont|avait|avaient)\s+fait\s+(?:un\s+autre|d['’]autres|le\s+choix\s+inverse)"
+    # absent: « La CC Cœur de Tarentaise, excusée, a fait savoir … »
+    r"|\s*,\s*excusée?s?\s*,"
     # « … financés par la Banque des Territoires dans le cadre de Petites villes de demain, qui n'intervient pas »
     r"|[^.,;:!?\n]{0,60},\s*qui\s+n['’]\s?(?:intervient|intervenait|participe|participait|siège)\s+pas\b",
     re.IGNORECASE)
@@ -111,7 +120,10 @@ _SENTENCE_CUE = re.compile(r"\b(?:s['’]\s?(?:être\s+|est\s+|sont\s+)?)?inspir
                            r"|\bcomme\s+(?:celles?|ceux|celui)\s+(?:de|du|des|d['’]|qu['’])"
                            # a framework referred to: « en cohérence avec les orientations de la charte du
                            # Parc naturel régional des Volcans d'Auvergne », « conformément au SCoT de … »
-                           r"|\ben\s+cohérence\s+avec|\bconformément\s+(?:à|aux?)\b|\bcompatibles?\s+avec",
+                           r"|\ben\s+cohérence\s+avec|\bconformément\s+(?:à|aux?)\b|\bcompatibles?\s+avec"
+                           # who a body may invite: « La conférence peut inviter toute personne qualifiée,
+                           # notamment le Département de la Loire, la Région … »
+                           r"|\b(?:peut|peuvent|pourra|pourront)\s+(?:également\s+|aussi\s+)?inviter\b",
                            re.IGNORECASE)
 # the State owning what the text names (« les services de l'État », « les crédits de droit commun de
 # l'État », « le représentant de l'État ») or funding (« financé à 48 % par l'État », « avec l'aide de »),
@@ -133,13 +145,17 @@ _SENTENCE_START = re.compile(r"[.!?;:\n](?=[^.!?;:\n]*$)")
 # Bourgogne-Franche-Comté et au président de la chambre d'agriculture, pour information »)
 _COPY_CUE = re.compile(r"\bcopies?\s+(?:(?:en\s+)?(?:sera|seront|est|sont)\s+)?"
                        r"(?:adressée?s?|transmise?s?|notifiée?s?)\b|\bampliations?\b|\bcopies?\s*(?:à|:)"
-                       r"|\bpour\s+information\s*(?::|à\b|aux?\b)", re.IGNORECASE)
+                       r"|\bpour\s+information\s*(?::|à\b|aux?\b)|\bà\s+titre\s+d['’]\s?information\b", re.IGNORECASE)
 _COPY_WINDOW = 300
 # a line that lists addressees or supporters, not parties: « Copie : M. le Préfet du Cher ; Région
 # Centre-Val de Loire – Direction de l'aménagement », « Destinataires : membres de la Conférence ;
 # Département du Val-d'Oise », « Lettres de soutien jointes : Région Nouvelle-Aquitaine, … »
 _LIST_LINE = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:copies?|destinataires?|ampliations?|diffusion"
-                        r"|lettres?\s+de\s+soutien(?:\s+jointes?)?)\b[^:\n]{0,30}:"
+                        r"|lettres?\s+de\s+soutien(?:\s+jointes?)?"
+                        # a meeting's guests and absentees: « Invités : DDT de la Marne ; Région Grand Est »,
+                        # « Excusé : Département de la Marne. » (a show's guests speak for their body: see
+                        # _OFFICE)
+                        r"|(?P<guests>invitée?s?)|excusée?s?|absente?s?)\b[^:\n]{0,30}:"
                         # a speech's addressee: « Monsieur le Vice-président de la Région Provence-Alpes-Côte d'Azur, »
                         r"|[ \t]*(?:Madame|Monsieur|Mesdames|Messieurs)\b[^\n]*,[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _COPY_START = re.compile(r"[.!?;]|\n\s*\n")
@@ -168,8 +184,34 @@ def _aside(text: str, start: int, end: int) -> bool:
     sentence = text[max(0, start - _SENTENCE_WINDOW):start]
     if m := _SENTENCE_START.search(sentence):
         sentence = sentence[m.end():]
+    if _SENTENCE_CUE.search(sentence) or _copied(text, start):
+        return True
+    listed = _LIST_LINE.match(text, _item_line(text, start))
+    # a guest named by the office held in the body is its voice: « Invités : Antoine Santucci, président de la
+    # communauté de communes Calvi-Balagne »
+    return bool(listed) and not (listed.group("guests") and _OFFICE.search(text, listed.end(), start))
+
+
+_OFFICE = re.compile(r"\b(?:(?:vice-)?présidente?|maire|directeur|directrice|DGS)\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’])"
+                     r"\s*(?:\w+\s+){0,3}?$", re.IGNORECASE)
+
+
+_WRAPPED = re.compile(r"[ \t]*[(a-zà-ÿ]")  # a line going on from the one above: lower case or a bracket
+_MAX_WRAPPED = 3
+
+
+def _item_line(text: str, start: int) -> int:
+    """Where the line holding ``start`` begins, back over lines wrapped from an unfinished one above (a
+    PDF's « Invités : DDT de la Marne ; Région Grand Est\n(direction de l'aménagement) ; CCI … »)."""
     line = text.rfind("\n", 0, start) + 1
-    return bool(_SENTENCE_CUE.search(sentence)) or _copied(text, start) or bool(_LIST_LINE.match(text, line))
+    for _ in range(_MAX_WRAPPED):
+        if line == 0 or not _WRAPPED.match(text, line):
+            break
+        above = text.rfind("\n", 0, line - 1) + 1
+        if not text[above:line - 1].strip() or text[above:line - 1].rstrip()[-1] in ".;:!?":
+            break
+        line = above
+    return line
 
 
 def _copied(text: str, start: int) -> bool:

@@ -106,6 +106,9 @@ def _members_kinds(out: list[Mention], idx: list[int], lexicon: Lexicon) -> set[
     return {e.iri for e in lexicon.by_kind("instrument_type") for label in e.french_labels if fold(label) in keys}
 
 
+_OPENING = re.compile(r"[\s*_]*\(\s*")  # « **Pays de Gâtine** (syndicat mixte) »
+
+
 def _funds(text: str, m: Mention) -> bool:
     return bool(_FUNDING_BEFORE.search(text, max(0, m.start - 60), m.start) or _FUNDING_AFTER.match(text, m.end))
 
@@ -133,24 +136,33 @@ _SHARED_POST = re.compile(
 
 # Peers of one trade meeting as a network (« le réseau des chargés de mission développement des cinq
 # intercos », « le réseau régional des conseillers en énergie partagé », « les managers de commerce font
-# réseau », « le réseau inter-EPCI »): a technical network, in words the vocabulary lacks.
+# réseau », « le réseau inter-EPCI », « un club des secrétaires de mairie »): a technical network, in words
+# the vocabulary lacks.
 _PEERS = (r"(?:charg[ée]e?s[ \u00a0]+de[ \u00a0]+mission|conseill[eè]re?s|secr[ée]taires|managers|agents|techniciens"
           r"|techniciennes|animat(?:eurs|rices)|d[ée]veloppeurs|directeurs|directrices|DGS|r[ée]f[ée]rents|coordinat(?:eurs|rices)"
           r"|ing[ée]nieurs|instructeurs|archivistes|[ée]conomes|chefs[ \u00a0]+de[ \u00a0]+projets?)")
 _PEER_NETWORK = re.compile(
     rf"\br[ée]seaux?[ \u00a0]+(?:(?:r[ée]gional|d[ée]partemental|local|informel|intercommunal)[ \u00a0]+)?(?:des|de)[ \u00a0]+{_PEERS}\b"
     r"|\br[ée]seaux?[ \u00a0]+inter-?[ \u00a0]?(?:EPCI|intercos|communautaires?)\b"
+    rf"|\bclubs?[ \u00a0]+(?:des|de)[ \u00a0]+{_PEERS}\b"
     r"|\b(?:font|faire|fait|faisons|faites|fassent|feront)[ \u00a0]+r[ée]seau\b",
     re.IGNORECASE)
 
+# Something pooled by a convention (« une brigade d'écogardes, mutualisée par convention entre … »): a
+# pooling agreement.
+_POOLED_BY_CONVENTION = re.compile(r"\bmutualis[ée]e?s?[ \u00a0]+(?:par|via)[ \u00a0]+(?:une[ \u00a0]+|la[ \u00a0]+)?conventions?\b",
+                                   re.IGNORECASE)
+
 # Instrument types the text names in words the vocabulary lacks: (type, pattern, display label).
 _PATTERN_CUES = ((COOP.SharedEngineering, _SHARED_POST, "ingénierie mutualisée"),
-                 (COOP.TechnicalNetwork, _PEER_NETWORK, "réseau ou instance technique"))
+                 (COOP.TechnicalNetwork, _PEER_NETWORK, "réseau ou instance technique"),
+                 (COOP.ConventionMutualisation, _POOLED_BY_CONVENTION, "convention de mutualisation"))
 
 
 def pattern_cues(text: str, start: int, end: int) -> list[Mention]:
-    """Instrument mentions (``keyword``) of ``text[start:end]``'s posts said shared (shared engineering)
-    and peers said to meet as a network (a technical network), in text order."""
+    """Instrument mentions (``keyword``) of ``text[start:end]``'s posts said shared (shared engineering),
+    peers said to meet as a network or a club (a technical network) and what is pooled by a convention
+    (a pooling agreement), in text order."""
     found = [Mention("instrument", m.group(), m.start(), m.end(), "keyword", CONF_KEYWORD_SINGLE, None, label, (cls,))
              for cls, pattern, label in _PATTERN_CUES for m in pattern.finditer(text, start, end)]
     return sorted(found, key=lambda m: m.start)
@@ -178,7 +190,10 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     if not idx:
         return mentions
     out = list(mentions)
-    titled = _titled(text, candidate, out, idx)
+    # The members' own instruments in an « inter-X » practice: never its title's (« Inter-SCoT de la Marne »).
+    members = _members_kinds(out, idx, lexicon)
+    titled = {i for i in _titled(text, candidate, out, idx)
+              if out[i].types[0] not in members or _INTER.fullmatch(out[i].text)}
     for i in titled:
         m = out[i]
         if m.method != "embedding":
@@ -191,7 +206,7 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     # « une entente »), unless that head is in the title: the body is who acts, not how.
     heads = {i for i in idx if out[i].method != "embedding" and any(
         a.kind == "actor" and (a.start <= out[i].start and out[i].end <= a.end and a.end - a.start > out[i].end - out[i].start
-                               or text[a.end:out[i].start].strip() == "(")  # « le Pôle d'équilibre … (PETR) »
+                               or _OPENING.fullmatch(text, a.end, out[i].start))  # « le Pôle d'équilibre … (PETR) »
         for a in out)}  # also « le Syndicat mixte » later
     # A structure named with a definite article is the body that acts (« le syndicat mixte du Parc a
     # proposé … »); carrying the practice, even in the title (« un service commun porté par le PETR »).
@@ -203,7 +218,6 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     heads |= {i for i in idx if out[i].method != "embedding" and i not in titled
               and lexicon.is_subclass(out[i].types[0], COOP.ProgrammeOrScheme) and _funds(text, out[i])}
     # The members' own instruments in an « inter-X » practice drop the same way.
-    members = _members_kinds(out, idx, lexicon)
     heads |= {i for i in idx if out[i].types[0] in members and not _INTER.fullmatch(out[i].text)}
     # A type named once drops under one the text repeats; then the governance bodies and the heads
     # compare with what remains.

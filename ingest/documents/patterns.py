@@ -521,6 +521,10 @@ def _bare_pair(text: str, toks: list[_Tok], first: int, right: int, rule: Rule) 
     # « … Marche et Combraille en Aquitaine »: a place the name is in
     if k + 1 < len(toks) and toks[k].text in PLACE_LINKS and toks[k + 1].capitalised and not toks[k + 1].connector:
         k += 2
+    # « … Lacs et Gorges du Verdon. »: the second word's own place
+    elif k > right + 1 and k + 1 < len(toks) and toks[k].folded in ("du", "des", "d'") \
+            and toks[k + 1].capitalised and not toks[k + 1].connector and toks[k + 1].folded not in GENERIC_WORDS:
+        k += 2
     # then punctuation, the line's end, or « et » and the article of the next body
     next_body = k + 1 < len(toks) and toks[k].text == "et" and toks[k + 1].folded in ("la", "le", "les", "l'")
     if k == right + 1 or not (next_body or _PAIR_END.match(text, toks[k - 1].end)):
