@@ -547,6 +547,16 @@ def test_a_transcripts_turns_are_neither_titles_nor_running_titles():
     assert c.title == "TRANSCRIPTION – ICI RCFM" and (c.start, c.end) == (0, len(text))
 
 
+def test_an_e_mail_threads_headers_are_no_running_titles():
+    body = ("Pour Terres de Bresse, vingt jours conviennent ; la convention unique avec le centre de gestion et "
+            "l'archiviste itinérant partagé nous vont très bien, le bureau délibérera en mars.")
+    messages = [f"-----Message d'origine-----\nDe : {who} <{mail}@bresse.fr>\nEnvoyé : jeudi 6 février 2025\n"
+                f"Objet : RE: Archiviste itinérant\n\n{body}\n\n{who}\nDirection générale"
+                for who, mail in (("Nadia BOUCHARD", "nb"), ("Thomas GUILLEMIN", "tg"), ("Julie PERRIN", "jp"))]
+    text = "De : Julie PERRIN <jp@bresse.fr>\nObjet : Archiviste itinérant\n\nBonjour,\n\n" + "\n\n".join(messages)
+    assert not any(c.title in ("Nadia BOUCHARD", "Thomas GUILLEMIN", "Julie PERRIN") for c in candidates(doc(text)))
+
+
 def test_minutes_opinions_of_two_sentences_are_no_running_titles():
     filler = "Le chargé de mission présente l'étude et les suites proposées aux élus du territoire. " * 3
     text = ("# Conférence des maires\n\n"
@@ -624,6 +634,10 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     # a form's own sections
     ("5. Description du projet", True), ("9. Engagement du chef de file", True), ("Ce qui nous manque", True),
     ("Engagement pour la ruralité du Pays de Retz", False),
+    # a decision's, a return on experience's, a study visit's own sections
+    ("Répartition des charges", True), ("Proposition", True), ("Conseils des porteurs", True),
+    ("Pour aller plus loin", True), ("CE QUE NOUS EN RETENONS POUR SERRE-PONÇON", True),
+    ("Conseil de développement du Pays de Gex", False), ("Pour une entente des vallées", False),
 ])
 def test_generic_headings(heading, expected):
     assert generic(heading) is expected

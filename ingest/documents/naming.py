@@ -115,13 +115,17 @@ _GENERIC_HEADS = {
     # a form's or a visit report's own sections: « 5. Description du projet », « 9. Engagement du chef de
     # file », « Ce que nous en retirons pour notre territoire », « Ce qui nous manque »
     "description", "engagement", "identification", "diagnostic", "ce",
+    # a decision's or a return on experience's own sections: « Répartition des charges », « Proposition »,
+    # « Conseils des porteurs », « Pour aller plus loin »
+    "repartition", "proposition", "conseil", "pour",
 }
 
 
 # A report's own sections, whatever they name: « 2. Tableau comparatif », « 4. Premiers enseignements pour
 # le Pays d'Orthe et Arrigans » (the reader the lessons are for), « 5. Prochaines étapes ».
 _REPORT_HEADS = {"tableau", "prochaine", "prochain", "etape", "enseignement", "premier", "recommandation",
-                 "conclusion", "rappel", "methode", "sommaire", "annexe", "resume", "appreciation"}
+                 "conclusion", "rappel", "methode", "sommaire", "annexe", "resume", "appreciation",
+                 "ce"}  # « Ce que nous en retenons pour Serre-Ponçon »
 _MAX_REPORT_WORDS = 12
 
 

@@ -42,6 +42,8 @@ from .persons import speaker_turn
 __all__ = ["RUN_MAX_LINES", "find_running_titles", "running_title"]
 
 _RUN_MAX_CHARS = 200
+# the last line before the colon is an e-mail header's field
+_MAIL_FIELD = re.compile(r"(?:^|\n)[ \t]*(?:De|From|À|A|To|Cc|Cci|Bcc|Envoyé|Sent|Date|Objet|Subject)[ \t]*$")
 # a sentence's end then another sentence: minutes' « Avis de la conférence : favorable (17 voix pour).
 # La délibération sera présentée … », not a slide's title (unless set in bold, as an interview's
 # question: « **T&C : Parlons de la Suisse. Vous avez signé une convention …** »)
@@ -80,8 +82,8 @@ def find_running_titles(text: str, bs: list[Block]) -> dict[int, tuple[int, int]
             continue
         prefix = collapse(b.text[:colon])
         key = fold(prefix)
-        if not 2 <= len(key.split()) <= 12 or not title_like(prefix):
-            continue
+        if not 2 <= len(key.split()) <= 12 or not title_like(prefix) or _MAIL_FIELD.search(b.text[:colon]):
+            continue  # (nor an e-mail's header: « -----Message d'origine-----\nDe : Nadia BOUCHARD <…> »)
         s, e = trim(text, b.start + colon + 1, b.start + len(title))
         prefixed.append((i, key, (s, e)))
     # group the prefixes: the same folded key, or a similar one with the same first word
