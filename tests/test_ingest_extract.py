@@ -415,6 +415,12 @@ def test_names_across_wrapped_lines_and_column_gaps():
     assert [m.name for m in find_institutions(
         "7. Convention-cadre de partenariat 2025-2027 avec le Syndicat mixte du Parc naturel régional du Mont-Ventoux\n"
         "   Rapporteur : M. le Vice-président.")] == ["Syndicat mixte du Parc naturel régional du Mont-Ventoux"]
+    # … also when the range starts after the item's number (a candidate made of the item)
+    agenda = ("8. Convention de mise en commun du service d'information géographique avec la Communauté de communes "
+              "Vaison Ventoux\n"
+              "   Rapporteur : M. le Vice-président.")
+    assert [m.name for m in find_institutions(agenda, agenda.index("Convention"))] == [
+        "Communauté de communes Vaison Ventoux"]
     # a column gap (a page header) ends a name
     header = "PETR du Pays Terres de Lorraine                      Rapport d'activité 2023\n"
     assert [m.text for m in find_institutions(header)] == ["PETR du Pays Terres de Lorraine"]

@@ -529,6 +529,44 @@ def test_a_register_of_deliberations_gives_one_practice_per_item_naming_an_instr
     assert "Rapporteur" in text[cs[0].start:cs[0].end] and "Tarifs" not in text[cs[1].start:cs[1].end]
 
 
+def test_a_register_items_heading_may_say_its_subject_and_its_sections_are_its_parts():
+    motifs = ("Depuis 2019 la capture des animaux errants relève de chaque communauté ; les maires se plaignent des "
+              "délais et la communauté voisine fait le même constat. ") * 2
+    text = ("# Note explicative de synthèse\n\n"
+            "## Point n°14 – Environnement – Salubrité publique\n\nRapporteur : Mme Sylvie Lemonnier\n\n"
+            "Objet : Création d'une entente intercommunautaire pour la fourrière animale\n\n"
+            f"### Exposé des motifs\n\n{motifs}\n\n### Le dispositif proposé\n\nUne entente avec la Communauté de "
+            "communes Côte Ouest Centre Manche ; la convention d'entente est signée pour six ans.\n\n"
+            "## Point n°15 – Grand cycle de l'eau\n\nRapporteur : M. Jean-Yves Hamel\n\n"
+            "Objet : Convention de mutualisation d'un poste de technicien de rivière avec Villedieu Intercom\n\n"
+            f"### Exposé des motifs\n\n{motifs}\n\n### Le dispositif proposé\n\nLa convention de mutualisation avec "
+            "Villedieu Intercom partage le poste.\n")
+    assert [c.title for c in candidates(doc(text, "note.md"))] == [
+        "Création d'une entente intercommunautaire pour la fourrière animale",
+        "Convention de mutualisation d'un poste de technicien de rivière avec Villedieu Intercom"]
+
+
+def test_an_agendas_numbered_items_reporting_on_instruments_are_practices():
+    report = ("Le rapporteur présente le projet ; la convention fixe les axes de travail communs pour trois ans, "
+              "les contributions de chacun et le comité de suivi annuel qui arrête le programme d'actions. ") * 3
+    text = ("COMMUNAUTÉ D'AGGLOMÉRATION VENTOUX-COMTAT VENAISSIN\nORDRE DU JOUR ET RELEVÉ DES DÉCISIONS\n\n"
+            "FINANCES\n\n6. Attributions de compensation définitives 2025\n   → Adopté à l'unanimité.\n\n"
+            "AMÉNAGEMENT ET COOPÉRATIONS\n\n"
+            "7. Convention-cadre de partenariat avec le Syndicat mixte du Parc naturel régional du Mont-Ventoux\n"
+            f"   {report}\n   → Adopté à l'unanimité.\n\n"
+            "8. Convention de mise en commun du service SIG avec la Communauté de communes Ventoux Sud\n"
+            f"   {report}\n   → Adopté : 50 pour, 2 abstentions.\n\n"
+            "9. Rapport d'activité 2024 du Syndicat mixte du bassin des Sorgues\n   → Le conseil prend acte.\n")
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == [
+        "Convention-cadre de partenariat avec le Syndicat mixte du Parc naturel régional du Mont-Ventoux",
+        "Convention de mise en commun du service SIG avec la Communauté de communes Ventoux Sud"]
+    assert "Adopté à l'unanimité" in text[cs[0].start:cs[0].end] and "Sorgues" not in text[cs[1].start:cs[1].end]
+    # one long item among short ones is a list's, not an agenda's
+    alone = text.replace("8. Convention de mise en commun", "Convention de mise en commun")
+    assert len(candidates(doc(alone))) <= 1
+
+
 def test_questions_of_an_faq_start_no_practice():
     text = ("# Conseil de développement Nord-Est : vos questions, nos réponses\n\n## Généralités\n\n"
             "### C'est quoi, un conseil de développement ?\n\nUne instance de la CINOR et de la CIREST.\n\n"

@@ -683,11 +683,17 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+_ITEM_MARKER = re.compile(r"[ \t]*(?:[-–—•*✓]|\d{1,2}[.)])[ \t]+")
+
+
 def find_institutions(text: str, start: int = 0, end: int | None = None) -> list[InstitutionMatch]:
     """Institution names in ``text[start:end]`` (offsets index ``text``), longest first on overlap,
     returned in text order."""
     end = len(text) if end is None else end
-    toks = _tokens(text, start, end)
+    # a range starting after a list item's marker (« 8. » of an agenda's item) reads the marker too: what
+    # is wrapped under the item is the item's (:func:`_wrapped`)
+    line = text.rfind("\n", 0, start) + 1
+    toks = _tokens(text, line if _ITEM_MARKER.fullmatch(text, line, start) else start, end)
     starts = [t.start for t in toks]
     found: list[InstitutionMatch] = []
     for rule in RULES:

@@ -66,6 +66,7 @@ Known limits
 """
 from __future__ import annotations
 
+from .agenda import agenda_items, item_title
 from .blocks import is_label_heading, split
 from .emphasis import bold_practices
 from .examples import find_examples
@@ -188,6 +189,7 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     out = []
     subjects = subject_slides(text, bs)
     rows = record_rows(text, bs)
+    agenda = agenda_items(text, bs)
     by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
     for n, (i, end) in enumerate(starts):
         if n + 1 < len(starts):
@@ -202,6 +204,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
         elif i in rows:
             span = rows[i]  # a record table's row: its « Action » cell
+            title = text[span[0]:span[1]]
+        elif i in agenda:
+            span = item_title(bs[i])  # an agenda's numbered item: its first line
             title = text[span[0]:span[1]]
         elif (subject := item_subject(bs, i)) is not None:
             title, span = subject.text, (subject.start, subject.end)  # « OBJET : … » of a register's item

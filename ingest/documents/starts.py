@@ -41,7 +41,8 @@ examples, comes after: it applies only when no rule here does)
 5. it is a *running slide title* whose suffix names a practice (:mod:`.running`).
 7. it is a numbered item heading of a register (« DÉLIBÉRATION N° 2024-084 », two items or more)
    whose item names an instrument type (:func:`practice_items`); the item's « OBJET : » line titles it
-   (:func:`item_subject`).
+   (:func:`item_subject`); also the numbered items of an agenda that report on an instrument
+   (rule 7b, :mod:`.agenda`).
 8. when no rule above starts anything: it is a row of a record table (a header of short labels
    over TAB rows) naming an instrument type outside the bodies' names, in a table with two such rows
    or more: the row alone is the practice, titled by its « Action » cell (:mod:`.tables`).
@@ -73,6 +74,7 @@ from __future__ import annotations
 
 import re
 
+from .agenda import agenda_items
 from .blocks import heading_rank, is_label_heading
 from .labels import fold, label_key, normalise_label
 from .model import Block
@@ -139,8 +141,11 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
             group = [i for i in group if i != title_block]
         if len(group) >= 2:
             starts.update(group)
-    # rule 7: numbered items of a register (« DÉLIBÉRATION N° 2024-084 ») whose text names an instrument
-    for i, end in practice_items(text, bs).items():
+    # rule 7: numbered items of a register (« DÉLIBÉRATION N° 2024-084 ») whose text names an instrument;
+    # the headings inside an item are its parts (« Exposé des motifs », « Le dispositif proposé »)
+    items = practice_items(text, bs) | agenda_items(text, bs)  # (rule 7b: :mod:`.agenda`)
+    starts -= {j for i, end in items.items() for j in starts if i < j < end}
+    for i, end in items.items():
         starts.add(i)
         ends[i] = end
     # rule 6: slides titled « SUBJECT – facet », two subjects or more
@@ -233,7 +238,11 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
 
 # Numbered items of a register or an agenda: « DÉLIBÉRATION N° 2024-084 », « Point 3 », « Dossier n° 12 ».
 _ITEM = re.compile(r"(?:D[ÉE]LIB[ÉE]RATION|D[ée]lib[ée]ration|POINT|Point|DOSSIER|Dossier|ARR[ÊE]T[ÉE]|Arr[êe]t[ée]"
-                   r"|D[ÉE]CISION|D[ée]cision)[ \u00a0]+(?:N[°o]|n[°o])?[ \u00a0]*[\w./-]*\d[\w./-]*[ \u00a0]*")
+                   r"|D[ÉE]CISION|D[ée]cision)[ \u00a0]+(?:N[°o]|n[°o])?[ \u00a0]*[\w./-]*\d[\w./-]*[ \u00a0]*"
+                   # its heading may say its subject: « Point n°14 – Environnement et cadre de vie – Salubrité »
+                   r"(?:[–—-][ \u00a0]+\S.*)?")
+# a line between a register's item heading and its « OBJET : » line: « Rapporteur : Mme … »
+_REPORTER = re.compile(r"rapporteure?s?\b|rapport[ée]\s+par\b", re.IGNORECASE)
 
 
 def practice_items(text: str, bs: list[Block]) -> dict[int, int]:
@@ -258,11 +267,14 @@ def practice_items(text: str, bs: list[Block]) -> dict[int, int]:
 
 
 def item_subject(bs: list[Block], i: int) -> Block | None:
-    """The « OBJET : … » line right under a register's item heading i, which titles its practice."""
-    if i + 1 < len(bs) and bs[i].kind == "heading" and _ITEM.fullmatch(bs[i].text.strip()) \
-            and bs[i + 1].field == "object":
-        return bs[i + 1]
-    return None
+    """The « OBJET : … » line right under a register's item heading i (or under its « Rapporteur : »
+    line), which titles its practice."""
+    if not (bs[i].kind == "heading" and _ITEM.fullmatch(bs[i].text.strip())):
+        return None
+    k = i + 1
+    if k < len(bs) and bs[k].field is None and _REPORTER.match(bs[k].text.strip()):
+        k += 1
+    return bs[k] if k < len(bs) and bs[k].field == "object" else None
 
 
 def _question(title: str) -> bool:

@@ -1,0 +1,43 @@
+"""Rule 7b: the numbered items of an agenda or a record of decisions (« 7. Convention-cadre de
+partenariat 2025-2027 avec le Syndicat mixte du Parc … » over its report, its debate and « → Adopté à
+l'unanimité. »), each a practice when it names an instrument type and says enough about it.
+
+An item is a top-level bullet written with a number (« 7. », « 8) ») whose own text holds at least
+``MIN_ITEM_CHARS`` characters and names an instrument type (:data:`.naming.INSTRUMENT`); it runs to
+the next top-level bullet or the next non-label heading (its « → Adopté … » arrows are its). At least
+two such items are needed: one long item among short ones is a list's, not an agenda's. The
+practice is titled by the item's first line. Pure: blocks in, block indices out.
+"""
+from __future__ import annotations
+
+import re
+
+from .blocks import is_label_heading
+from .labels import fold
+from .model import Block
+from .naming import INSTRUMENT
+
+__all__ = ["MIN_ITEM_CHARS", "agenda_items", "item_title"]
+
+MIN_ITEM_CHARS = 400  # a report on the item, not a line of a list
+_NUMBERED = re.compile(r"[ \t]*\d{1,2}[.)][ \t]")
+
+
+def agenda_items(text: str, bs: list[Block]) -> dict[int, int]:
+    """Block index of each numbered agenda item that is a practice -> the index after its last block;
+    empty when fewer than two are."""
+    out: dict[int, int] = {}
+    for i, b in enumerate(bs):
+        if b.kind != "bullet" or b.level or len(b.text) < MIN_ITEM_CHARS or not INSTRUMENT.search(fold(b.text)):
+            continue
+        if not _NUMBERED.match(text, text.rfind("\n", 0, b.start) + 1):
+            continue
+        out[i] = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "bullet" and not bs[k].level
+                       or bs[k].kind == "heading" and not is_label_heading(bs[k])), len(bs))
+    return out if len(out) >= 2 else {}
+
+
+def item_title(b: Block) -> tuple[int, int]:
+    """The span of an item's first line (its title: « Convention de mise en commun du service … »)."""
+    line = b.text.split("\n", 1)[0].rstrip()
+    return b.start, b.start + len(line)
