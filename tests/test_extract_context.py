@@ -87,6 +87,15 @@ def actor(text: str, name: str) -> Mention:
      "Auvergne-Rhône-Alpes, Epures ou les chambres consulaires.", "Région Auvergne-Rhône-Alpes"),
     ("d'autres territoires pyrénéens ont fait des choix comparables : le PETR du Pays des Nestes porte",
      "PETR du Pays des Nestes"),
+    ("Le Département de la Manche, qui n'a pas de compétence en la matière, n'est pas sollicité.",
+     "Département de la Manche"),
+    ("Le Département du Gers sera sollicité plus tard sur le volet collèges.", "Département du Gers"),
+    ("Le Département de la Charente-Maritime sera consulté en 2024 sur l'extension.",
+     "Département de la Charente-Maritime"),
+    ("Les Départements du Tarn et de Tarn-et-Garonne cofinancent ; ils ne sont pas partenaires de l'accord. "
+     "La Région Occitanie, qui n'est pas partenaire de l'accord, instruit.", "Région Occitanie"),
+    ("le pôle coordonne les contrats passés par les membres avec la Région et le Département de la Somme, sans en "
+     "être lui-même signataire.", "Département de la Somme"),
     # a meeting's guests and absentees, over a PDF's wrapped lines
     ("Invités : DDT de la Marne (service urbanisme) ; Région Grand Est\n(direction de l'aménagement) ; CCI Marne en "
      "Champagne ; Chambre d'agriculture\nde la Marne.", "CCI Marne en Champagne"),
@@ -190,6 +199,7 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("Le Département de la Loire a signé sans réserve ; la Région n'a pas été sollicitée.", "Département de la Loire"),
     ("La CC du Jura, membre du syndicat, a fait un don.", "CC du Jura"),
     ("La CC du Jura, excusée par le président, signe.", "CC du Jura"),
+    ("La CLE est consultée à chaque étape ; la CC du Jura est associée.", "CC du Jura"),
     # a show's guests, named by their office
     ("Invités : Antoine SANTUCCI, président de la communauté de communes Calvi-Balagne ; Marie-Jeanne LUCIANI, "
      "présidente de la communauté de communes de L'Île-Rousse – Balagne",

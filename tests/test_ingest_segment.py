@@ -676,6 +676,11 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     ("Répartition des charges", True), ("Proposition", True), ("Conseils des porteurs", True),
     ("Pour aller plus loin", True), ("CE QUE NOUS EN RETENONS POUR SERRE-PONÇON", True),
     ("Conseil de développement du Pays de Gex", False), ("Pour une entente des vallées", False),
+    # a report's or a wiki page's parts, a note's options
+    ("1. Le cadre de l'avis", True), ("2. Les éléments nouveaux", True), ("Principaux constats", True),
+    ("Les autres coopérations", True), ("Membre associé", True), ("6. Voir aussi", True),
+    ("Option A – Reconduction à l'identique", True), ("Option C – Syndicat mixte « fourrière de Guyane »", False),
+    ("Autres ententes", False),
 ])
 def test_generic_headings(heading, expected):
     assert generic(heading) is expected

@@ -87,6 +87,10 @@ _AFTER = re.compile(
     r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
     r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu"
     r"|été\s+(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?))"
+    # « Le Département de la Manche, qui n'a pas de compétence en la matière, n'est pas sollicité »; asked
+    # later only: « Le Département du Gers sera sollicité plus tard », « … sera consulté en 2024 sur … »
+    r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]\s?(?:est|sont)\s+pas|seront|sera)\s+"
+    r"(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?)\b"
     # invited, it did not come: « Le Département de Mayotte était invité … mais n'est pas venu »
     r"|[^.;!?\n]{0,80}?\bmais\s+(?:n['’]\s?(?:est|sont|a|ont)\s+pas\s+(?:venue?s?|répondu|participé)"
     r"|ne\s+(?:participe|participent|siège|siègent|vient|viennent)\s+pas)\b"
@@ -96,10 +100,11 @@ _AFTER = re.compile(
     # n'est pas partie au contrat », « La Région, AOM régionale, n'est pas partie à la convention »
     r"|\s*(?:\([^()\n]{1,20}\)\s*)?(?:,[^,.;:!?\n()]{1,40})?,?\s*\)?\s*(?:qui\s+)?(?:n['’]\s?(?:en\s+)?|ne\s+)(?:est|était|sont|étaient)\s+pas\s+"
     r"(?:(?!seulement|uniquement|simplement|juste|encore)\w+\s+)?"
-    r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?)\b"
+    r"(?:sociétaires?|membres?|signataires?|parties?|adhérente?s?|partenaires?)\b"
     # not a party, said on the way: « Le CDEO, sans être signataire, est consulté », « L'OFB y est associé en
     # qualité de financeur, sans en être signataire », « … a suivi le dossier sans être partie à la convention »
-    r"|[^.;!?\n]{0,100}?\bsans\s+(?:en\s+)?être\s+(?:\w+\s+)?(?:signataires?|parties?|membres?|sociétaires?|adhérente?s?)\b"
+    r"|[^.;!?\n]{0,100}?\bsans\s+(?:en\s+)?être\s+(?:[\w-]+\s+)?(?:signataires?|parties?|membres?|sociétaires?"
+    r"|adhérente?s?|partenaires?)\b"
     # another choice: « Nos voisins de la CC des Gorges de l'Ardèche ont fait un autre choix »
     r"|\s+(?:a|ont|avait|avaient)\s+fait\s+(?:un\s+autre|d['’]autres|le\s+choix\s+inverse)"
     # absent: « La CC Cœur de Tarentaise, excusée, a fait savoir … »

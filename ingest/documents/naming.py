@@ -118,6 +118,10 @@ _GENERIC_HEADS = {
     # a decision's or a return on experience's own sections: « Répartition des charges », « Proposition »,
     # « Conseils des porteurs », « Pour aller plus loin »
     "repartition", "proposition", "conseil", "pour",
+    # a report's or a wiki page's parts: « Le cadre de l'avis », « Les éléments nouveaux », « Principaux
+    # constats », « Les autres coopérations », « Membres de droit », « Voir aussi », « Option A – Reconduction
+    # à l'identique »; a council's other items: « Subvention exceptionnelle – … », « Camping municipal – tarifs »
+    "cadre", "element", "principal", "principau", "autre", "membre", "voir", "option", "subvention", "tarif",
 }
 
 
