@@ -96,6 +96,12 @@ def actor(text: str, name: str) -> Mention:
      "La Région Occitanie, qui n'est pas partenaire de l'accord, instruit.", "Région Occitanie"),
     ("le pôle coordonne les contrats passés par les membres avec la Région et le Département de la Somme, sans en "
      "être lui-même signataire.", "Département de la Somme"),
+    ("La Communauté de communes Perche et Haut Vendômois, également sollicitée, a fait savoir qu'elle ne souhaitait "
+     "pas s'engager.", "Communauté de communes Perche et Haut Vendômois"),
+    ("Structure\tReprésentant(e)s\nCC Val Vanoise\tM. le vice-président santé (invité pour le point 3)",
+     "CC Val Vanoise"),
+    ("Le président de la communauté d'agglomération Épernay, Coteaux et Plaine de Champagne\naccueille les "
+     "participants au Millésium.", "communauté d'agglomération Épernay, Coteaux et Plaine de Champagne"),
     # a meeting's guests and absentees, over a PDF's wrapped lines
     ("Invités : DDT de la Marne (service urbanisme) ; Région Grand Est\n(direction de l'aménagement) ; CCI Marne en "
      "Champagne ; Chambre d'agriculture\nde la Marne.", "CCI Marne en Champagne"),
@@ -200,6 +206,9 @@ def test_bodies_named_as_a_comparison_or_a_reservation_are_suggestions(text, nam
     ("La CC du Jura, membre du syndicat, a fait un don.", "CC du Jura"),
     ("La CC du Jura, excusée par le président, signe.", "CC du Jura"),
     ("La CLE est consultée à chaque étape ; la CC du Jura est associée.", "CC du Jura"),
+    ("Structure\tReprésentant(e)s\nCC Val Vanoise\tM. le vice-président santé (coordinateur)\nCC de Haute "
+     "Tarentaise\t(invitée)", "CC Val Vanoise"),
+    ("La CC du Jura accueille le poste partagé.", "CC du Jura"),
     # a show's guests, named by their office
     ("Invités : Antoine SANTUCCI, président de la communauté de communes Calvi-Balagne ; Marie-Jeanne LUCIANI, "
      "présidente de la communauté de communes de L'Île-Rousse – Balagne",

@@ -84,7 +84,11 @@ _AFTER = re.compile(
     # asked, it declined; informed only (not consulted: « la CLE est consultée à chaque étape » takes
     # part): « Le Havre Seine Métropole, sollicitée, n'a pas
     # souhaité s'associer », « … sollicitée en 2023,\npas d'adhésion », « le SDEV a été informé »
-    r"|\s*,?\s*sollicitée?s?\b[^.;:!?]{0,40}?\b(?:pas|décliné|refusé)\b"
+    r"|\s*,?\s*(?:également\s+)?sollicitée?s?\b[^.;:!?]{0,60}?\b(?:pas|décliné|refusé)\b"
+    # a guest of one item: « CC Val Vanoise\tM. le vice-président santé (invité pour le point 3) »; a host
+    # welcoming: « Le président de la communauté d'agglomération Épernay … accueille les participants »
+    r"|[^\n()]{0,80}?\(\s*invitée?s?\b"
+    r"|[^.;!?()]{0,80}?\baccueill(?:e|ent|ait|aient)\s+(?:les\s+participants|la\s+réunion|la\s+séance|le\s+séminaire)"
     r"|\s*(?:,[^,.;:!?\n]{1,60},)?\s*(?:n['’]a|n['’]ont)\s+pas\s+(?:souhaité|donné\s+suite|voulu"
     r"|été\s+(?:associée?s?|consultée?s?|sollicitée?s?|invitée?s?))"
     # « Le Département de la Manche, qui n'a pas de compétence en la matière, n'est pas sollicité »; asked
