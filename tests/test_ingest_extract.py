@@ -1311,6 +1311,9 @@ def test_a_shared_post_is_shared_engineering(vocab_lexicon, text, title):  # noq
     ("Le service d'instruction des autorisations\nLa communauté de communes a créé un service commun ouvert à sa "
      "voisine. La convention fixe la contribution ; la convention est signée pour six ans ; une convention "
      "annuelle précise le nombre d'actes.", True, COOP.SharedEngineering),
+    # what a convention pools, said after it: the pooling agreement replaces the bare « convention »
+    ("Les écogardes mutualisés\nLe Parc emploie une brigade de 12 écogardes saisonniers, mutualisée par convention "
+     "entre le PNR et la communauté de communes.", True, COOP.ConventionMutualisation),
     # a convention that pools a service, by its own words
     ("Point 8\nConvention de mise en commun du service d'information géographique avec la Communauté de communes "
      "Ventoux Sud ; la convention-cadre du Parc est reconduite ; la convention est signée.", False,

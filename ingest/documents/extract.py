@@ -283,9 +283,15 @@ def extract(document: Document, candidate: Candidate, lexicon: Lexicon, *, nlp=N
                 mentions.append(Mention(kind, surface, h.start, h.end, method, conf, e.iri))
 
     # 2b) Posts shared between bodies and peers' networks, in words the vocabulary lacks (« un archiviste
-    # itinérant partagé », « le réseau des chargés de mission »), where no actor or instrument is named.
-    taken = actor_spans + [(m.start, m.end) for m in mentions if m.kind == "instrument"]
-    mentions.extend(m for m in pattern_cues(text, cs, ce) if not any(_overlaps((m.start, m.end), sp) for sp in taken))
+    # itinérant partagé », « le réseau des chargés de mission »), where no actor is named and no instrument
+    # but a more general one it replaces (« mutualisée par convention » over « convention »).
+    for cue in pattern_cues(text, cs, ce):
+        if any(_overlaps((cue.start, cue.end), sp) for sp in actor_spans):
+            continue
+        under = [i for i, m in enumerate(mentions) if m.kind == "instrument" and _overlaps((cue.start, cue.end), (m.start, m.end))]
+        if all(mentions[i].types and lexicon.is_subclass(cue.types[0], mentions[i].types[0])
+               and cue.types[0] != mentions[i].types[0] for i in under):
+            mentions = [m for i, m in enumerate(mentions) if i not in under] + [cue]
 
     # 3) NER for what the rules did not cover.
     if nlp is not None:
