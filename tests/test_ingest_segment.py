@@ -567,6 +567,23 @@ def test_an_agendas_numbered_items_reporting_on_instruments_are_practices():
     assert len(candidates(doc(alone))) <= 1
 
 
+def test_slides_opened_by_numbered_labels_are_practices():
+    programme = ("Au programme\n1. Le Pays en chiffres\n2. Chantier n°1 : un chef de projet pour deux villes\n"
+                 "3. Chantier n°2 : l'entente « Destination Bocage »\n4. Vos questions\n")
+    slide1 = ("Chantier n°1\nUN CHEF DE PROJET PETITES VILLES DE DEMAIN POUR DEUX VILLES\nDomfront + Tinchebray\n\n"
+              "Comment ça marche ?\n- Employeur : Domfront Tinchebray Interco\n- Convention tripartite entre la "
+              "communauté et les deux communes\n")
+    slide2 = ("Chantier n°2\nL'ENTENTE « DESTINATION BOCAGE »\nFlers Agglo + DTI + Andaine-Passais\n\n"
+              "Pourquoi une entente ?\n- Une entente intercommunautaire par délibérations concordantes\n")
+    text = "\n".join((programme, slide1, slide2))
+    cs = candidates(doc(text))
+    assert [c.title for c in cs] == ["UN CHEF DE PROJET PETITES VILLES DE DEMAIN POUR DEUX VILLES",
+                                     "L'ENTENTE « DESTINATION BOCAGE »"]
+    assert "Convention tripartite" in text[cs[0].start:cs[0].end] and "Flers" not in text[cs[0].start:cs[0].end]
+    # one label alone opens nothing of its own
+    assert len(candidates(doc("\n".join((programme, slide1))))) <= 1
+
+
 def test_questions_of_an_faq_start_no_practice():
     text = ("# Conseil de développement Nord-Est : vos questions, nos réponses\n\n## Généralités\n\n"
             "### C'est quoi, un conseil de développement ?\n\nUne instance de la CINOR et de la CIREST.\n\n"

@@ -66,7 +66,7 @@ Known limits
 """
 from __future__ import annotations
 
-from .agenda import agenda_items, item_title
+from .agenda import agenda_items, item_title, labelled_parts
 from .blocks import is_label_heading, split
 from .emphasis import bold_practices
 from .examples import find_examples
@@ -190,6 +190,7 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
     subjects = subject_slides(text, bs)
     rows = record_rows(text, bs)
     agenda = agenda_items(text, bs)
+    labelled = labelled_parts(text, bs)
     by_suffix: dict[str, tuple[str, tuple[int, int] | None]] = {}  # a running suffix -> its first title
     for n, (i, end) in enumerate(starts):
         if n + 1 < len(starts):
@@ -204,6 +205,9 @@ def candidates(document: Document, blocks: list[Block] | None = None) -> list[Ca
             title, span = by_suffix[key]  # the same suffix again: the same practice, merged below
         elif i in rows:
             span = rows[i]  # a record table's row: its « Action » cell
+            title = text[span[0]:span[1]]
+        elif i in labelled:
+            span = labelled[i]  # « Chantier n°1 » over its title: that title
             title = text[span[0]:span[1]]
         elif i in agenda:
             span = item_title(bs[i])  # an agenda's numbered item: its first line

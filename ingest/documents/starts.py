@@ -42,7 +42,8 @@ examples, comes after: it applies only when no rule here does)
 7. it is a numbered item heading of a register (« DÉLIBÉRATION N° 2024-084 », two items or more)
    whose item names an instrument type (:func:`practice_items`); the item's « OBJET : » line titles it
    (:func:`item_subject`); also the numbered items of an agenda that report on an instrument
-   (rule 7b, :mod:`.agenda`).
+   (rule 7b) and the slides or sections a numbered label line opens (« Chantier n°1 », rule 7c:
+   :mod:`.agenda`).
 8. when no rule above starts anything: it is a row of a record table (a header of short labels
    over TAB rows) naming an instrument type outside the bodies' names, in a table with two such rows
    or more: the row alone is the practice, titled by its « Action » cell (:mod:`.tables`).
@@ -74,7 +75,7 @@ from __future__ import annotations
 
 import re
 
-from .agenda import agenda_items
+from .agenda import agenda_items, labelled_parts
 from .blocks import heading_rank, is_label_heading
 from .labels import fold, label_key, normalise_label
 from .model import Block
@@ -148,6 +149,11 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     for i, end in items.items():
         starts.add(i)
         ends[i] = end
+    # rule 7c: slides or sections opened by a numbered label line (« Chantier n°1 »), each to the next
+    labelled = sorted(labelled_parts(text, bs))
+    for n, i in enumerate(labelled):
+        starts.add(i)
+        ends[i] = labelled[n + 1] if n + 1 < len(labelled) else len(bs)
     # rule 6: slides titled « SUBJECT – facet », two subjects or more
     for i in subject_slides(text, bs):
         if i in described:
