@@ -300,6 +300,13 @@ PATTERN_CASES = [
     ("la Communauté de communes Ventadour – Égletons – Monédières, chef de file",
      "Communauté de communes Ventadour – Égletons – Monédières", COOP.CommunauteDeCommunes,
      "Communauté de communes Ventadour – Égletons – Monédières"),
+    # a département's body named by its number
+    ("l'**ADIL 82** (Agence départementale d'information sur le logement) répond", "ADIL 82", COOP.Association,
+     "ADIL 82"),
+    ("le SDE 28 délibérera en octobre", "SDE 28", COOP.SyndicatMixte, "SDE 28"),
+    # not a unit of the body after the dash
+    ("Communauté de communes Baugeois-Vallée – Direction générale des services – Pôle Aménagement",
+     "Communauté de communes Baugeois-Vallée", COOP.CommunauteDeCommunes, "Communauté de communes Baugeois-Vallée"),
     # public health, housing and State services, special-status authorities
     ("- CPAM de la Vendée : chargée de mission", "CPAM de la Vendée", COOP.PublicActor,
      "Caisse primaire d'assurance maladie de la Vendée"),

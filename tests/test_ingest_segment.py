@@ -697,7 +697,7 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     ("1. Le cadre de l'avis", True), ("2. Les éléments nouveaux", True), ("Principaux constats", True),
     ("Les autres coopérations", True), ("Membre associé", True), ("6. Voir aussi", True),
     ("Option A – Reconduction à l'identique", True), ("Option C – Syndicat mixte « fourrière de Guyane »", False),
-    ("Autres ententes", False),
+    ("Autres ententes", False), ("Le mot du président", True),
 ])
 def test_generic_headings(heading, expected):
     assert generic(heading) is expected

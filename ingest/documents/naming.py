@@ -122,6 +122,7 @@ _GENERIC_HEADS = {
     # constats », « Les autres coopérations », « Membres de droit », « Voir aussi », « Option A – Reconduction
     # à l'identique »; a council's other items: « Subvention exceptionnelle – … », « Camping municipal – tarifs »
     "cadre", "element", "principal", "principau", "autre", "membre", "voir", "option", "subvention", "tarif",
+    "mot",  # an activity report's « Le mot du président »
 }
 
 

@@ -763,6 +763,7 @@ def find_institutions(text: str, start: int = 0, end: int | None = None) -> list
     found.extend(_typed_in_parentheses(text, toks, starts, start, end))
     found.extend(_state(text, start, end))
     found.extend(_cantons(text, start, end))
+    found.extend(_numbered_bodies(text, start, end))
     found.extend(InstitutionMatch(s, e, text[s:e], cls, _capitalise(_clean(text[s:e])), core, "foreign")
                  for s, e, cls, core in find_foreign(text, start, end))
     found.extend(_carriers(text, found))
@@ -844,7 +845,9 @@ def _quoted(text: str, hs: int, he: int, q: re.Match, rule: Rule) -> Institution
 # métropole – Morlaix » titles two bodies, « présidente de la communauté de communes de L'Île-Rousse –
 # Balagne\n » names one).
 # Up to three dashed parts: « Communauté de communes Ventadour – Égletons – Monédières (CC VEM) ».
-_DASH_PART = (rf"(?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
+# (not a unit of the body: « Communauté de communes Baugeois-Vallée – Direction générale des services »)
+_UNIT = r"(?!(?:Direction|Directions|Service|Services|Pôle|Mission|Cellule|Secrétariat|Cabinet|Unité)\b)"
+_DASH_PART = (rf"{_UNIT}(?:[{_UPPER}][\w'’-]*)(?:[ \u00a0]+(?:(?:de|du|des|d['’]|la|l['’])[ \u00a0]*)?"
               rf"[{_UPPER}][\w'’-]*){{0,2}}")
 _DASH_TAIL_WORDS = rf"[ \u00a0]+[–—][ \u00a0]+({_DASH_PART}(?:[ \u00a0]+[–—][ \u00a0]+{_DASH_PART}){{0,2}})"
 _DASH_TAIL = re.compile(
@@ -1010,6 +1013,19 @@ _CANTON_RE = re.compile(rf"(?<![\w-])(?:(?:la\s+)?R{_E}publique\s+et\s+)?[Cc]ant
 _CANTON_ITEM = rf"(?:de\s+|du\s+|d['’]\s?)(?:{'|'.join(_CANTONS)})(?![\w-])"
 _CANTONS_RE = re.compile(rf"(?<![\w-])[Cc]antons\s+{_CANTON_ITEM}(?:\s*,\s*{_CANTON_ITEM})*(?:\s+et\s+{_CANTON_ITEM})")
 _CANTON_PART = re.compile(_CANTON_ITEM)
+
+
+# A département's body named by its acronym and the département's number: « l'ADIL 82 », « le CAUE 71 »,
+# « le SDE 28 », « le CDG 71 » (the number is its name; the long form, when given, names it too).
+_NUMBERED_KINDS = {"ADIL": COOP.Association, "CAUE": COOP.Association, "SDE": COOP.SyndicatMixte,
+                   "FDE": COOP.SyndicatMixte, "CDG": COOP.PublicActor}
+_NUMBERED_BODY = re.compile(rf"(?<![\w-])({'|'.join(_NUMBERED_KINDS)})[ \u00a0]+(\d{{2,3}}|2[AB])(?![\w-])")
+
+
+def _numbered_bodies(text: str, start: int, end: int) -> list[InstitutionMatch]:
+    return [InstitutionMatch(m.start(), m.end(), m.group(), _NUMBERED_KINDS[m.group(1)], f"{m.group(1)} {m.group(2)}",
+                             f"{m.group(1)} {m.group(2)}", "numbered")
+            for m in _NUMBERED_BODY.finditer(text, start, end)]
 
 
 def _cantons(text: str, start: int, end: int) -> list[InstitutionMatch]:
