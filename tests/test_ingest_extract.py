@@ -300,6 +300,9 @@ PATTERN_CASES = [
     ("la Communauté de communes Ventadour – Égletons – Monédières, chef de file",
      "Communauté de communes Ventadour – Égletons – Monédières", COOP.CommunauteDeCommunes,
      "Communauté de communes Ventadour – Égletons – Monédières"),
+    # a small number inside a name
+    ("la Communauté de communes des 4 Rivières (CC4R) et", "Communauté de communes des 4 Rivières",
+     COOP.CommunauteDeCommunes, "Communauté de communes des 4 Rivières"),
     # a département's body named by its number
     ("l'**ADIL 82** (Agence départementale d'information sur le logement) répond", "ADIL 82", COOP.Association,
      "ADIL 82"),

@@ -201,6 +201,8 @@ def typed(text: str) -> list[tuple[str, str]]:
     ("l'Hôpital Nord Franche-Comté (HNFC) et le CHU Dijon Bourgogne",
      [("Hôpital Nord Franche-Comté", "PublicActor"), ("CHU Dijon Bourgogne", "PublicActor")]),
     ("le Centre de gestion de la Haute-Marne recrute", [("Centre de gestion de la Haute-Marne", "PublicActor")]),
+    ("le Centre de gestion de la fonction publique territoriale de Saône-et-Loire recrute",
+     [("Centre de gestion de la fonction publique territoriale de Saône-et-Loire", "PublicActor")]),
     ("la Commission locale de l'eau du SAGE Ellé-Isole-Laïta et la CLE du SAGE Dordogne Atlantique",
      [("Commission locale de l'eau du SAGE Ellé-Isole-Laïta", "LocalWaterCommission"),
       ("Commission locale de l'eau du SAGE Dordogne Atlantique", "LocalWaterCommission")]),

@@ -546,6 +546,20 @@ def test_a_register_items_heading_may_say_its_subject_and_its_sections_are_its_p
         "Convention de mutualisation d'un poste de technicien de rivière avec Villedieu Intercom"]
 
 
+def test_a_register_items_opinion_line_is_its_part():
+    debate = ("Le maire de Lacanau souhaite que la communauté de communes s'engage ; le Dr Lafargue présente le "
+              "bilan du premier contrat et les actions du second. ") * 2
+    text = ("PROCÈS-VERBAL DE LA CONFÉRENCE DES MAIRES\n\n"
+            f"POINT 1 - CONTRAT LOCAL DE SANTÉ DU MÉDOC : BILAN ET SECOND CONTRAT\n\n{debate}\n\n"
+            "Avis de la conférence : favorable à la signature du second CLS du Médoc.\n\n"
+            f"POINT 2 - BANDE CÔTIÈRE : CONVENTION DE PARTENARIAT\n\n{debate}\n\n"
+            "Avis de la conférence : favorable à la convention de partenariat avec le GIP Littoral.\n\n"
+            "POINT 3 - INFORMATIONS DIVERSES\n\nProchaine conférence en avril.\n")
+    assert [c.title for c in candidates(doc(text))][:2] == [
+        "POINT 1 - CONTRAT LOCAL DE SANTÉ DU MÉDOC : BILAN ET SECOND CONTRAT",
+        "POINT 2 - BANDE CÔTIÈRE : CONVENTION DE PARTENARIAT"]
+
+
 def test_an_agendas_numbered_items_reporting_on_instruments_are_practices():
     report = ("Le rapporteur présente le projet ; la convention fixe les axes de travail communs pour trois ans, "
               "les contributions de chacun et le comité de suivi annuel qui arrête le programme d'actions. ") * 3

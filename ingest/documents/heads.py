@@ -201,8 +201,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ght", _r(r"\bgroupements?\s+hospitaliers?\s+de\s+territoire\b"), COOP.PublicActor,
          canonical="Groupement hospitalier de territoire"),
     # « Centre de gestion de la Haute-Marne » (the communes' employer of shared staff)
-    Rule("centre-de-gestion", _r(r"\bcentres?\s+de\s+gestion\b"), COOP.PublicActor, connector_required=True,
-         canonical="Centre de gestion"),
+    Rule("centre-de-gestion", _r(r"\bcentres?\s+de\s+gestion(?:\s+de\s+la\s+fonction\s+publique\s+territoriale)?\b"),
+         COOP.PublicActor, connector_required=True),
     # water: « Commission locale de l'eau du SAGE Ellé-Isole-Laïta », « CLE du SAGE … »; « Établissement
     # public territorial de bassin de la Dordogne », « EPTB Charente » (syndicats mixtes)
     Rule("cle", _r(rf"\bcommissions?\s+locales?\s+de\s+l{AP}\s?eau\b"), COOP.LocalWaterCommission,

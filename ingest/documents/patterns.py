@@ -108,13 +108,21 @@ _ACRONYM_SOON = re.compile(r"[^.;:()\n]{0,80}\([A-ZÀ-Ý][A-Za-zÀ-ÿ]*[A-ZÀ-Ý
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    """The tokens of text[start:end]; a line's indentation is no column gap (it follows the break)."""
+    """The tokens of text[start:end]; a line's indentation is no column gap (it follows the break); a small
+    number between a connector and a capitalised word is one word with it (« des 4 Rivières »)."""
     toks: list[_Tok] = []
     for m in _TOKEN.finditer(text, start, end):
         if m.lastgroup == "nl" and m.group()[0] == " " and toks and toks[-1].text == "\n" and toks[-1].end == m.start():
             continue
+        if m.lastgroup == "word" and m.group()[:1].isupper() and len(toks) >= 2 and _NUMBER_WORD.fullmatch(toks[-1].text) \
+                and toks[-1].end + 1 == m.start() and text[toks[-1].end] == " " and toks[-2].connector:
+            toks[-1] = _Tok("word", text[toks[-1].start:m.end()], toks[-1].start, m.end())
+            continue
         toks.append(_Tok(m.lastgroup, m.group(), m.start(), m.end()))
     return toks
+
+
+_NUMBER_WORD = re.compile(r"\d{1,2}")
 
 
 

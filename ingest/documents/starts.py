@@ -142,10 +142,9 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
             group = [i for i in group if i != title_block]
         if len(group) >= 2:
             starts.update(group)
-    # rule 7: numbered items of a register (« DÉLIBÉRATION N° 2024-084 ») whose text names an instrument;
-    # the headings inside an item are its parts (« Exposé des motifs », « Le dispositif proposé »)
+    # rule 7: numbered items of a register (« DÉLIBÉRATION N° 2024-084 ») whose text names an instrument
+    # (the starts inside an item are its parts: below)
     items = practice_items(text, bs) | agenda_items(text, bs)  # (rule 7b: :mod:`.agenda`)
-    starts -= {j for i, end in items.items() for j in starts if i < j < end}
     for i, end in items.items():
         starts.add(i)
         ends[i] = end
@@ -171,6 +170,9 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
         if any(x.kind in ("paragraph", "bullet", "grid") for x in bs[i + 1:end]):
             starts.add(i)
             ends[i] = end
+    # the starts inside a register's or an agenda's item are its parts (its « Exposé des motifs », its
+    # « Avis de la conférence : … » line)
+    starts -= {j for i, end in items.items() for j in starts if i < j < end}
     # the deepest starts win: drop containers (a start whose section holds another start), except
     # a heading holding one start only, a heading with a grid that names no practice ("Fonctionnement",
     # "Grille de lecture" under "# Entente interterritoriale TRIDAN"): that one is a part of it
