@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import is_label_heading
+from .blocks import is_label_heading, numbered
 from .labels import fold
 from .model import Block
 from .naming import INSTRUMENT
@@ -28,7 +28,6 @@ from .naming import INSTRUMENT
 __all__ = ["MIN_ITEM_CHARS", "agenda_items", "item_title", "labelled_parts"]
 
 MIN_ITEM_CHARS = 400  # a report on the item, not a line of a list
-_NUMBERED = re.compile(r"[ \t]*\d{1,2}[.)][ \t]")
 
 
 def agenda_items(text: str, bs: list[Block]) -> dict[int, int]:
@@ -38,7 +37,7 @@ def agenda_items(text: str, bs: list[Block]) -> dict[int, int]:
     for i, b in enumerate(bs):
         if b.kind != "bullet" or b.level or len(b.text) < MIN_ITEM_CHARS or not INSTRUMENT.search(fold(b.text)):
             continue
-        if not _NUMBERED.match(text, text.rfind("\n", 0, b.start) + 1):
+        if not numbered(text, b):
             continue
         out[i] = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "bullet" and not bs[k].level
                        or bs[k].kind == "heading" and not is_label_heading(bs[k])), len(bs))

@@ -66,7 +66,7 @@ from .labels import normalise_label
 from .model import Block, Document
 from .persons import speaker_turn
 
-__all__ = ["WORDY", "blocks", "heading_rank", "is_label_heading", "split", "title_like", "trim"]
+__all__ = ["WORDY", "blocks", "heading_rank", "is_label_heading", "numbered", "split", "title_like", "trim"]
 
 _TAG = re.compile(r"<[A-Za-z/!][^<>\n]{0,300}>")
 WORDY = re.compile(r"[^\W_]{2}")
@@ -302,6 +302,14 @@ def _glued_title(text: str, run: list[_Line]) -> bool:
 def heading_rank(b) -> int:
     """Heading level for section arithmetic: inferred (level 0) headings are the deepest."""
     return b.level if b.level > 0 else 7
+
+
+_NUMBERED_LINE = re.compile(r"[ \t]*\d{1,2}[.)][ \t]")
+
+
+def numbered(text: str, b: Block) -> bool:
+    """Block ``b`` is a numbered list's item: its line starts with « 3. » or « 3) »."""
+    return bool(_NUMBERED_LINE.match(text, text.rfind("\n", 0, b.start) + 1))
 
 
 def is_label_heading(b: Block) -> bool:

@@ -179,7 +179,8 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     instrument named on its own; a governance body outside the title (a comité technique, a
     conférence des maires) drops just under a contract, charter or programme the candidate names; a
     programme named as the practice's funder, or the members' own instrument in an « inter-SCoT »,
-    drops like a structure head (:func:`_funds`, :func:`_members_kinds`); an
+    drops like a structure head (:func:`_funds`, :func:`_members_kinds`); a bare « convention » drops
+    under the shared service it sets up (:func:`_pooled_under_service`); an
     instrument type of which a more specific one is asserted in the candidate
     (:func:`more_specific`) drops just under it; a type named once outside the title drops just
     under a type the candidate names three times or more (:func:`_repeated_wins`)."""

@@ -33,7 +33,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .blocks import WORDY, is_label_heading, title_like, trim
+from .blocks import WORDY, is_label_heading, numbered, title_like, trim
 from .labels import collapse, fold
 from .model import Block
 from .naming import place_like
@@ -43,7 +43,6 @@ __all__ = ["RUN_MAX_LINES", "find_running_titles", "running_title"]
 
 _RUN_MAX_CHARS = 200
 # the last line before the colon is an e-mail header's field
-_NUMBERED = re.compile(r"[ \t]*\d{1,2}[.)][ \t]")
 _MAIL_FIELD = re.compile(r"(?:^|\n)[ \t]*(?:De|From|À|A|To|Cc|Cci|Bcc|Envoyé|Sent|Date|Objet|Subject)[ \t]*$")
 # a sentence's end then another sentence: minutes' « Avis de la conférence : favorable (17 voix pour).
 # La délibération sera présentée … », not a slide's title (unless set in bold, as an interview's
@@ -84,7 +83,7 @@ def find_running_titles(text: str, bs: list[Block]) -> dict[int, tuple[int, int]
         prefix = collapse(b.text[:colon])
         key = fold(prefix)
         if not 2 <= len(key.split()) <= 12 or not title_like(prefix) or _MAIL_FIELD.search(b.text[:colon]) \
-                or b.kind == "bullet" and _NUMBERED.match(text, text.rfind("\n", 0, b.start) + 1):
+                or b.kind == "bullet" and numbered(text, b):
             continue  # (nor an e-mail's header: « -----Message d'origine-----\nDe : Nadia BOUCHARD <…> »; nor
             # a numbered list's item: a programme's « 3. Chantier n°1 : un chef de projet … »)
         s, e = trim(text, b.start + colon + 1, b.start + len(title))
