@@ -516,17 +516,19 @@ def generate_documents(dest: Path, n: int = 60, seed: int = 0, corpus_dir: Path 
 
 class Probes:
     """Exclusive wall time per key of wrapped functions (a probe's time excludes the probes called
-    inside it); also the time spent in each probe per document (``per_doc``)."""
+    inside it), and the same for the CPU time of the calling thread (``cpu``)."""
 
     def __init__(self):
         import threading
 
         self.exclusive: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)  # thread CPU time, exclusive like ``exclusive``
         self.calls: Counter = Counter()
         self._local = threading.local()  # each thread its own stack of [key, child seconds]
         self._main = threading.main_thread()
         self._undo: list[tuple[object, str, object]] = []
         self.embed_calls: list[dict] = []  # per call of an embedder: stage, texts, words, seconds
+        self.passages: list[str] = []  # every text embedded as a passage, outside the definitions
 
     def timed(self, key: str | Callable[["Probes"], str], fn: Callable) -> Callable:
         probes = self
@@ -536,17 +538,19 @@ class Probes:
             name = key(probes) if callable(key) else key
             if not probes._on_main():  # overlaps the main thread: kept apart from the split of the run
                 name = BACKGROUND + name
-            probes._stack.append([name, 0.0])
-            t = time.perf_counter()
+            probes._stack.append([name, 0.0, 0.0])
+            t, c = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                elapsed = time.perf_counter() - t
-                _, child = probes._stack.pop()
+                elapsed, cpu = time.perf_counter() - t, time.thread_time() - c
+                _, child, child_cpu = probes._stack.pop()
                 probes.exclusive[name] += elapsed - child
+                probes.cpu[name] += cpu - child_cpu
                 probes.calls[name] += 1
                 if probes._stack:
                     probes._stack[-1][1] += elapsed
+                    probes._stack[-1][2] += cpu
         return inner
 
     @property
@@ -648,6 +652,8 @@ def install_probes() -> Probes:
                 finally:
                     seconds = time.perf_counter() - t - (p.exclusive.get("embedder_load", 0.0) - loading)
                     items = [texts] if isinstance(texts, str) else list(texts)
+                    if _timed.__name__ == "embed_passages" and stage != "definitions":
+                        p.passages.extend(str(x) for x in items)
                     p.embed_calls.append({"stage": stage, "texts": len(items),
                                           "words": sum(len(str(x).split()) for x in items), "seconds": seconds})
             setattr(cls, attr, recorded)
@@ -670,6 +676,8 @@ def install_probes() -> Probes:
     p.patch(documents, "stored_hash", "hash_lookup")
     p.patch(documents, "decisions", "decisions_lookup")
     p.patch(documents, "context", "shacl_context")
+    p.patch(documents, "check", "shacl_check")  # for the CPU floor (ingest_ceiling.py); walls: report.timings
+    p.patch(Ingestor, "_write", "store_write")
     p.patch(Ingestor, "update_index", "index_update")
     return p
 
@@ -695,9 +703,11 @@ def _rss_peak() -> int:
         return 0
 
 
-def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, spacy_reference: bool = True) -> dict:
+def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, spacy_reference: bool = True,
+                ceiling_encoders: Sequence[str] = ()) -> dict:
     """One cold ingestion of every document of ``documents_dir`` into ``settings``' base, with the
-    probes; then spaCy alone over the same texts. Returns the raw measurements (see :func:`assemble`)."""
+    probes; then spaCy alone over the same texts, and with ``ceiling_encoders`` the ceiling of this
+    machine (benchmarks/ingest_ceiling.py). Returns the raw measurements (see :func:`assemble`)."""
     from coopkg.ingesting import Ingestor
     from ingest.documents.readers import read_document
     from ingest.documents.segment import candidates
@@ -770,16 +780,29 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
         for _ in nlp.pipe(texts):
             pass
         pipe_s = time.perf_counter() - t
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         for d in docs:
             for c in candidates(d):
                 nlp(d.text[c.start:c.end])
-        cand_s = time.perf_counter() - t
+        cand_s, cand_cpu = time.perf_counter() - t, time.process_time() - cpu
         spacy_ref = {"pipeline": list(nlp.pipe_names), "model": ner.DEFAULT_SPACY_MODEL, "texts": len(texts),
                      "words": words, "pipe_seconds": pipe_s, "pipe_words_per_s": words / pipe_s,
-                     "candidate_calls_seconds": cand_s, "candidate_words": candidate_words,
+                     "candidate_calls_seconds": cand_s, "candidate_calls_cpu_seconds": cand_cpu,
+                     "candidate_words": candidate_words,
                      "candidate_calls_words_per_s": candidate_words / cand_s if cand_s else None,
                      "note": "after the ingestion run, same process: warm pipeline"}
+    ceiling = None
+    if spacy_reference and ceiling_encoders:
+        from . import ingest_ceiling
+
+        encoders = {}
+        for name in ceiling_encoders:
+            echo(f"    ceiling: the run's {len(probes.passages)} passages embedded again with {name}, one thread")
+            encoders[name] = ingest_ceiling.encoder_cpu(settings.embedding_model_ref, name, probes.passages)
+        ceiling = ingest_ceiling.ceiling(words=report.words, cores=len(os.sched_getaffinity(0)), encoders=encoders,
+                                         ner_cpu=spacy_ref["candidate_calls_cpu_seconds"],
+                                         parts=ingest_ceiling.run_parts(probes.cpu), goal=GOAL_WORDS_PER_S)
+        ceiling["encoders"] = encoders
     threads = None
     try:
         import torch
@@ -789,6 +812,7 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
         pass
     return {
         "seconds": total, "report_seconds": report.seconds, "stages": stages, "probes": probes.snapshot(),
+        "probes_cpu": dict(probes.cpu), "ceiling": ceiling,
         "probe_calls": dict(probes.calls), "per_document": per_doc, "index": index_info,
         "embedding_calls": embedding_calls(probes.embed_calls),
         "documents": len(report.outcomes), "failed": [o.error for o in report.failed],
@@ -970,6 +994,11 @@ included) in a child process pinned to cores {{0, 1}}, **cold**: spaCy and the e
 are loaded inside the run. Stage times are the ingestor's own (`IngestReport.timings`), split
 further by probes the benchmark wraps around the functions of the path (no production code
 changed); spaCy alone is `nlp.pipe` over the same document texts, in the same process after the run.
+Then the *ceiling* of the machine (`benchmarks/ingest_ceiling.py`, `--no-ceiling` to skip it): the CPU
+time of the work no arrangement of the code avoids (the run's passages embedded again, one window at
+a time on one thread, with `onnx-fp32` and with `onnx-int8`; spaCy's NER over the candidates; the
+CPU time of the threads that loaded the models, ran SHACL and wrote the store), spread perfectly over
+the cores with every other step free: no ingestion keeping these parts beats it on this machine.
 Results: `benchmarks/results/ingest.json`.
 
 {START}
@@ -1082,6 +1111,10 @@ def render_summary(r: dict) -> str:
                     f"{g['ratio_excluding_model_load']:.2f}× the goal")
     lines += ["", f"Goal: ≥ {GOAL_WORDS_PER_S:,.0f} words/s end to end on 2 cores: {verdict}; "
                   f"without model loading: {verdict_warm}."]
+    if raw.get("ceiling"):
+        from .ingest_ceiling import render
+
+        lines += [""] + render(raw["ceiling"])
     return "\n".join(lines)
 
 
@@ -1213,11 +1246,11 @@ class LoadSampler:
 
 
 def _child(home: Path, documents: Path, model: str, out: Path, spacy_reference: bool,
-           encoder: str | None = None) -> dict:
+           encoder: str | None = None, ceiling: bool = False) -> dict:
     import resource
 
     cmd = [sys.executable, "-m", "benchmarks.ingest_bench", "child", str(home), str(documents), str(out),
-           "--model", model] + ([] if spacy_reference else ["--no-spacy-reference"])
+           "--model", model] + ([] if spacy_reference else ["--no-spacy-reference"]) + (["--ceiling"] if ceiling else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     with LoadSampler() as sampler:
@@ -1260,7 +1293,8 @@ def comparison(runs: list[dict], reference: list[dict], encoder: str) -> dict:
 
 
 def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: int, reuse: bool,
-                  spacy_reference: bool, contention: str | None, echo: Echo, compare: str | None = None) -> dict:
+                  spacy_reference: bool, contention: str | None, echo: Echo, compare: str | None = None,
+                  ceiling: bool = True) -> dict:
     from .build_bench import machine_info, pin_cores
 
     cores = pin_cores()
@@ -1287,7 +1321,8 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
             home = fresh_home(template if encoder is None else base, work / "home")
             echo(f"run {i + 1}/{repeat}{f' ({encoder})' if encoder else ''}: cold ingestion "
                  "(child process, fresh copy of the base)")
-            raw = _child(home, docs_dir, model, work / "run.json", spacy_reference and encoder is None, encoder)
+            raw = _child(home, docs_dir, model, work / "run.json", spacy_reference and encoder is None, encoder,
+                         ceiling=ceiling and spacy_reference and encoder is None)
             total, words = raw["seconds"], raw["words"]
             split = split_stages(raw)
             warm = total - split["model_load"]["total"]
@@ -1317,6 +1352,10 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
 @click.option("--reuse", is_flag=True, help="Reuse the base already built under benchmarks/work/ingest/template.")
 @click.option("--spacy-reference/--no-spacy-reference", default=True, show_default=True,
               help="Also time spaCy alone (nlp.pipe over the same texts) after the run.")
+@click.option("--ceiling/--no-ceiling", default=True, show_default=True,
+              help="After each run, measure the ceiling of this machine: the CPU time of the work no arrangement "
+                   "avoids (passages embedded again with onnx-fp32 and onnx-int8, spaCy, loading, SHACL, store), "
+                   "spread over the cores (needs --spacy-reference).")
 @click.option("--contention", default=None,
               help="Free text recorded in the results and the summary about other work running on the machine.")
 @click.option("--docs/--no-docs", "update_docs", default=True, show_default=True,
@@ -1325,14 +1364,16 @@ def run_benchmark(*, documents: int, repeat: int, model: str, work: Path, seed: 
               help="Also run with this COOPKG_PASSAGE_ENCODER (on its own base), alternating with the runs of the "
                    "configured one, and report both.")
 def ingest_cmd(n_documents: int, repeat: int, model: str | None, work: Path, seed: int, reuse: bool,
-               spacy_reference: bool, contention: str | None, update_docs: bool, compare: str | None) -> None:
+               spacy_reference: bool, ceiling: bool, contention: str | None, update_docs: bool,
+               compare: str | None) -> None:
     """Ingestion throughput (words/s end to end, cold, 2 cores), time per stage, per-document latency."""
     def echo(message: str) -> None:
         click.echo(message, err=True)
 
     model = model or default_model()
     result = run_benchmark(documents=n_documents, repeat=repeat, model=model, work=work, seed=seed, reuse=reuse,
-                           spacy_reference=spacy_reference, contention=contention, echo=echo, compare=compare)
+                           spacy_reference=spacy_reference, contention=contention, echo=echo, compare=compare,
+                           ceiling=ceiling)
     echo(f"results: {save(result)}")
     if update_docs:
         echo(f"summary: {write_docs(result)}")
@@ -1352,15 +1393,18 @@ def _child_main(argv: list[str]) -> None:
     parser.add_argument("out")
     parser.add_argument("--model", required=True)
     parser.add_argument("--no-spacy-reference", action="store_true")
+    parser.add_argument("--ceiling", action="store_true")
     args = parser.parse_args(argv)
     from coopkg.settings import load_settings
 
+    from . import ingest_ceiling
     from .build_bench import pin_cores
 
     pin_cores()
     settings = load_settings(home=Path(args.home), corpus_dir=CORPUS_DIR, embedding_model=args.model)
     raw = measure_run(settings, Path(args.documents), echo=lambda m: print(m, file=sys.stderr, flush=True),
-                      spacy_reference=not args.no_spacy_reference)
+                      spacy_reference=not args.no_spacy_reference,
+                      ceiling_encoders=ingest_ceiling.ENCODERS if args.ceiling else ())
     Path(args.out).write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

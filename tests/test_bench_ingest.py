@@ -131,6 +131,9 @@ def test_tiny_run_result(tiny_result):
     assert {"definitions", "ahead", "index_update"} <= set(raw["embedding_calls"])
     assert "semantic" not in raw["embedding_calls"] and raw["probe_calls"]["prefetch_wait"] >= raw["cases"]
     assert raw["spacy_reference"]["pipeline"] == ["ner"] and raw["spacy_reference"]["words"] == raw["words"]
+    # thread CPU time of the parts the ceiling counts (benchmarks/ingest_ceiling.py), not measured by default
+    assert raw["probe_calls"]["shacl_check"] == 2 and raw["probe_calls"]["store_write"] >= 1
+    assert raw["probes_cpu"]["shacl_check"] > 0 and raw["ceiling"] is None
     t = result["throughput"]
     assert t["words"] == raw["words"] and t["seconds"] > 0 and t["words_per_s"] > 0
     assert t["seconds_excluding_model_load"] <= t["seconds"]
@@ -168,6 +171,18 @@ def test_summary_and_docs_section(tiny_result, tmp_path):
     assert written.startswith("# Benchmarks\n\n## Search\n\nkept\n") and text in written
     saved = ib.save(result, tmp_path / "ingest.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["benchmark"] == "ingest"
+
+
+def test_summary_shows_the_ceiling(tiny_result):
+    from benchmarks import ingest_ceiling as ic
+
+    _, result = tiny_result
+    c = ic.ceiling(words=1000, cores=2, encoders={"onnx-fp32": {"cpu_seconds": 2.0}}, ner_cpu=0.5,
+                   parts=ic.run_parts(result["raw"]["probes_cpu"]), goal=ib.GOAL_WORDS_PER_S)
+    text = ib.render_summary({**result, "raw": {**result["raw"], "ceiling": c}})
+    assert "Ceiling on this machine" in text and "| `onnx-fp32` | 2.0 s |" in text
+    assert "Ceiling on this machine" not in ib.render_summary(result)
+    assert "--ceiling" in CliRunner().invoke(ib.ingest_cmd, ["--help"]).output
 
 
 def test_command_help():
