@@ -736,9 +736,9 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
                 echo(f"    [{i}/{n}] {outcome.line()[:150]}")
 
         load_start = _loadavg()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         report = ingestor.run([str(documents_dir)], progress=progress)
-        total = time.perf_counter() - t
+        total, run_cpu = time.perf_counter() - t, time.process_time() - cpu
         load_end = _loadavg()
     finally:
         probes.restore()
@@ -811,7 +811,8 @@ def measure_run(settings, documents_dir: Path, *, echo: Echo = lambda m: None, s
     except Exception:  # noqa: BLE001
         pass
     return {
-        "seconds": total, "report_seconds": report.seconds, "stages": stages, "probes": probes.snapshot(),
+        "seconds": total, "run_cpu_seconds": run_cpu, "run_cores_busy": run_cpu / total if total else None,
+        "report_seconds": report.seconds, "stages": stages, "probes": probes.snapshot(),
         "probes_cpu": dict(probes.cpu), "ceiling": ceiling,
         "probe_calls": dict(probes.calls), "per_document": per_doc, "index": index_info,
         "embedding_calls": embedding_calls(probes.embed_calls),
@@ -1025,7 +1026,9 @@ def render_summary(r: dict) -> str:
         f"at start {' / '.join(map(str, la.get('start', [])))}, at end {' / '.join(map(str, la.get('end', [])))}"
         + (f"; sampled every {raw['load_during']['every_s']:.0f} s during the run: mean {raw['load_during']['mean']}, "
            f"max {raw['load_during']['max']}" if (raw.get("load_during") or {}).get("samples") else "")
-        + (f"; the measured process used {raw['process_cores_busy']:.2f} cores on average (CPU time / wall time)"
+        + (f"; the run used {raw['run_cores_busy']:.2f} cores on average (the process's CPU time / wall time)"
+           if raw.get("run_cores_busy") else
+           f"; the measured process used {raw['process_cores_busy']:.2f} cores on average (CPU time / wall time)"
            if raw.get("process_cores_busy") else "")
         + (f"; {r['parameters']['contention']}" if r["parameters"].get("contention") else "") + "."
         + (f" Measured with uncommitted changes to {', '.join(f'`{x}`' for x in r['parameters']['uncommitted_changes'])}."

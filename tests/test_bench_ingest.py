@@ -134,6 +134,7 @@ def test_tiny_run_result(tiny_result):
     # thread CPU time of the parts the ceiling counts (benchmarks/ingest_ceiling.py), not measured by default
     assert raw["probe_calls"]["shacl_check"] == 2 and raw["probe_calls"]["store_write"] >= 1
     assert raw["probes_cpu"]["shacl_check"] > 0 and raw["ceiling"] is None
+    assert 0 < raw["run_cpu_seconds"] and raw["run_cores_busy"] == raw["run_cpu_seconds"] / raw["seconds"]
     t = result["throughput"]
     assert t["words"] == raw["words"] and t["seconds"] > 0 and t["words_per_s"] > 0
     assert t["seconds_excluding_model_load"] <= t["seconds"]
