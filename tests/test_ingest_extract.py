@@ -1516,6 +1516,7 @@ def test_lever_from_an_enclosing_heading(lexicon, minter):
     ("la commune de Saint-Pierre lès Nemours,", "commune de Saint-Pierre lès Nemours",
      "Commune de Saint-Pierre lès Nemours"),
     ("et Bourg en Bresse Agglomération.", "Bourg en Bresse Agglomération", "Bourg en Bresse Agglomération"),
+    ("avec l'Oust à Brocéliande Communauté.", "Oust à Brocéliande Communauté", "Oust à Brocéliande Communauté"),
     ("la communauté de communes du Pays de Landivisiau en Bretagne", "communauté de communes du Pays de Landivisiau",
      "Communauté de communes du Pays de Landivisiau"),
 ])

@@ -414,6 +414,16 @@ def test_a_type_word_after_au_starts_another_name():
     assert names("la communauté de communes de Vire au Noireau") == ["Communauté de communes de Vire au Noireau"]
 
 
+def test_a_name_from_one_place_to_another():
+    """« à » links two places of a name after an elided article (« De l'Oust à Brocéliande »), not
+    a move from a town to a body (« de Lannion à Lannion-Trégor Communauté »)."""
+    assert names("la communauté de communes De l'Oust à Brocéliande signe") == [
+        "Communauté de communes De l'Oust à Brocéliande"]
+    assert names("De l'Oust à Brocéliande Communauté – à créer") == ["Oust à Brocéliande Communauté"]
+    assert names("le transfert de Lannion à Lannion-Trégor Communauté a eu lieu") == ["Lannion-Trégor Communauté"]
+    assert names("la communauté de communes de Lannion à Paimpol") == ["Communauté de communes de Lannion"]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("MAIRIE D'AUDUN-LE-TICHE", ["Mairie d'Audun-le-Tiche"]),
     ("COMMUNAUTÉ DE COMMUNES DE LA PIEVE DE L'ORNANO ET DU TARAVO",

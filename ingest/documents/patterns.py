@@ -224,9 +224,14 @@ savoie isere dordogne vendee ardenne ardennes wallonie belgique suisse
 def _place_link(toks: list[_Tok], k: int, end: int | None) -> bool:
     """Token k is a lowercase en/sur/sous right after a name word and before a capitalised word
     that is not a region or a country ("Bourg en Bresse", not "Landivisiau en Bretagne") nor a type
-    word ("… Bresse au Syndicat mixte")."""
+    word ("… Bresse au Syndicat mixte"); or « à » after a name word that follows « l' » (« De l'Oust
+    à Brocéliande », not « de Lannion à Lannion-Trégor Communauté »)."""
     t = toks[k]
-    if not (t.kind == "word" and t.text in PLACE_LINKS) or end != k or k + 1 >= len(toks):
+    if t.kind == "word" and t.text == "à" and k >= 2 and toks[k - 2].kind == "elision" and toks[k - 2].connector:
+        pass  # « De l'Oust à Brocéliande »: a name going from one place to another, after an article
+    elif not (t.kind == "word" and t.text in PLACE_LINKS) or end != k or k + 1 >= len(toks):
+        return False
+    if end != k or k + 1 >= len(toks):
         return False
     nxt = toks[k + 1]
     if not _is_name_word(nxt) or nxt.connector or nxt.folded in GENERIC_WORDS:
