@@ -414,6 +414,17 @@ def test_a_type_word_after_au_starts_another_name():
     assert names("la communauté de communes de Vire au Noireau") == ["Communauté de communes de Vire au Noireau"]
 
 
+def test_a_name_closed_by_et_sa_region():
+    """« et sa Région » / « et son canton » close a name; « et son agglomération » is another body."""
+    assert names("Pour le Syndicat mixte du SCoT d'Épernay et sa Région (SCoTER) : M. Patrice Domont,") == [
+        "Syndicat mixte du SCoT d'Épernay et sa Région"]
+    assert names("le syndicat intercommunal de Saint-Amand et son canton gère") == [
+        "Syndicat intercommunal de Saint-Amand et son canton"]
+    assert names("la communauté de communes du Pays de Lunel et ses partenaires signent") == [
+        "Communauté de communes du Pays de Lunel"]
+    assert names("le PETR du Pays de Langres et son agglomération") == ["PETR du Pays de Langres"]
+
+
 def test_a_name_from_one_place_to_another():
     """« à » links two places of a name after an elided article (« De l'Oust à Brocéliande »), not
     a move from a town to a body (« de Lannion à Lannion-Trégor Communauté »)."""

@@ -342,6 +342,9 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
         if end == k and _demonym(t, _NOT_TRAILING_DEMONYM):
             end = k + 1  # "du Genevois français": an ethnic adjective closes the name
             break
+        if end == k and _and_its_area(toks, k):
+            end = k + 3  # « du SCoT d'Épernay et sa Région »: the idiom closes the name
+            break
         if _place_link(toks, k, end):
             pending += 1  # "Bourg en Bresse", "Luc sur Aude": one place name
             k += 1
@@ -357,6 +360,16 @@ def _scan_forward(toks: list[_Tok], i: int, rule: Rule) -> int | None:
                 return _demonym_tail(toks, k)
         break
     return end
+
+
+_AREA_WORDS = frozenset({"region", "environs", "couronne", "canton"})  # not « et son agglomération »: two bodies
+
+
+def _and_its_area(toks: list[_Tok], k: int) -> bool:
+    """Tokens k.. are « et sa région » (« et son canton », « et ses environs ») closing a place name:
+    « SCoT d'Épernay et sa Région », « Syndicat intercommunal de Saint-Amand et son canton »."""
+    return (toks[k].text == "et" and k + 2 < len(toks) and toks[k + 1].folded in ("sa", "son", "ses")
+            and toks[k + 2].kind == "word" and toks[k + 2].folded in _AREA_WORDS)
 
 
 def _demonym_tail(toks: list[_Tok], k: int) -> int | None:
