@@ -598,6 +598,44 @@ def test_slides_opened_by_numbered_labels_are_practices():
     assert len(candidates(doc("\n".join((programme, slide1))))) <= 1
 
 
+def test_the_options_of_a_legal_note_are_no_practices():
+    """« 2. Les options juridiques envisageables » > « 2.1 … », « 2.2 … »: the options of one choice,
+    whatever instrument each names; the note is about one practice."""
+    option = ("Chaque communauté délibère ; la convention fixe l'objet, la durée et la répartition des "
+              "dépenses entre la Communauté de communes de la Côte d'Albâtre et Fécamp Caux Littoral. ")
+    text = ("# Note juridique n° 2025-04\n\n## 1. Rappel du contexte\n\nLes deux communautés veulent aménager "
+            "ensemble l'itinéraire cyclable entre lin et falaises.\n\n"
+            "## 2. Les options juridiques envisageables\n\n"
+            f"### 2.1. Une simple convention de partenariat\n\n{option}\n\n"
+            f"### 2.2. Une entente intercommunautaire (articles L. 5221-1 et L. 5221-2 du CGCT)\n\n{option}\n\n"
+            f"### 2.3. Un syndicat mixte fermé\n\n{option}\n\n"
+            "## 3. Recommandation\n\nL'entente intercommunautaire est la formule la plus adaptée.\n")
+    [c] = candidates(doc(text, "note.md", title="Note juridique n° 2025-04"))
+    body = text[c.start:c.end]
+    assert c.title == "Note juridique n° 2025-04" and body.startswith("Note juridique") and body.endswith("adaptée.")
+    # the same sections under a heading that announces no choice are practices of their own
+    listed = text.replace("## 2. Les options juridiques envisageables", "## 2. Nos coopérations")
+    assert len(candidates(doc(listed, "note.md", title="Note juridique n° 2025-04"))) == 3
+
+
+def test_generic_items_of_a_register_or_an_agenda_are_no_practices():
+    """« POINT 7 – Questions diverses » or a report's « 1. Le mot de la présidente » start nothing,
+    whatever instrument their text mentions."""
+    report = ("La convention de partenariat fixe les engagements des deux communautés, la répartition des "
+              "dépenses et le comité de suivi, réuni deux fois par an pour arrêter le programme. ") * 3
+    register = ("COMMUNAUTÉ DE COMMUNES DU CAP CORSE\nBUREAU COMMUNAUTAIRE – ORDRE DU JOUR COMMENTÉ\n\n"
+                f"POINT 2 – Parc relais et navette vers Bastia\n\n{report}\n\n"
+                f"POINT 4 – Sentier du littoral\n\n{report}\n\n"
+                f"POINT 7 – Questions diverses\n\n{report}\n")
+    assert [c.title for c in candidates(doc(register))] == [
+        "POINT 2 – Parc relais et navette vers Bastia", "POINT 4 – Sentier du littoral"]
+    agenda = (f"RAPPORT D'ACTIVITÉ 2024\n\n1. Le mot de la présidente\n{report}\n\n"
+              f"2. Saisine sur le projet alimentaire territorial\n{report}\n\n"
+              f"3. Révision du programme LEADER\n{report}\n\n5. Perspectives 2025\n{report}\n")
+    assert [c.title for c in candidates(doc(agenda))] == [
+        "Saisine sur le projet alimentaire territorial", "Révision du programme LEADER"]
+
+
 def test_questions_of_an_faq_start_no_practice():
     text = ("# Conseil de développement Nord-Est : vos questions, nos réponses\n\n## Généralités\n\n"
             "### C'est quoi, un conseil de développement ?\n\nUne instance de la CINOR et de la CIREST.\n\n"
@@ -712,6 +750,14 @@ def test_a_speakers_affiliation_makes_no_practice_section():
     ("Les autres coopérations", True), ("Membre associé", True), ("6. Voir aussi", True),
     ("Option A – Reconduction à l'identique", True), ("Option C – Syndicat mixte « fourrière de Guyane »", False),
     ("Autres ententes", False), ("Le mot du président", True),
+    # a report's, a council's, a regulation's, a deck's other parts
+    ("Le mot de la présidente", True), ("Notre conseil en bref", True), ("Rencontres et échanges", True),
+    ("5. Le mandat en chiffres", True), ("Ressources humaines", True), ("Notre conférence des présidents", False),
+    ("Article 3 – Dépenses éligibles et montant de l'aide", True),
+    ("Article 1 — Objet et cadre du fonds", True), ("Article 2 — Articulation avec le contrat régional", False),
+    ("Article 1er – Entente interdépartementale « Grands Lacs de Champagne »", False),
+    ("Diapositive 7 — Ce que ces trois exemples ont en commun", True), ("Diapositive 4", True),
+    ("Diapositive 3 — Le SCoT du Pays de Fougères", False),
 ])
 def test_generic_headings(heading, expected):
     assert generic(heading) is expected

@@ -23,7 +23,7 @@ import re
 from .blocks import is_label_heading, numbered
 from .labels import fold
 from .model import Block
-from .naming import INSTRUMENT
+from .naming import INSTRUMENT, generic
 
 __all__ = ["MIN_ITEM_CHARS", "agenda_items", "item_title", "labelled_parts"]
 
@@ -37,8 +37,8 @@ def agenda_items(text: str, bs: list[Block]) -> dict[int, int]:
     for i, b in enumerate(bs):
         if b.kind != "bullet" or b.level or len(b.text) < MIN_ITEM_CHARS or not INSTRUMENT.search(fold(b.text)):
             continue
-        if not numbered(text, b):
-            continue
+        if not numbered(text, b) or generic(text[slice(*item_title(b))]):
+            continue  # (not a report's « 1. Le mot de la présidente » or « 5. Perspectives 2025 »)
         out[i] = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "bullet" and not bs[k].level
                        or bs[k].kind == "heading" and not is_label_heading(bs[k])), len(bs))
     return out if len(out) >= 2 else {}

@@ -123,6 +123,9 @@ _GENERIC_HEADS = {
     # à l'identique »; a council's other items: « Subvention exceptionnelle – … », « Camping municipal – tarifs »
     "cadre", "element", "principal", "principau", "autre", "membre", "voir", "option", "subvention", "tarif",
     "mot",  # an activity report's « Le mot du président »
+    # a report's or a council's other parts: « Notre conseil en bref », « Rencontres et échanges », « Le
+    # mandat en chiffres », « Ressources humaines »
+    "notre", "nos", "rencontre", "mandat", "ressource",
 }
 
 
@@ -133,11 +136,21 @@ _REPORT_HEADS = {"tableau", "prochaine", "prochain", "etape", "enseignement", "p
                  "ce"}  # « Ce que nous en retenons pour Serre-Ponçon »
 _MAX_REPORT_WORDS = 12
 
+# A slide's number before its title (« Diapositive 7 — Ce que ces trois exemples ont en commun »): the
+# title alone says whether the slide is generic.
+_SLIDE_LABEL = re.compile(r"\s*(?:diapositive|diapo|slide)s?\s*(?:n[°o]\s*)?\d+\s*(?:[–—:-]\s*)?", re.IGNORECASE)
+# An article of a regulation, a convention or a decision (« Article 3 – Dépenses éligibles … »): one of its
+# parts, unless it names a practice (a decision's « Article 1er – Entente interdépartementale … »).
+_ARTICLE_LABEL = re.compile(r"\s*article\s+(?:\d+|premier)(?:er)?\b\s*(?:[–—:.-]\s*)?", re.IGNORECASE)
+
 
 def generic(title: str) -> bool:
     """An agenda, CV or cover label that says nothing of the practice (not when it names a structure or
     an instrument), or a report's own section (:data:`_REPORT_HEADS`, whatever it names)."""
-    words = label_key(title).split()
+    if (article := _ARTICLE_LABEL.match(title)) is not None:
+        subject = title[article.end():]
+        return not (structure_names(subject) or INSTRUMENT.search(fold(subject)))
+    words = label_key(_SLIDE_LABEL.sub("", title, count=1) if _SLIDE_LABEL.match(title) else title).split()
     if not words:
         return True
     if words[0] in _REPORT_HEADS and len(words) <= _MAX_REPORT_WORDS:

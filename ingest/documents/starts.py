@@ -49,7 +49,9 @@ examples, comes after: it applies only when no rule here does)
    or more: the row alone is the practice, titled by its « Action » cell (:mod:`.tables`).
 
 Headings asking a question (an FAQ's « C'est quoi, un conseil de développement ? ») start nothing
-under rule 3.
+under rule 3, and no heading under one announcing alternatives (« 2. Les options juridiques
+envisageables » > « 2.1. Une simple convention de partenariat », « 2.2. Une entente … ») starts a
+practice: they are the options of one choice.
 
 A start whose section contains another start is a container (a deck title, a running slide title
 such as seed 002's "Quels outils pour formaliser des coopérations ?") and is dropped: the deepest
@@ -82,7 +84,7 @@ from .model import Block
 from .naming import INSTRUMENT, generic, names_practice, structure_names
 from .tables import record_rows
 
-__all__ = ["find_starts", "item_subject", "practice_items", "section_end", "subject_slides"]
+__all__ = ["alternatives", "find_starts", "item_subject", "practice_items", "section_end", "subject_slides"]
 
 
 def section_end(bs: list[Block], i: int) -> int:
@@ -130,7 +132,7 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     for i in described:
         b = bs[i]
         if b.kind == "heading" and b.level > 0 and names_practice(b.text) and not generic(b.text) \
-                and not _question(b.text):
+                and not _question(b.text) and not alternatives(bs, i):
             by_level.setdefault(b.level, []).append(i)
     glued = [i for i in described if _glued_heading(text, bs, i) and names_practice(bs[i].text)]
     by_level[0] = glued
@@ -173,6 +175,8 @@ def find_starts(text: str, bs: list[Block], running: dict[int, tuple[int, int] |
     # the starts inside a register's or an agenda's item are its parts (its « Exposé des motifs », its
     # « Avis de la conférence : … » line)
     starts -= {j for i, end in items.items() for j in starts if i < j < end}
+    # « 2. Les options juridiques envisageables » and its subsections: the options of one choice
+    starts -= {i for i in starts if alternatives(bs, i)}
     # the deepest starts win: drop containers (a start whose section holds another start), except
     # a heading holding one start only, a heading with a grid that names no practice ("Fonctionnement",
     # "Grille de lecture" under "# Entente interterritoriale TRIDAN"): that one is a part of it
@@ -213,7 +217,7 @@ def _practice_sections(text: str, bs: list[Block], described: set[int], ends: di
     for i in sorted(described):
         b = bs[i]
         if b.kind != "heading" or b.level <= 0 or is_label_heading(b) or generic(b.text) or i == title_block \
-                or _question(b.text):
+                or _question(b.text) or alternatives(bs, i):
             continue  # « Contexte », « Enseignements pour les autres territoires », the document's title, an FAQ's
         if any(INSTRUMENT.search(fold(a.text)) for a in _ancestors(bs, i)):
             continue  # the sections of « # Une charte forestière … » (at any depth): parts of that practice
@@ -269,9 +273,14 @@ def practice_items(text: str, bs: list[Block]) -> dict[int, int]:
         else:
             end = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "heading" and not is_label_heading(bs[k])
                         and bs[k].text.upper() == bs[k].text and not _ITEM.fullmatch(bs[k].text.strip())), len(bs))
-        if end > i + 1 and INSTRUMENT.search(fold(text[bs[i].start:bs[end - 1].end])):
-            out[i] = end
+        if end > i + 1 and INSTRUMENT.search(fold(text[bs[i].start:bs[end - 1].end])) \
+                and not generic(_ITEM_SUBJECT.sub("", bs[i].text.strip(), count=1) or "x"):
+            out[i] = end  # (not « POINT 7 – Questions diverses », whatever it mentions)
     return out
+
+
+# The label of a register's item heading, before the subject it may say (« POINT 7 – »).
+_ITEM_SUBJECT = re.compile(r"^.*?\d[\w./-]*[ \u00a0]*[–—-][ \u00a0]+|^.*$")
 
 
 def item_subject(bs: list[Block], i: int) -> Block | None:
@@ -289,6 +298,19 @@ def _question(title: str) -> bool:
     """« C'est quoi, un conseil de développement ? »: an FAQ's question asks about the page's
     practice; a practice is named, not asked."""
     return title.rstrip(" *_").endswith("?")
+
+
+# A heading announcing the alternatives of one choice, on folded text: « Les options juridiques
+# envisageables », « Analyse des montages envisageables », « Scénarios étudiés », « Hypothèses ».
+_ALTERNATIVES = re.compile(r"\b(?:options|scenarios|hypotheses|montages|formules|variantes|alternatives)\b"
+                           r"|\benvisageables?\b")
+
+
+def alternatives(bs: list[Block], i: int) -> bool:
+    """Heading i announces the alternatives of one choice, or is one of them (a legal note's « 2.
+    Les options juridiques envisageables » > « 2.1. Une simple convention de partenariat », « 2.2.
+    Une entente intercommunautaire … »): no practice of its own."""
+    return bs[i].kind == "heading" and any(_ALTERNATIVES.search(fold(a.text)) for a in [bs[i], *_ancestors(bs, i)])
 
 
 def _ancestors(bs: list[Block], i: int) -> list[Block]:

@@ -16,7 +16,7 @@ from .blocks import is_label_heading
 from .labels import fold
 from .model import Block
 from .naming import INSTRUMENT
-from .starts import section_end
+from .starts import alternatives, section_end
 
 __all__ = ["sub_practices"]
 
@@ -38,8 +38,8 @@ def sub_practices(bs: list[Block], title: str) -> list[tuple[int, int]]:
     out = []
     for i in headings[1:]:
         words = _instruments(bs[i].text)
-        if bs[i].level <= top or not words or words <= own:
-            continue
+        if bs[i].level <= top or not words or words <= own or alternatives(bs, i):
+            continue  # (« 2.2. Une entente … » under « 2. Les options envisageables »: an option, no practice)
         end = section_end(bs, i)
         if bs[end - 1].end - bs[i].start > _MAX_SHARE * (bs[-1].end - bs[0].start):
             continue  # the document's own title over its whole text (« # Fiche n° 11 » > « ## Un conseil … »)
