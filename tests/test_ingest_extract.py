@@ -1321,6 +1321,14 @@ def test_a_shared_post_is_shared_engineering(vocab_lexicon, text, title):  # noq
     ("Le service d'instruction des autorisations\nLa communauté de communes a créé un service commun ouvert à sa "
      "voisine. La convention fixe la contribution ; la convention est signée pour six ans ; une convention "
      "annuelle précise le nombre d'actes.", True, COOP.SharedEngineering),
+    # the votes that constitute an entente: the entente, whatever is named more strongly
+    ("Fonds interterritorial de soutien au commerce\nL'entente, constituée par délibérations concordantes des deux "
+     "communautés, gère le fonds ; la conférence de l'entente attribue les aides. Le règlement est modifié par "
+     "délibérations concordantes.", True, COOP.EntenteInterterritoriale),
+    # ... and takes the votes' confidence, over a governance body the gazetteer knows as well
+    ("Délibération 2024-06-071 – Entente Vallée de la Bresle\nLe conseil adopte par délibération concordante la "
+     "constitution de l'entente. Un comité technique assure la coordination technique de l'entente.", True,
+     COOP.EntenteInterterritoriale),
     # what a convention pools, said after it: the pooling agreement replaces the bare « convention »
     ("Les écogardes mutualisés\nLe Parc emploie une brigade de 12 écogardes saisonniers, mutualisée par convention "
      "entre le PNR et la communauté de communes.", True, COOP.ConventionMutualisation),
@@ -1335,6 +1343,24 @@ def test_what_a_shared_service_or_a_network_is_done_with(vocab_lexicon, text, ti
         cand.title_start, cand.title_end = 0, text.index("\n")
     top = _top_instrument(extract(doc, cand, vocab_lexicon))
     assert top.types == (expected,) and top.confidence >= ASSERT_THRESHOLD, top
+
+
+def test_the_practice_a_means_sets_up_takes_its_confidence():
+    """« délibérations concordantes » (0.95) constitute the entente named less surely (0.88): the entente
+    takes 0.95, the votes drop just under it, above a governance body (0.94) that would else win."""
+    from ingest.documents.instruments import _means_under_practice
+
+    def ins(cls, confidence, start):
+        return Mention("instrument", "x", start, start + 1, "gazetteer", confidence, types=(cls,))
+
+    out = [ins(COOP.DeliberationsConcordantes, 0.95, 10), ins(COOP.EntenteInterterritoriale, 0.88, 20),
+           ins(COOP.TechnicalNetwork, 0.94, 30)]
+    _means_under_practice(out, [0, 1, 2], heads=set(), titled=set())
+    assert [m.confidence for m in out] == [0.94, 0.95, 0.94]
+    # a means the title names stays the instrument: the title says what the case is
+    out = [ins(COOP.Convention, 0.95, 10), ins(COOP.SharedEngineering, 0.9, 20)]
+    _means_under_practice(out, [0, 1], heads=set(), titled={0})
+    assert [m.confidence for m in out] == [0.95, 0.9]
 
 
 def test_an_inter_scots_title_names_no_scot(vocab_lexicon):  # noqa: F811

@@ -180,7 +180,8 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
     conférence des maires) drops just under a contract, charter or programme the candidate names; a
     programme named as the practice's funder, or the members' own instrument in an « inter-SCoT »,
     drops like a structure head (:func:`_funds`, :func:`_members_kinds`); a bare « convention » drops
-    under the shared service it sets up (:func:`_pooled_under_service`); an
+    under the shared service it sets up, « délibérations concordantes » under the entente they
+    constitute (:func:`_means_under_practice`); an
     instrument type of which a more specific one is asserted in the candidate
     (:func:`more_specific`) drops just under it; a type named once outside the title drops just
     under a type the candidate names three times or more (:func:`_repeated_wins`)."""
@@ -236,25 +237,36 @@ def rank_instruments(text: str, candidate: Candidate, mentions: list[Mention], l
             if not in_title and m.confidence >= max(contracts) and any(
                     lexicon.is_subclass(m.types[0], g) for g in _GOVERNANCE_BODIES):
                 out[i] = replace(m, confidence=round(max(contracts) - 0.01, 3))
-    _pooled_under_service(out, idx, heads, titled)
+    _means_under_practice(out, idx, heads, titled)
     _heads_under_own(out, idx, heads, carried, titled, lexicon)
     _cap_general(out, idx, lexicon)
     _heads_under_own(out, idx, heads, carried, titled, lexicon)  # under what remains after the last cap
     return out
 
 
-def _pooled_under_service(out: list[Mention], idx: list[int], heads: set[int], titled: set[int]) -> None:
-    """In place: a bare « convention » outside the title drops just under the shared service it sets up
-    (« un service commun … créé par convention »): the service is the practice, the convention its
-    paper."""
-    services = [out[i].confidence for i in idx if i not in heads and out[i].method != "embedding"
-                and out[i].confidence >= ASSERT_THRESHOLD and out[i].types[0] == COOP.SharedEngineering]
-    if not services:
-        return
-    for i in idx:
-        m = out[i]
-        if m.types[0] == COOP.Convention and i not in titled and m.confidence >= max(services):
-            out[i] = replace(m, confidence=round(max(services) - 0.01, 3))
+# The paper or the vote that sets a practice up, and that practice: a bare « convention » and the shared
+# service it creates; the « délibérations concordantes » that constitute an entente (CGCT L. 5221-1).
+_MEANS = ((COOP.Convention, COOP.SharedEngineering), (COOP.DeliberationsConcordantes, COOP.EntenteInterterritoriale))
+
+
+def _means_under_practice(out: list[Mention], idx: list[int], heads: set[int], titled: set[int]) -> None:
+    """In place: the practice a means sets up takes the means' confidence, and the means outside the
+    title drops just under it (« un service commun … créé par convention »; « l'entente, constituée par
+    délibérations concordantes »): the practice is the case's instrument, the convention its paper, the
+    votes its making (:data:`_MEANS`)."""
+    for means, practice in _MEANS:
+        set_up = [i for i in idx if i not in heads and out[i].method != "embedding"
+                  and out[i].confidence >= ASSERT_THRESHOLD and out[i].types[0] == practice]
+        papers = [i for i in idx if out[i].types[0] == means and i not in titled]
+        if not set_up or not papers:
+            continue
+        best = max(set_up, key=lambda i: out[i].confidence)
+        top = max(out[i].confidence for i in papers)
+        if top > out[best].confidence:
+            out[best] = replace(out[best], confidence=top)
+        for i in papers:
+            if out[i].confidence >= out[best].confidence:
+                out[i] = replace(out[i], confidence=round(out[best].confidence - 0.01, 3))
 
 
 def _titled(text: str, candidate: Candidate, out: list[Mention], idx: list[int]) -> set[int]:
