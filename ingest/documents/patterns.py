@@ -227,11 +227,10 @@ def _place_link(toks: list[_Tok], k: int, end: int | None) -> bool:
     word ("… Bresse au Syndicat mixte"); or « à » after a name word that follows « l' » (« De l'Oust
     à Brocéliande », not « de Lannion à Lannion-Trégor Communauté »)."""
     t = toks[k]
-    if t.kind == "word" and t.text == "à" and k >= 2 and toks[k - 2].kind == "elision" and toks[k - 2].connector:
-        pass  # « De l'Oust à Brocéliande »: a name going from one place to another, after an article
-    elif not (t.kind == "word" and t.text in PLACE_LINKS) or end != k or k + 1 >= len(toks):
+    if t.kind != "word" or end != k or k + 1 >= len(toks):
         return False
-    if end != k or k + 1 >= len(toks):
+    from_place = t.text == "à" and k >= 2 and toks[k - 2].kind == "elision" and toks[k - 2].connector
+    if t.text not in PLACE_LINKS and not from_place:
         return False
     nxt = toks[k + 1]
     if not _is_name_word(nxt) or nxt.connector or nxt.folded in GENERIC_WORDS:

@@ -273,14 +273,15 @@ def practice_items(text: str, bs: list[Block]) -> dict[int, int]:
         else:
             end = next((k for k in range(i + 1, len(bs)) if bs[k].kind == "heading" and not is_label_heading(bs[k])
                         and bs[k].text.upper() == bs[k].text and not _ITEM.fullmatch(bs[k].text.strip())), len(bs))
+        subject = _ITEM_SUBJECT.match(bs[i].text.strip())
         if end > i + 1 and INSTRUMENT.search(fold(text[bs[i].start:bs[end - 1].end])) \
-                and not generic(_ITEM_SUBJECT.sub("", bs[i].text.strip(), count=1) or "x"):
+                and not (subject and generic(subject.group(1))):
             out[i] = end  # (not « POINT 7 – Questions diverses », whatever it mentions)
     return out
 
 
-# The label of a register's item heading, before the subject it may say (« POINT 7 – »).
-_ITEM_SUBJECT = re.compile(r"^.*?\d[\w./-]*[ \u00a0]*[–—-][ \u00a0]+|^.*$")
+# The subject a register's item heading may say after its number (« POINT 7 – Questions diverses »).
+_ITEM_SUBJECT = re.compile(r".*?\d[\w./-]*[ \u00a0]*[–—-][ \u00a0]+(\S.*)")
 
 
 def item_subject(bs: list[Block], i: int) -> Block | None:
